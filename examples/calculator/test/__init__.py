@@ -1,0 +1,1 @@
+"""Tests of the calculator: `python -m test.run_all` runs them all."""

@@ -1,0 +1,1 @@
+"""Tests of the expression pipeline: tokens, parser, evaluator."""

@@ -1,0 +1,134 @@
+"""`python -m thinking_tests [TARGET ...]`, also installed as `thinking-tests`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+
+from thinking_tests.collect import Target
+from thinking_tests.entry import UsageError, test_packages
+from thinking_tests.registry import name_from_path, package_root
+from thinking_tests.session import USAGE_ERROR, Options, execute
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # A usage error is exit code 4, as in pytest, not argparse's 2 (which means interrupted).
+        self.print_usage(sys.stderr)
+        print(f"thinking-tests: {message}", file=sys.stderr)
+        raise SystemExit(USAGE_ERROR)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="thinking-tests",
+        description="Run thinking-tests cases: packages, modules or paths (default: the test "
+        "packages of the current directory).",
+    )
+    p.add_argument("targets", nargs="*", metavar="TARGET", help="package, module or path")
+    p.add_argument("-k", dest="keyword", metavar="EXPR",
+                   help="only cases whose id, name or tags match: substrings with and/or/not")
+    p.add_argument("-t", "--tag", dest="tags", action="append", default=[], metavar="TAG",
+                   help="only cases with this tag (repeatable: any of them)")
+    p.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first failure")
+    p.add_argument("--list", dest="list_only", action="store_true",
+                   help="list the selected case ids and exit")
+    p.add_argument("--backend", choices=("unittest", "pytest"), help="the engine to run on")
+    p.add_argument("-v", "--verbose", action="store_true", help="one line per case")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress, only the end")
+    p.add_argument("--durations", type=int, metavar="N", help="show the N slowest cases")
+    p.add_argument("--no-reports", dest="reports", action="store_false", default=None,
+                   help="write no report files")
+    p.add_argument("--no-coverage", dest="coverage", action="store_false", default=None,
+                   help="do not measure coverage")
+    p.add_argument("--report-dir", metavar="DIR", help="directory for every report")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    return p
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("thinking-tests")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def resolve(text: str) -> list[Target]:
+    """A command-line target: a path (file or directory) or a dotted package/module name."""
+    path = os.path.abspath(text)
+    if os.path.isdir(path):
+        if os.path.isfile(os.path.join(path, "__init__.py")):
+            _on_path(package_root(os.path.join(path, "__init__.py")))
+            return [Target("package", name_from_path(os.path.join(path, "__init__.py")), path)]
+        _on_path(path)
+        targets = test_packages(path) + _loose_test_modules(path)
+        if not targets:
+            raise UsageError(f"{text} holds no test package and no test_*.py module")
+        return targets
+    if os.path.isfile(path):
+        if not path.endswith(".py"):
+            raise UsageError(f"{text} is not a Python file")
+        _on_path(package_root(path))
+        return [Target("module", name_from_path(path), path)]
+    _on_path(os.getcwd())
+    try:
+        spec = importlib.util.find_spec(text)
+    except (ImportError, ValueError) as error:
+        raise UsageError(f"no module, package or path named {text!r} ({error})") from None
+    if spec is None or spec.origin is None and not spec.submodule_search_locations:
+        raise UsageError(f"no module, package or path named {text!r}")
+    if spec.submodule_search_locations:
+        directory = list(spec.submodule_search_locations)[0]
+        return [Target("package", text, os.path.abspath(directory))]
+    return [Target("module", text, os.path.abspath(str(spec.origin)))]
+
+
+def _loose_test_modules(directory: str) -> list[Target]:
+    return [
+        Target("module", entry.name[:-3], entry.path)
+        for entry in sorted(os.scandir(directory), key=lambda e: e.name)
+        if entry.is_file()
+        and entry.name.endswith(".py")
+        and (entry.name.startswith("test_") or entry.name.endswith("_test.py"))
+    ]
+
+
+def _on_path(directory: str) -> None:
+    if directory not in (os.path.abspath(p or ".") for p in sys.path):
+        sys.path.insert(0, directory)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        targets: list[Target] = []
+        for text in args.targets or [os.getcwd()]:
+            targets.extend(resolve(text))
+    except UsageError as error:
+        print(f"thinking-tests: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    options = Options(
+        targets=targets,
+        keyword=args.keyword,
+        tags=args.tags,
+        exitfirst=args.exitfirst,
+        list_only=args.list_only,
+        verbose=args.verbose,
+        quiet=args.quiet,
+        durations=args.durations,
+        backend=args.backend,
+        reports=args.reports,
+        coverage=args.coverage,
+        report_dir=args.report_dir,
+        command=("thinking-tests", *(argv if argv is not None else sys.argv[1:])),
+    )
+    return execute(options)
+
+
+def console_main() -> None:
+    raise SystemExit(main())

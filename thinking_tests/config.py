@@ -1,0 +1,164 @@
+"""Settings of a run, as `__test__.py` mutates them.
+
+`config` is a plain object of typed settings. Setting an unknown name raises at once, so a
+typo in `__test__.py` is caught where it is made; every value is checked again by
+`validate()` before anything runs, which names the setting in one sentence.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+BACKENDS = ("unittest", "pytest")
+CONFIG_FILE_NAMES = ("__test__.py", "__tests__.py", "__testing__.py")
+
+
+class ConfigError(Exception):
+    """A wrong setting: the message is one sentence naming the setting (exit code 4)."""
+
+
+class _Strict:
+    """Refuses attributes that are not declared fields: catches typos in __test__.py."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in {f.name for f in fields(self)}:  # type: ignore[arg-type]
+            known = ", ".join(f.name for f in fields(self))  # type: ignore[arg-type]
+            raise ConfigError(
+                f"unknown setting '{self._prefix}.{name}' (known: {known})"
+            )
+        object.__setattr__(self, name, value)
+
+    _prefix = "config"
+
+
+@dataclass
+class ReportSettings(_Strict):
+    """Where reports go; every relative path resolves under `directory`; None turns one off."""
+
+    _prefix = "config.reports"
+    directory: str | os.PathLike[str] = "reports"
+    junit_xml: str | os.PathLike[str] | None = "junit.xml"
+    html: str | os.PathLike[str] | None = "report.html"
+    journal: str | os.PathLike[str] | None = None
+    max_output: int = 1024 * 1024  # characters of stdout/stderr/log kept per case in reports
+    enabled: bool = True
+
+    def path(self, name: str | os.PathLike[str] | None, root: Path) -> Path | None:
+        """The absolute path of one report, or None when it is off."""
+        if name is None or not self.enabled:
+            return None
+        directory = Path(self.directory)
+        if not directory.is_absolute():
+            directory = root / directory
+        return directory / name
+
+
+@dataclass
+class CoverageSettings(_Strict):
+    _prefix = "config.coverage"
+    enabled: bool = True
+    source: list[str] | None = None
+    branch: bool = False
+    include: list[str] | None = None
+    omit: list[str] | None = None
+    fail_under: float | None = None
+    data_file: str | os.PathLike[str] = ".coverage"
+    xml: str | os.PathLike[str] | None = "coverage.xml"
+    html: str | os.PathLike[str] | None = "coverage-html"
+
+
+@dataclass
+class Config(_Strict):
+    backend: str = "unittest"
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    coverage: CoverageSettings = field(default_factory=CoverageSettings)
+    aspects: list[Any] = field(default_factory=list)
+    timeout: float | None = None  # seconds for every case without its own timeout
+    pytest_args: list[str] = field(default_factory=list)
+    capture: bool = True  # capture stdout, stderr and logging per case
+    source_file: Path | None = None  # the __test__.py that was loaded, for messages
+
+    def reset(self) -> None:
+        """Back to every default (tests of this project make fresh runs in one process)."""
+        fresh = Config()
+        for f in fields(self):
+            object.__setattr__(self, f.name, getattr(fresh, f.name))
+
+
+def _check_type(where: str, value: object, expected: tuple[type, ...], allow_none: bool) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) and bool not in expected:
+        raise ConfigError(f"{where} must be {_names(expected)}, not {type(value).__name__}")
+    if not isinstance(value, expected):
+        raise ConfigError(f"{where} must be {_names(expected)}, not {type(value).__name__}")
+
+
+def _names(types: tuple[type, ...]) -> str:
+    return " or ".join(t.__name__ for t in types)
+
+
+_PATH = (str, os.PathLike)
+
+
+def validate(config: Config) -> None:
+    """Check every setting before anything runs; raise ConfigError naming the first bad one."""
+    where = f" (in {config.source_file})" if config.source_file else ""
+    try:
+        if config.backend not in BACKENDS:
+            raise ConfigError(
+                f"config.backend must be one of {', '.join(BACKENDS)}, not {config.backend!r}"
+            )
+        r = config.reports
+        _check_type("config.reports", r, (ReportSettings,), False)
+        _check_type("config.reports.directory", r.directory, _PATH, False)
+        for name in ("junit_xml", "html", "journal"):
+            _check_type(f"config.reports.{name}", getattr(r, name), _PATH, True)
+        _check_type("config.reports.max_output", r.max_output, (int,), False)
+        if r.max_output < 1000:
+            raise ConfigError("config.reports.max_output must be at least 1000 characters")
+        _check_type("config.reports.enabled", r.enabled, (bool,), False)
+        c = config.coverage
+        _check_type("config.coverage", c, (CoverageSettings,), False)
+        _check_type("config.coverage.enabled", c.enabled, (bool,), False)
+        _check_type("config.coverage.branch", c.branch, (bool,), False)
+        for name in ("source", "include", "omit"):
+            value = getattr(c, name)
+            _check_type(f"config.coverage.{name}", value, (list, tuple), True)
+            if value is not None and not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"config.coverage.{name} must be a list of strings")
+        _check_type("config.coverage.fail_under", c.fail_under, (int, float), True)
+        if c.fail_under is not None and not 0 <= c.fail_under <= 100:
+            raise ConfigError("config.coverage.fail_under must be between 0 and 100")
+        _check_type("config.coverage.data_file", c.data_file, _PATH, False)
+        _check_type("config.coverage.xml", c.xml, _PATH, True)
+        _check_type("config.coverage.html", c.html, _PATH, True)
+        _check_type("config.aspects", config.aspects, (list,), False)
+        for index, obj in enumerate(config.aspects):
+            if not callable(getattr(obj, "around", None)):
+                raise ConfigError(
+                    f"config.aspects[{index}] has no around(stage, case) method: {type(obj).__name__}"
+                )
+        _check_type("config.timeout", config.timeout, (int, float), True)
+        if config.timeout is not None and config.timeout <= 0:
+            raise ConfigError("config.timeout must be a positive number of seconds")
+        _check_type("config.pytest_args", config.pytest_args, (list,), False)
+        _check_type("config.capture", config.capture, (bool,), False)
+    except ConfigError as error:
+        raise ConfigError(f"{error}{where}") from None
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The __test__.py (or __tests__.py, __testing__.py) in start or its nearest parent."""
+    for directory in (start, *start.parents):
+        for name in CONFIG_FILE_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+config = Config()

@@ -1,0 +1,79 @@
+"""Coverage of one run with coverage.py: started before test modules are imported.
+
+Imported only when coverage is on, so runs without it never pay for importing coverage.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from thinking_tests.config import CoverageSettings, ReportSettings
+
+
+class CoverageRun:
+    def __init__(self, settings: CoverageSettings, reports: ReportSettings, root: Path) -> None:
+        import coverage
+
+        self.settings = settings
+        self.reports = reports
+        self.root = root
+        directory = Path(reports.directory)
+        if not directory.is_absolute():
+            directory = root / directory
+        self.directory = directory
+        data_file = Path(settings.data_file)
+        if not data_file.is_absolute():
+            data_file = directory / data_file
+        data_file.parent.mkdir(parents=True, exist_ok=True)
+        self.coverage = coverage.Coverage(
+            data_file=str(data_file),
+            source=list(settings.source) if settings.source else None,
+            branch=settings.branch,
+            include=list(settings.include) if settings.include else None,
+            omit=list(settings.omit) if settings.omit else None,
+        )
+        # A source package the run never imports is worth a note, not a warning on stderr.
+        self.coverage.set_option(
+            "run:disable_warnings",
+            ["no-data-collected", "module-not-imported", "module-not-measured"],
+        )
+
+    def start(self) -> None:
+        self.coverage.start()
+
+    def stop(self) -> None:
+        self.coverage.stop()
+        self.coverage.save()
+
+    def report(self) -> tuple[bool, str]:
+        """Write the configured coverage reports; (threshold met, one line for the terminal)."""
+        from coverage.exceptions import CoverageException
+
+        written: list[str] = []
+        try:
+            if self.reports.enabled and self.settings.xml is not None:
+                path = self._path(self.settings.xml)
+                self.coverage.xml_report(outfile=str(path))
+                written.append(self._shown(path))
+            if self.reports.enabled and self.settings.html is not None:
+                path = self._path(self.settings.html)
+                self.coverage.html_report(directory=str(path))
+                written.append(self._shown(path / "index.html"))
+            total = self.coverage.report(file=io.StringIO())
+        except CoverageException as error:
+            return True, f"coverage: {error}"
+        line = f"coverage: {total:.1f}%"
+        if written:
+            line += f" ({', '.join(written)})"
+        threshold = self.settings.fail_under
+        if threshold is not None and total < threshold:
+            return False, f"{line}; under the required {threshold:g}%, so the run fails"
+        return True, line
+
+    def _path(self, name: str | object) -> Path:
+        path = Path(str(name))
+        return path if path.is_absolute() else self.directory / path
+
+    def _shown(self, path: Path) -> str:
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)

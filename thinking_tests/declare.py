@@ -1,0 +1,277 @@
+"""Declaring: `@test`, `@fixture`, `setup`, `teardown` and `aspect`. Declaring only records.
+
+`test` and `fixture` are plain functions carrying `__test__ = False`, so pytest never tries to
+collect the imported names themselves.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ContextManager, TypeVar, overload
+
+from thinking_tests.aspects import GeneratorAspect
+from thinking_tests.case import Aspect, Case
+from thinking_tests.registry import REGISTRY, SCOPES, Block, Fixture, module_name
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@overload
+def test(func: F, /) -> F: ...
+
+
+@overload
+def test(
+    description: str | None = None,
+    /,
+    *,
+    name: str | None = None,
+    tags: Iterable[str] = (),
+    skip: bool | str = False,
+    xfail: bool | str = False,
+    timeout: float | None = None,
+    params: Sequence[Any] | None = None,
+    ids: Sequence[str] | None = None,
+    aspects: Sequence[Aspect] = (),
+    setup: Callable[[], Any] | None = None,
+    teardown: Callable[[], Any] | None = None,
+) -> Callable[[F], F]: ...
+
+
+def test(
+    func_or_description: Any = None,
+    /,
+    *,
+    name: str | None = None,
+    tags: Iterable[str] = (),
+    skip: bool | str = False,
+    xfail: bool | str = False,
+    timeout: float | None = None,
+    params: Sequence[Any] | None = None,
+    ids: Sequence[str] | None = None,
+    aspects: Sequence[Aspect] = (),
+    setup: Callable[[], Any] | None = None,
+    teardown: Callable[[], Any] | None = None,
+) -> Any:
+    """Declare a case. Bare (`@test`) or with a description and options (`@test("...", tags=[...])`).
+
+    The function itself is returned unchanged, so it can still be called directly.
+    """
+    if callable(func_or_description):
+        return _declare(func_or_description, _Options())
+    description = func_or_description
+    if description is not None and not isinstance(description, str):
+        raise TypeError(f"@test takes a description string, not {type(description).__name__}")
+    if isinstance(tags, str):
+        tags = (tags,)
+    options = _Options(
+        description=description or "",
+        name=name,
+        tags=tuple(str(t) for t in tags),
+        skip=_reason(skip, "skipped"),
+        xfail=_reason(xfail, "expected to fail"),
+        timeout=timeout,
+        params=params,
+        ids=ids,
+        aspects=tuple(aspects),
+        setup=setup,
+        teardown=teardown,
+    )
+    if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise TypeError(f"@test(timeout=...) must be a positive number of seconds, not {timeout!r}")
+    for obj in options.aspects:
+        if not callable(getattr(obj, "around", None)):
+            raise TypeError(f"@test(aspects=...) holds {obj!r}, which has no around(stage, case)")
+
+    def decorate(func: F) -> F:
+        return _declare(func, options)
+
+    return decorate
+
+
+test.__test__ = False  # type: ignore[attr-defined]
+
+
+class _Options:
+    def __init__(
+        self,
+        description: str = "",
+        name: str | None = None,
+        tags: tuple[str, ...] = (),
+        skip: str | None = None,
+        xfail: str | None = None,
+        timeout: float | None = None,
+        params: Sequence[Any] | None = None,
+        ids: Sequence[str] | None = None,
+        aspects: tuple[Aspect, ...] = (),
+        setup: Callable[[], Any] | None = None,
+        teardown: Callable[[], Any] | None = None,
+    ) -> None:
+        self.description = description
+        self.name = name
+        self.tags = tags
+        self.skip = skip
+        self.xfail = xfail
+        self.timeout = timeout
+        self.params = params
+        self.ids = ids
+        self.aspects = aspects
+        self.setup = setup
+        self.teardown = teardown
+
+
+def _reason(value: bool | str, default: str) -> str | None:
+    if value is False or value is None:
+        return None
+    if value is True:
+        return default
+    return str(value)
+
+
+def _declare(func: F, options: _Options) -> F:
+    code = getattr(func, "__code__", None)
+    if code is None:
+        raise TypeError(f"@test needs a function, not {type(func).__name__}")
+    namespace: dict[str, Any] = func.__globals__  # type: ignore[attr-defined]
+    file = os.path.abspath(code.co_filename)
+    module = module_name(namespace, file)
+    base = options.name or func.__name__
+    positional = _parameter_names(func)
+    blocks = REGISTRY.blocks
+    common: dict[str, Any] = dict(
+        module=module,
+        func=func,
+        file=file,
+        line=code.co_firstlineno,
+        description=options.description,
+        tags=options.tags,
+        skip=options.skip,
+        xfail=options.xfail,
+        timeout=options.timeout,
+        aspects=tuple(b.aspect for b in blocks if b.aspect is not None) + options.aspects,
+        setups=tuple(b.setup for b in blocks if b.setup is not None)
+        + ((options.setup,) if options.setup else ()),
+        teardowns=((options.teardown,) if options.teardown else ())
+        + tuple(b.teardown for b in reversed(blocks) if b.teardown is not None),
+        is_async=inspect.iscoroutinefunction(func),
+    )
+    if options.params is None:
+        case = Case(id=f"{module}::{base}", name=base, fixture_names=positional, **common)
+        REGISTRY.add_case(case, namespace)
+    else:
+        for args, param_id in _expand(options.params, options.ids, func):
+            if len(args) > len(positional):
+                raise TypeError(
+                    f"@test(params=...) gives {len(args)} values to {func.__name__}, "
+                    f"which takes {len(positional)}"
+                )
+            name = f"{base}[{param_id}]"
+            case = Case(
+                id=f"{module}::{name}",
+                name=name,
+                args=args,
+                param_id=param_id,
+                fixture_names=positional[len(args):],
+                **common,
+            )
+            REGISTRY.add_case(case, namespace)
+    cases = getattr(func, "__thinking_tests__", 0)
+    try:
+        func.__thinking_tests__ = cases + 1  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+    return func
+
+
+def _parameter_names(func: Callable[..., Any]) -> tuple[str, ...]:
+    code = func.__code__  # type: ignore[attr-defined]
+    return tuple(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+
+
+def _expand(
+    params: Sequence[Any], ids: Sequence[str] | None, func: Callable[..., Any]
+) -> Iterator[tuple[tuple[Any, ...], str]]:
+    items = list(params)
+    if ids is not None and len(ids) != len(items):
+        raise TypeError(
+            f"@test on {func.__name__} has {len(items)} params but {len(ids)} ids"
+        )
+    for index, item in enumerate(items):
+        args = item if isinstance(item, tuple) else (item,)
+        yield args, str(ids[index]) if ids is not None else str(index)
+
+
+def fixture(
+    func: Callable[..., Any] | None = None, /, *, scope: str = "case", name: str | None = None
+) -> Any:
+    """Declare a fixture: a plain function or a generator (the code after `yield` tears down).
+
+    Cases and other fixtures ask for it by naming it as a parameter.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"fixture scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        code = f.__code__
+        namespace: dict[str, Any] = f.__globals__
+        file = os.path.abspath(code.co_filename)
+        declared = Fixture(
+            name=name or f.__name__,
+            func=f,
+            scope=scope,
+            module=module_name(namespace, file),
+            file=file,
+            line=code.co_firstlineno,
+            params=_parameter_names(f),
+        )
+        REGISTRY.add_fixture(declared, namespace)
+        return f
+
+    return decorate(func) if func is not None else decorate
+
+
+fixture.__test__ = False  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _block(block: Block) -> Iterator[None]:
+    REGISTRY.blocks.append(block)
+    try:
+        yield
+    finally:
+        REGISTRY.blocks.remove(block)
+
+
+def setup(func: Callable[[], Any]) -> ContextManager[None]:
+    """`with setup(fn):` runs fn before every case declared inside the block."""
+    return _block(Block(setup=func))
+
+
+def teardown(func: Callable[[], Any]) -> ContextManager[None]:
+    """`with teardown(fn):` runs fn after every case declared inside the block."""
+    return _block(Block(teardown=func))
+
+
+def aspect(obj: Any) -> Any:
+    """Make an aspect from a generator function (`@aspect`), or apply one to a block.
+
+    `@aspect` on `def timed(stage, case): ...; yield; ...` gives an object with
+    `around(stage, case)`; `with aspect(timed):` applies an aspect to every case declared
+    inside the block.
+    """
+    if callable(getattr(obj, "around", None)):
+        return _block(Block(aspect=obj))
+    if inspect.isgeneratorfunction(obj):
+        return GeneratorAspect(obj)
+    raise TypeError(
+        f"aspect() takes a generator function or an object with around(stage, case), "
+        f"not {type(obj).__name__}"
+    )
+
+
+aspect.__test__ = False  # type: ignore[attr-defined]
+setup.__test__ = False  # type: ignore[attr-defined]
+teardown.__test__ = False  # type: ignore[attr-defined]

@@ -1,0 +1,55 @@
+"""Engines run selected items and report each finished case as a neutral CaseResult.
+
+An engine is a function `run(items, runner, listener, exitfirst)`; it stops early when the
+runner was interrupted, or at the first failure with `exitfirst`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from thinking_tests.model import CaseResult
+
+if TYPE_CHECKING:
+    from thinking_tests.collect import ImportFailure, Item
+    from thinking_tests.runner import CaseRunner
+
+
+class Listener(Protocol):
+    def started(self, item: "Item") -> None: ...
+
+    def finished(self, result: CaseResult) -> None: ...
+
+
+Engine = Callable[[Sequence["Item"], "CaseRunner", Listener, bool], None]
+
+
+def get_engine(name: str) -> Engine:
+    if name == "pytest":
+        from thinking_tests.engines.pytest_engine import run as run_pytest
+
+        return run_pytest
+    from thinking_tests.engines.unittest_engine import run as run_unittest
+
+    return run_unittest
+
+
+def import_failure_result(failure: "ImportFailure") -> CaseResult:
+    """A module that failed to import, as the one error case that reports it."""
+    import time
+
+    from thinking_tests.model import Outcome, Stage, StageResult
+
+    return CaseResult(
+        id=failure.id,
+        module=failure.module,
+        name=failure.name,
+        outcome=Outcome.ERROR,
+        duration=0.0,
+        file=failure.file,
+        line=failure.line,
+        stages=(StageResult(Stage.SETUP, False, 0.0, failure.info),),
+        message=failure.message,
+        start=time.time(),
+    )

@@ -1,0 +1,218 @@
+"""The unittest engine: cases adapted to `unittest`, run in one suite with native TestCases.
+
+`unittest.TestSuite` keeps its own duties (setUpClass, setUpModule, shouldStop); a result
+class turns what it reports into neutral CaseResults.
+"""
+
+from __future__ import annotations
+
+import time
+import unittest
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+from thinking_tests.case import Case
+from thinking_tests.collect import ImportFailure, Item, NativeTest
+from thinking_tests.engines import Listener, import_failure_result
+from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+from thinking_tests.runner import CaseRunner, exception_info, first_line
+
+_ErrInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+
+class _CaseAdapter(unittest.TestCase):
+    """One @test case as a unittest test; its run is the case runner's."""
+
+    def __init__(self, case: Case, next_case: Case | None, runner: CaseRunner) -> None:
+        super().__init__("_run")
+        self._case = case
+        self._next = next_case
+        self._runner = runner
+
+    def _run(self) -> None:  # never called: run() below does the work
+        pass
+
+    def run(self, result: Any = None) -> None:  # type: ignore[override]
+        collector: _Collector = result
+        collector.startTest(self)
+        collector.started(self._case)
+        try:
+            collector.add_case_result(self._runner.run(self._case, self._next))
+        finally:
+            collector.stopTest(self)
+
+    def id(self) -> str:
+        return self._case.id
+
+    def __str__(self) -> str:
+        return self._case.id
+
+    __repr__ = __str__
+
+
+class _FailureAdapter(unittest.TestCase):
+    """A module that failed to import, reported in its place in the run."""
+
+    def __init__(self, failure: ImportFailure) -> None:
+        super().__init__("_run")
+        self._failure = failure
+
+    def _run(self) -> None:
+        pass
+
+    def run(self, result: Any = None) -> None:  # type: ignore[override]
+        result.add_case_result(import_failure_result(self._failure))
+
+    def id(self) -> str:
+        return self._failure.id
+
+
+class _Collector(unittest.TestResult):
+    """Turns what unittest reports about native tests into CaseResults; passes ours on."""
+
+    def __init__(self, runner: CaseRunner, listener: Listener, exitfirst: bool) -> None:
+        super().__init__()
+        self._runner = runner
+        self._listener = listener
+        self._exitfirst = exitfirst
+        self._natives: dict[int, NativeTest] = {}
+        self._outcome: tuple[Outcome, str, ExceptionInfo | None] = (Outcome.PASSED, "", None)
+        self._began = 0.0
+        self._start = 0.0
+
+    def expect(self, native: NativeTest) -> None:
+        self._natives[id(native.test)] = native
+
+    def started(self, item: Item) -> None:
+        self._listener.started(item)
+
+    def add_case_result(self, result: CaseResult) -> None:
+        self._listener.finished(result)
+        if self._exitfirst and result.outcome in (Outcome.FAILED, Outcome.ERROR):
+            self.stop()
+        if self._runner.interrupted:
+            self.stop()
+
+    # Native tests: unittest calls these around and during each test.
+
+    def startTest(self, test: unittest.TestCase) -> None:
+        super().startTest(test)
+        native = self._natives.get(id(test))
+        if native is None:
+            return
+        self.started(native)
+        self._outcome = (Outcome.PASSED, "", None)
+        self._start, self._began = time.time(), time.perf_counter()
+        if self._runner.capture is not None:
+            self._runner.capture.start_case()
+
+    def stopTest(self, test: unittest.TestCase) -> None:
+        super().stopTest(test)
+        native = self._natives.pop(id(test), None)
+        if native is None:
+            return
+        captured = ("", "", "")
+        if self._runner.capture is not None:
+            captured = self._runner.capture.end_case()
+        outcome, message, info = self._outcome
+        stage = StageResult(Stage.RUN, info is None, time.perf_counter() - self._began, info)
+        self.add_case_result(
+            CaseResult(
+                id=native.id,
+                module=native.module,
+                name=native.name,
+                outcome=outcome,
+                duration=time.perf_counter() - self._began,
+                file=native.file,
+                line=native.line,
+                description=native.description,
+                stages=(stage,),
+                stdout=captured[0],
+                stderr=captured[1],
+                log=captured[2],
+                message=message,
+                start=self._start,
+            )
+        )
+
+    def _set(self, outcome: Outcome, message: str, info: ExceptionInfo | None) -> None:
+        if self._outcome[0] in (Outcome.PASSED, Outcome.SKIPPED):  # the first problem wins
+            self._outcome = (outcome, message, info)
+
+    def addFailure(self, test: unittest.TestCase, err: _ErrInfo) -> None:  # type: ignore[override]
+        info = exception_info(err[1])
+        self._set(Outcome.FAILED, first_line(info), info)
+
+    def addError(self, test: unittest.TestCase, err: _ErrInfo) -> None:  # type: ignore[override]
+        if isinstance(err[1], KeyboardInterrupt):
+            self._runner.interrupted = True
+        info = exception_info(err[1])
+        if id(test) in self._natives:
+            self._set(Outcome.FAILED, first_line(info), info)
+            return
+        # setUpClass, setUpModule and their teardowns: unittest reports them without a test.
+        description = str(test)
+        result = CaseResult(
+            id=f"{type(test).__module__}::{description}",
+            module=type(test).__module__,
+            name=description,
+            outcome=Outcome.ERROR,
+            duration=0.0,
+            stages=(StageResult(Stage.SETUP, False, 0.0, info),),
+            message=f"error in {description}: {first_line(info)}",
+            start=time.time(),
+        )
+        self.add_case_result(result)
+
+    def addSkip(self, test: unittest.TestCase, reason: str) -> None:
+        self._set(Outcome.SKIPPED, reason, None)
+
+    def addExpectedFailure(self, test: unittest.TestCase, err: _ErrInfo) -> None:  # type: ignore[override]
+        self._set(Outcome.XFAILED, first_line(exception_info(err[1], explain=False)), None)
+
+    def addUnexpectedSuccess(self, test: unittest.TestCase) -> None:
+        self._set(Outcome.XPASSED, "passed unexpectedly (expectedFailure)", None)
+
+    def addSubTest(
+        self, test: unittest.TestCase, subtest: unittest.TestCase, err: _ErrInfo | None
+    ) -> None:
+        if err is not None:
+            info = exception_info(err[1])
+            self._set(Outcome.FAILED, f"{subtest}: {first_line(info)}", info)
+
+
+def run(items: Sequence[Item], runner: CaseRunner, listener: Listener, exitfirst: bool) -> None:
+    collector = _Collector(runner, listener, exitfirst)
+    suite = unittest.TestSuite()
+    cases = [item for item in items if isinstance(item, Case)]
+    following = {id(case): nxt for case, nxt in zip(cases, [*cases[1:], None])}
+    for item in items:
+        if isinstance(item, Case):
+            suite.addTest(_CaseAdapter(item, following[id(item)], runner))
+        elif isinstance(item, NativeTest):
+            collector.expect(item)
+            suite.addTest(item.test)
+        else:
+            suite.addTest(_FailureAdapter(item))
+    try:
+        suite.run(collector)
+    except KeyboardInterrupt:
+        runner.interrupted = True
+    if collector.shouldStop and not runner.interrupted:
+        # Stopped early (-x): scopes that would have ended later end now.
+        for error in runner.fixtures.finish(None):
+            info = exception_info(error)
+            listener.finished(
+                CaseResult(
+                    id="<session>::fixture teardown",
+                    module="<session>",
+                    name="fixture teardown",
+                    outcome=Outcome.ERROR,
+                    duration=0.0,
+                    stages=(StageResult(Stage.TEARDOWN, False, 0.0, info),),
+                    message=f"error in fixture teardown: {first_line(info)}",
+                )
+            )
+    else:
+        runner.fixtures.finish(None)

@@ -1,0 +1,205 @@
+"""The run_all convention: `run_all()`, `run_current_package()`, `run_current_module()`.
+
+Each looks at the module that called it to decide what to run, runs it, and exits the
+process with the run's exit code (pass `exit=False` to get the code back instead).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from thinking_tests.registry import module_name, name_from_path, package_root
+
+if TYPE_CHECKING:
+    from thinking_tests.collect import Target
+
+USAGE_ERROR = 4
+
+_REEXEC = "THINKING_TESTS_REEXEC"
+
+
+def _caller(depth: int = 2) -> dict[str, Any]:
+    return sys._getframe(depth).f_globals
+
+
+def _finish(code: int, exit: bool) -> int:
+    if exit:
+        sys.stdout.flush()
+        raise SystemExit(code)
+    return code
+
+
+def _refuse(message: str, exit: bool) -> int:
+    print(f"thinking-tests: {message}", file=sys.stderr)
+    return _finish(USAGE_ERROR, exit)
+
+
+class UsageError(Exception):
+    """A run that cannot start as asked; the message is one sentence (exit code 4)."""
+
+
+def _caller_file(namespace: dict[str, Any]) -> str:
+    file = namespace.get("__file__")
+    if not file:
+        raise UsageError("run_all() and run_current_*() must be called from a module file")
+    return os.path.abspath(file)
+
+
+def _package_of(namespace: dict[str, Any], file: str) -> tuple[str, str]:
+    """(dotted name, directory) of the package holding the calling module."""
+    name = module_name(namespace, file)
+    if os.path.basename(file) == "__init__.py":
+        return name, os.path.dirname(file)
+    return name.rpartition(".")[0], os.path.dirname(file)
+
+
+def _script_mode_path_fix(namespace: dict[str, Any], file: str) -> None:
+    """`python test/run_all.py` puts test/ first on sys.path; put the project root there.
+
+    Without this, `import test` finds CPython's own regression-test package.
+    """
+    if namespace.get("__spec__") is not None:
+        return
+    script_dir = os.path.dirname(file)
+    root = package_root(file)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != script_dir]
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    top = name_from_path(file).split(".")[0]
+    loaded = sys.modules.get(top)
+    if loaded is not None:
+        loaded_file = os.path.abspath(getattr(loaded, "__file__", "") or "")
+        if not loaded_file.startswith(root + os.sep):
+            raise UsageError(
+                f"package '{top}' is already imported from {os.path.dirname(loaded_file)}, "
+                f"not from this project; run `python -m {name_from_path(file)}` from {root}"
+            )
+
+
+def _check_package_origin(name: str, directory: str) -> None:
+    """Refuse to run a same-named package from elsewhere, such as CPython's `test`."""
+    import importlib
+
+    top = name.split(".")[0]
+    module = importlib.import_module(top)
+    found = os.path.abspath(getattr(module, "__file__", "") or "")
+    expected_root = package_root(os.path.join(directory, "__init__.py"))
+    if not found.startswith(expected_root + os.sep):
+        raise UsageError(
+            f"'import {top}' finds {os.path.dirname(found)}, not this project's {top}/; "
+            f"run `python -m {name}.run_all` from {expected_root}"
+        )
+
+
+def test_packages(directory: str) -> list["Target"]:
+    """The test packages of a repository root: packages named test/tests or holding run_all.py."""
+    from thinking_tests.collect import Target
+
+    found: list[Target] = []
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.is_dir() or not entry.name.isidentifier():
+            continue
+        if not os.path.isfile(os.path.join(entry.path, "__init__.py")):
+            continue
+        if entry.name in ("test", "tests") or os.path.isfile(os.path.join(entry.path, "run_all.py")):
+            found.append(Target("package", entry.name, entry.path))
+    return found
+
+
+def _run(targets: list["Target"], exit: bool) -> int:
+    from thinking_tests.session import Options, execute
+
+    return _finish(execute(Options(targets=targets)), exit)
+
+
+def _package_targets(namespace: dict[str, Any]) -> list["Target"]:
+    from thinking_tests.collect import Target
+
+    file = _caller_file(namespace)
+    directory = os.path.dirname(file)
+    if not os.path.isfile(os.path.join(directory, "__init__.py")):
+        # A run_all.py at the repository root: every test package there.
+        if directory not in [os.path.abspath(p or ".") for p in sys.path]:
+            sys.path.insert(0, directory)
+        targets = test_packages(directory)
+        if not targets:
+            raise UsageError(
+                f"{file} is not inside a package and {directory} holds no test package "
+                f"(a package named test or tests, or one with a run_all.py)"
+            )
+        return targets
+    _script_mode_path_fix(namespace, file)
+    name, package_dir = _package_of(namespace, file)
+    _check_package_origin(name, package_dir)
+    return [Target("package", name, package_dir)]
+
+
+def run_all(*, exit: bool = True) -> int:
+    """Run every case of the package holding the calling file, recursively.
+
+    From a `run_all.py` at the repository root (not in a package), run every test package
+    there. Exits with the run's exit code unless `exit=False`.
+    """
+    try:
+        targets = _package_targets(_caller())
+    except UsageError as error:
+        return _refuse(str(error), exit)
+    return _run(targets, exit)
+
+
+def run_current_package(*, exit: bool = True) -> int:
+    """Run every case of the calling module's package and of all its subpackages."""
+    try:
+        targets = _package_targets(_caller())
+    except UsageError as error:
+        return _refuse(str(error), exit)
+    return _run(targets, exit)
+
+
+def run_current_module(*, exit: bool = True) -> int:
+    """Run the calling module's own cases, and nothing else, under its real module name."""
+    namespace = _caller()
+    try:
+        file = _caller_file(namespace)
+    except UsageError as error:
+        return _refuse(str(error), exit)
+    name = module_name(namespace, file)
+    running_as_main = namespace.get("__name__") == "__main__"
+    if running_as_main and not os.environ.get(_REEXEC):
+        from thinking_tests.config import ConfigError, config
+        from thinking_tests.session import load_config
+
+        try:
+            load_config(Path.cwd())
+        except ConfigError as error:
+            return _refuse(str(error), exit)
+        if config.coverage.enabled:
+            # The module (and the code it imported) ran before coverage could start: run it
+            # again in a fresh process that starts coverage first.
+            return _finish(_reexec(name, file), exit)
+    from thinking_tests.collect import Target
+
+    target = Target("module", name, file, namespace if running_as_main else None)
+    return _run([target], exit)
+
+
+def _reexec(name: str, file: str) -> int:
+    env = dict(os.environ)
+    env[_REEXEC] = "1"
+    root = package_root(file)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    command = [sys.executable, "-m", "thinking_tests", name, *sys.argv[1:]]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execve(sys.executable, command, env)
+    return subprocess.call(command, env=env)
+

@@ -1,0 +1,121 @@
+"""Fixture values at run time: made on first request, kept for their scope, then torn down.
+
+A scope ends when the next case to run is outside it (or there is none), so teardown happens
+right after the last case that could use the value, also when that case failed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+from thinking_tests.case import Case
+from thinking_tests.registry import SCOPES, Fixture, Registry
+
+# Looks up a fixture the registry does not know, such as pytest's own under the pytest host.
+ExternalLookup = Callable[[str], Any]
+
+
+class FixtureError(Exception):
+    """A fixture that could not be found or made; the message names it."""
+
+
+@dataclass(eq=False)
+class _Live:
+    fixture: Fixture
+    key: str  # the scope's key: case id, module, package or ""
+    value: Any
+    generator: Generator[Any, None, None] | None
+
+
+def _scope_key(fixture: Fixture, case: Case) -> str:
+    if fixture.scope == "case":
+        return case.id
+    if fixture.scope == "module":
+        return case.module
+    if fixture.scope == "package":
+        return fixture.package
+    return ""
+
+
+def _in_scope(live: _Live, case: Case | None) -> bool:
+    if case is None:
+        return False
+    scope = live.fixture.scope
+    if scope == "case":
+        return False  # a case's values never outlive it
+    if scope == "module":
+        return case.module == live.key
+    if scope == "package":
+        return live.key == "" or case.module == live.key or case.module.startswith(live.key + ".")
+    return True
+
+
+class Fixtures:
+    """The live fixture values of one run."""
+
+    def __init__(self, registry: Registry, external: ExternalLookup | None = None) -> None:
+        self.registry = registry
+        self.external = external
+        self.live: list[_Live] = []
+
+    def resolve(self, case: Case) -> dict[str, Any]:
+        """The value of every fixture the case asks for, making the missing ones."""
+        return {name: self._value(name, case, (), "case") for name in case.fixture_names}
+
+    def _value(self, name: str, case: Case, chain: tuple[str, ...], needed_by: str) -> Any:
+        if name in chain:
+            raise FixtureError(f"fixture '{name}' depends on itself: {' -> '.join(chain + (name,))}")
+        fixture = self.registry.find_fixture(name, case.module)
+        if fixture is None:
+            if self.external is not None:
+                return self.external(name)
+            who = f"fixture '{chain[-1]}'" if chain else f"case {case.name}"
+            raise FixtureError(
+                f"{who} asks for '{name}', which is neither a parameter nor a known fixture"
+            )
+        if SCOPES.index(fixture.scope) < SCOPES.index(needed_by):
+            raise FixtureError(
+                f"fixture '{chain[-1]}' ({needed_by} scope) cannot use '{name}' ({fixture.scope} scope)"
+            )
+        key = _scope_key(fixture, case)
+        for live in self.live:
+            if live.fixture is fixture and live.key == key:
+                return live.value
+        kwargs = {p: self._value(p, case, chain + (name,), fixture.scope) for p in fixture.params}
+        try:
+            if inspect.isgeneratorfunction(fixture.func):
+                generator = fixture.func(**kwargs)
+                value = next(generator)
+            else:
+                generator = None
+                value = fixture.func(**kwargs)
+        except StopIteration:
+            raise FixtureError(f"fixture '{name}' did not yield a value") from None
+        self.live.append(_Live(fixture, key, value, generator))
+        return value
+
+    def finish(self, next_case: Case | None) -> list[BaseException]:
+        """Tear down every value whose scope ends before `next_case`; newest first."""
+        errors: list[BaseException] = []
+        keep: list[_Live] = []
+        ending: list[_Live] = []
+        for live in self.live:
+            (keep if _in_scope(live, next_case) else ending).append(live)
+        self.live = keep
+        for live in reversed(ending):
+            if live.generator is None:
+                continue
+            try:
+                next(live.generator)
+            except StopIteration:
+                continue
+            except BaseException as error:  # reported as the teardown error it is
+                if isinstance(error, KeyboardInterrupt):
+                    raise
+                errors.append(error)
+                continue
+            errors.append(FixtureError(f"fixture '{live.fixture.name}' yielded more than once"))
+        return errors

@@ -1,0 +1,142 @@
+"""The neutral result model: the only thing reports read.
+
+Both engines produce it, so every report is the same whichever engine ran. Everything here
+is a frozen dataclass or an enum, built once when a case finishes and never changed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Stage(enum.Enum):
+    """The three stages a case goes through; aspects wrap each one."""
+
+    SETUP = "setup"
+    RUN = "run"
+    TEARDOWN = "teardown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Outcome(enum.Enum):
+    """What happened to one case, from best to worst for sorting in reports."""
+
+    PASSED = "passed"
+    SKIPPED = "skipped"
+    XFAILED = "xfailed"  # expected failure that failed: counted as skipped, like JUnit
+    XPASSED = "xpassed"  # expected failure that passed: reported, counted as passed
+    FAILED = "failed"  # an assertion or exception in the case body
+    ERROR = "error"  # setup, teardown, fixture, collection, timeout
+
+    @property
+    def counts_as(self) -> str:
+        """The summary bucket: passed, failed or skipped (DESIGN.md's summary line)."""
+        if self in (Outcome.FAILED, Outcome.ERROR):
+            return "failed"
+        if self in (Outcome.SKIPPED, Outcome.XFAILED):
+            return "skipped"
+        return "passed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class ExceptionInfo:
+    """An exception turned into text, so results can be stored, sent and reported."""
+
+    type_name: str  # qualified name, e.g. "AssertionError" or "mypkg.errors.Boom"
+    message: str
+    traceback: str  # formatted traceback, already trimmed of runner frames
+    explanation: str = ""  # extra lines explaining a failed assert (both sides, a diff)
+
+
+@dataclass(frozen=True)
+class StageResult:
+    stage: Stage
+    ok: bool
+    duration: float
+    exception: ExceptionInfo | None = None
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The result of one case: exactly one per case run, whatever went wrong where."""
+
+    id: str  # "module.path::name[param-id]"
+    module: str
+    name: str  # "name[param-id]"
+    outcome: Outcome
+    duration: float  # seconds, all stages
+    file: str = ""
+    line: int = 0
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    params: tuple[tuple[str, str], ...] = ()  # (parameter name, repr) pairs
+    stages: tuple[StageResult, ...] = ()
+    stdout: str = ""
+    stderr: str = ""
+    log: str = ""
+    message: str = ""  # one line: why it failed, was skipped or errored
+    start: float = 0.0  # wall-clock start, seconds since the epoch
+
+    @property
+    def exception(self) -> ExceptionInfo | None:
+        """The first exception of any stage: the one a report shows first."""
+        for stage in self.stages:
+            if stage.exception is not None:
+                return stage.exception
+        return None
+
+    @property
+    def failed_stage(self) -> Stage | None:
+        for stage in self.stages:
+            if not stage.ok:
+                return stage.stage
+        return None
+
+
+@dataclass(frozen=True)
+class Counts:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: int = 0  # included in failed
+    xfailed: int = 0  # included in skipped
+    xpassed: int = 0  # included in passed
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.skipped
+
+    def summary_line(self, word: str = "") -> str:
+        line = f"{self.passed} passed, {self.failed} failed, {self.skipped} skipped"
+        return f"{word}: {line}" if word else line
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A whole run: its cases in run order, and what reports say about the run itself."""
+
+    cases: tuple[CaseResult, ...]
+    start: float  # seconds since the epoch
+    duration: float
+    interrupted: bool = False
+    backend: str = "unittest"
+    command: tuple[str, ...] = field(default_factory=tuple)
+
+    def counts(self) -> Counts:
+        tally = {outcome: 0 for outcome in Outcome}
+        for case in self.cases:
+            tally[case.outcome] += 1
+        return Counts(
+            passed=tally[Outcome.PASSED] + tally[Outcome.XPASSED],
+            failed=tally[Outcome.FAILED] + tally[Outcome.ERROR],
+            skipped=tally[Outcome.SKIPPED] + tally[Outcome.XFAILED],
+            errors=tally[Outcome.ERROR],
+            xfailed=tally[Outcome.XFAILED],
+            xpassed=tally[Outcome.XPASSED],
+        )

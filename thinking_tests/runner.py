@@ -1,0 +1,342 @@
+"""The one case runner: a case's stages, with fixtures, setups, teardowns and aspects.
+
+Both hosts (the unittest engine and the pytest plugin) call `CaseRunner.run`; neither has a
+copy of this logic. The runner turns whatever a case does into exactly one CaseResult.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from types import TracebackType
+from typing import Any
+
+from thinking_tests.aspects import _current, Current
+from thinking_tests.capture import Capture
+from thinking_tests.case import Aspect, Case
+from thinking_tests.fixtures import Fixtures
+from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__))
+
+
+class CaseTimeout(BaseException):
+    """Raised into a case past its timeout; a BaseException so `except Exception` can't eat it."""
+
+
+def _kind(error: BaseException) -> str:
+    """'skip', 'xfail', 'fail' or 'error' for an exception, without importing pytest."""
+    import unittest
+
+    if isinstance(error, unittest.SkipTest):
+        return "skip"
+    cls = type(error)
+    if cls.__module__ == "_pytest.outcomes":
+        name = cls.__name__
+        if name == "Skipped":
+            return "skip"
+        if name == "XFailed":
+            return "xfail"
+        if name == "Exit":
+            return "interrupt"
+        return "fail"
+    if isinstance(error, CaseTimeout):
+        return "error"
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupt"
+    return "fail"
+
+
+def _safe_str(error: BaseException) -> str:
+    try:
+        return str(error)
+    except BaseException as inner:  # a hostile __str__ must not take the run down
+        return f"<str() of {type(error).__name__} raised {type(inner).__name__}>"
+
+
+def _type_name(error: BaseException) -> str:
+    cls = type(error)
+    module = cls.__module__
+    return cls.__qualname__ if module in ("builtins", "__main__") else f"{module}.{cls.__qualname__}"
+
+
+def _is_plumbing(file: str) -> bool:
+    """The runner's own files and the standard library's (contextlib, asyncio) around a case."""
+    if file.startswith(_PACKAGE_DIR):
+        return True
+    return file.startswith(_STDLIB_DIR) and "-packages" not in file
+
+
+def _is_hidden(file: str) -> bool:
+    return file.startswith(_PACKAGE_DIR) or file.startswith("<frozen importlib")
+
+
+def _trim(tb: TracebackType | None) -> TracebackType | None:
+    """Drop the leading frames of plumbing: a traceback starts in the user's code."""
+    first = tb
+    while tb is not None and _is_plumbing(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    return tb if tb is not None else first
+
+
+def exception_info(error: BaseException, explain: bool = True) -> ExceptionInfo:
+    """An exception as text: type, one-line message, trimmed traceback, assert explanation."""
+    try:
+        shown = traceback.TracebackException(
+            type(error), error, _trim(error.__traceback__), compact=True
+        )
+        # The runner's frames and import machinery say nothing about the user's failure.
+        shown.stack = traceback.StackSummary.from_list(
+            [f for f in shown.stack if not _is_hidden(f.filename)] or shown.stack
+        )
+        text = "".join(shown.format())
+    except BaseException as inner:
+        text = f"<traceback could not be formatted: {type(inner).__name__}>\n"
+    explanation = ""
+    if explain and isinstance(error, AssertionError):
+        try:
+            from thinking_tests.explain import explain as explain_assertion
+
+            explanation = explain_assertion(error)
+        except Exception:  # the explanation is a bonus; the failure stands without it
+            explanation = ""
+    return ExceptionInfo(_type_name(error), _safe_str(error), text, explanation)
+
+
+def first_line(info: ExceptionInfo) -> str:
+    message = info.message.strip().splitlines()
+    return f"{info.type_name}: {message[0]}" if message else info.type_name
+
+
+@contextmanager
+def deadline(seconds: float | None, what: str) -> Iterator[None]:
+    """Raise CaseTimeout into the running code after `seconds`, again every half second.
+
+    SIGALRM interrupts blocking calls such as time.sleep; repeating it defeats a case that
+    swallows the first one in a loop. Off the main thread, where signals cannot go, an
+    asynchronous exception is set on the thread instead.
+    """
+    if seconds is None:
+        yield
+        return
+    message = f"{what} timed out after {seconds:g} s"
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+
+        def on_alarm(signum: int, frame: object) -> None:
+            raise CaseTimeout(message)
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return
+    import ctypes
+
+    target = threading.get_ident()
+    done = threading.Event()
+
+    def watchdog() -> None:
+        while not done.wait(seconds if not fired else 0.5):
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(target), ctypes.py_object(CaseTimeout)
+            )
+            fired.append(True)
+
+    fired: list[bool] = []
+    thread = threading.Thread(target=watchdog, daemon=True)
+    thread.start()
+    try:
+        yield
+    except CaseTimeout:
+        raise CaseTimeout(message) from None
+    finally:
+        done.set()
+
+
+class CaseRunner:
+    """Runs cases one after another within one run, owning its live fixture values."""
+
+    def __init__(
+        self,
+        fixtures: Fixtures,
+        aspects: Sequence[Aspect] = (),
+        capture: Capture | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.fixtures = fixtures
+        self.aspects = tuple(aspects)
+        self.capture = capture
+        self.timeout = timeout
+        self.interrupted = False
+
+    def run(self, case: Case, next_case: Case | None = None) -> CaseResult:
+        """Run one case; `next_case` tells which fixture scopes end after it."""
+        start = time.time()
+        began = time.perf_counter()
+        if case.skip is not None:
+            ended = tuple(
+                StageResult(Stage.TEARDOWN, False, 0.0, exception_info(error))
+                for error in self.fixtures.finish(next_case)
+            )
+            return self._result(case, Outcome.SKIPPED, ended, case.skip, start, began, ("", "", ""))
+        if self.capture is not None:
+            self.capture.start_case()
+        aspects = self.aspects + case.aspects
+        stages: list[StageResult] = []
+        kwargs: dict[str, Any] = {}
+        teardowns: list[Callable[[], Any]] = []
+
+        def do_setup() -> None:
+            kwargs.update(self.fixtures.resolve(case))
+            for func in case.setups:
+                func()
+            # Like unittest's tearDown: the teardowns run only when every setup did.
+            teardowns.extend(case.teardowns)
+
+        def do_run() -> None:
+            with deadline(case.timeout or self.timeout, f"case {case.name}"):
+                result = case.func(*case.args, **kwargs)
+                if case.is_async or inspect.iscoroutine(result):
+                    import asyncio  # only when a case needs it: it costs start-up time
+
+                    asyncio.run(result)
+
+        def do_teardown() -> None:
+            errors: list[BaseException] = []
+            for func in teardowns:
+                try:
+                    func()
+                except KeyboardInterrupt:
+                    raise
+                except BaseException as error:
+                    errors.append(error)
+            errors.extend(self.fixtures.finish(next_case))
+            if errors:
+                raise errors[0]
+
+        setup = self._stage(Stage.SETUP, case, aspects, do_setup)
+        stages.append(setup)
+        if setup.ok:
+            stages.append(self._stage(Stage.RUN, case, aspects, do_run))
+        stages.append(self._stage(Stage.TEARDOWN, case, aspects, do_teardown))
+        captured = self.capture.end_case() if self.capture is not None else ("", "", "")
+        outcome, message = self._outcome(case, stages)
+        return self._result(case, outcome, tuple(stages), message, start, began, captured)
+
+    def _stage(
+        self, stage: Stage, case: Case, aspects: tuple[Aspect, ...], body: Callable[[], None]
+    ) -> StageResult:
+        token = _current.set(Current(case, stage))
+        began = time.perf_counter()
+        try:
+            if aspects:
+                with ExitStack() as stack:
+                    for obj in aspects:
+                        stack.enter_context(obj.around(stage, case))
+                    body()
+            else:
+                body()
+        except BaseException as error:
+            kind = _kind(error)
+            if kind == "interrupt":
+                self.interrupted = True
+            info = exception_info(error, explain=kind == "fail")
+            return StageResult(stage, False, time.perf_counter() - began, info)
+        finally:
+            _current.reset(token)
+        return StageResult(stage, True, time.perf_counter() - began)
+
+    def _outcome(self, case: Case, stages: list[StageResult]) -> tuple[Outcome, str]:
+        by_stage = {s.stage: s for s in stages}
+        setup, run, teardown = by_stage[Stage.SETUP], by_stage.get(Stage.RUN), by_stage[Stage.TEARDOWN]
+        if self.interrupted:
+            return Outcome.ERROR, "interrupted"
+        if not setup.ok:
+            assert setup.exception is not None
+            if setup.exception.type_name in _SKIP_NAMES:
+                return Outcome.SKIPPED, setup.exception.message
+            return Outcome.ERROR, f"error in setup: {first_line(setup.exception)}"
+        assert run is not None
+        if not run.ok:
+            assert run.exception is not None
+            name = run.exception.type_name
+            if name in _SKIP_NAMES:
+                outcome, message = Outcome.SKIPPED, run.exception.message
+            elif name == _TIMEOUT_NAME:
+                outcome, message = Outcome.ERROR, run.exception.message
+            elif case.xfail is not None or name == "_pytest.outcomes.XFailed":
+                outcome = Outcome.XFAILED
+                message = case.xfail or run.exception.message
+            else:
+                outcome, message = Outcome.FAILED, first_line(run.exception)
+        elif case.xfail is not None:
+            outcome, message = Outcome.XPASSED, f"passed unexpectedly (xfail: {case.xfail})"
+        else:
+            outcome, message = Outcome.PASSED, ""
+        if not teardown.ok:
+            assert teardown.exception is not None
+            if outcome is not Outcome.FAILED:
+                outcome = Outcome.ERROR
+                message = f"error in teardown: {first_line(teardown.exception)}"
+            else:
+                message += f" (and in teardown: {first_line(teardown.exception)})"
+        return outcome, message
+
+    @staticmethod
+    def _result(
+        case: Case,
+        outcome: Outcome,
+        stages: tuple[StageResult, ...],
+        message: str,
+        start: float,
+        began: float,
+        captured: tuple[str, str, str],
+    ) -> CaseResult:
+        return CaseResult(
+            id=case.id,
+            module=case.module,
+            name=case.name,
+            outcome=outcome,
+            duration=time.perf_counter() - began,
+            file=case.file,
+            line=case.line,
+            description=case.description,
+            tags=case.tags,
+            params=_params(case),
+            stages=stages,
+            stdout=captured[0],
+            stderr=captured[1],
+            log=captured[2],
+            message=message,
+            start=start,
+        )
+
+
+_SKIP_NAMES = frozenset({"unittest.case.SkipTest", "_pytest.outcomes.Skipped"})
+_TIMEOUT_NAME = f"{__name__}.CaseTimeout"
+
+
+def _params(case: Case) -> tuple[tuple[str, str], ...]:
+    if not case.args:
+        return ()
+    code = case.func.__code__
+    names = code.co_varnames[: len(case.args)]
+    return tuple((name, _short_repr(value)) for name, value in zip(names, case.args))
+
+
+def _short_repr(value: object, limit: int = 200) -> str:
+    try:
+        text = repr(value)
+    except BaseException as error:
+        text = f"<repr() raised {type(error).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

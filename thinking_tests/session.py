@@ -1,0 +1,262 @@
+"""One run, start to end: configure, collect, select, run on an engine, report, exit code.
+
+Exit codes follow pytest's: 0 all passed, 1 some failed (or coverage under its threshold),
+2 interrupted, 3 internal error, 4 usage or configuration error, 5 no tests collected.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from thinking_tests.collect import Item, Target, collect
+from thinking_tests.config import ConfigError, config, find_config_file, validate
+from thinking_tests.entry import UsageError
+from thinking_tests.model import CaseResult, RunResult
+from thinking_tests.registry import REGISTRY
+from thinking_tests.terminal import Terminal
+
+OK, FAILED, INTERRUPTED, INTERNAL_ERROR, USAGE_ERROR, NO_TESTS = 0, 1, 2, 3, 4, 5
+
+
+
+
+@dataclass
+class Options:
+    targets: list[Target]
+    start: Path = field(default_factory=Path.cwd)  # where the search for __test__.py begins
+    keyword: str | None = None
+    tags: list[str] = field(default_factory=list)
+    exitfirst: bool = False
+    list_only: bool = False
+    verbose: bool = False
+    quiet: bool = False
+    durations: int | None = None
+    backend: str | None = None
+    reports: bool | None = None  # --no-reports gives False
+    coverage: bool | None = None  # --no-coverage gives False
+    report_dir: str | None = None
+    command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
+
+
+_loaded_config_files: set[Path] = set()
+
+
+def load_config(start: Path) -> Path | None:
+    """Import the nearest __test__.py once per process; its errors become ConfigErrors."""
+    file = find_config_file(start.resolve())
+    if file is None or file in _loaded_config_files:
+        return file
+    _loaded_config_files.add(file)
+    config.source_file = file
+    spec = importlib.util.spec_from_file_location("__test__", file)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"{file} cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["__test__"] = module
+    try:
+        spec.loader.exec_module(module)
+    except ConfigError as error:
+        raise ConfigError(f"{error} (in {file}:{_line_in(error, file)})") from None
+    except SyntaxError as error:
+        raise ConfigError(f"{file}:{error.lineno}: syntax error: {error.msg}") from None
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        message = str(error).strip().splitlines()
+        detail = f": {message[0]}" if message else ""
+        raise ConfigError(
+            f"{file}:{_line_in(error, file)} raised {type(error).__name__}{detail}"
+        ) from None
+    return file
+
+
+def _line_in(error: BaseException, file: Path) -> int:
+    line = 0
+    tb = error.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == file:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _apply_overrides(options: Options) -> None:
+    if options.backend is not None:
+        config.backend = options.backend
+    if options.reports is False:
+        config.reports.enabled = False
+    if options.coverage is False:
+        config.coverage.enabled = False
+    if options.report_dir is not None:
+        config.reports.directory = options.report_dir
+
+
+def report_root(config_file: Path | None) -> Path:
+    """Relative report paths resolve against the repository root: where __test__.py is."""
+    return config_file.parent if config_file is not None else Path.cwd()
+
+
+def _check_report_directory(root: Path) -> None:
+    if not config.reports.enabled:
+        return
+    directory = Path(config.reports.directory)
+    if not directory.is_absolute():
+        directory = root / directory
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(
+            f"config.reports.directory {str(directory)!r} cannot be created: {error.strerror}"
+        ) from None
+    if not os.access(directory, os.W_OK):
+        raise ConfigError(f"config.reports.directory {str(directory)!r} is not writable")
+
+
+class _Results:
+    """The Listener that keeps every finished result, and tells the terminal."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        self.cases: list[CaseResult] = []
+        self.terminal = terminal
+
+    def started(self, item: object) -> None:
+        self.terminal.started(item)  # type: ignore[arg-type]
+
+    def finished(self, result: CaseResult) -> None:
+        self.cases.append(result)
+        self.terminal.finished(result)
+
+
+def execute(options: Options) -> int:
+    """Run as the options say and return the exit code; prints the summary line last."""
+    terminal = Terminal(verbose=options.verbose, quiet=options.quiet)
+    try:
+        return _execute(options, terminal)
+    except (ConfigError, UsageError) as error:
+        terminal.write(f"thinking-tests: {error}\n")
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        terminal.write("thinking-tests: interrupted\n")
+        return INTERRUPTED
+    except Exception:
+        terminal.write("thinking-tests: internal error, please report it:\n")
+        terminal.write(traceback.format_exc())
+        return INTERNAL_ERROR
+
+
+def _execute(options: Options, terminal: Terminal) -> int:
+    config_file = load_config(options.start)
+    _apply_overrides(options)
+    validate(config)
+    root = report_root(config_file)
+    if not options.list_only:
+        _check_report_directory(root)
+    coverage = None
+    if config.coverage.enabled and not options.list_only:
+        from thinking_tests.coverage_run import CoverageRun
+
+        coverage = CoverageRun(config.coverage, config.reports, root)
+        coverage.start()
+    from thinking_tests.select import SelectionError, select
+
+    start = time.time()
+    began = time.perf_counter()
+    collection = collect(options.targets, REGISTRY)
+    try:
+        items = select(collection.items, options.keyword, options.tags)
+    except SelectionError as error:
+        raise UsageError(str(error)) from None
+    if options.list_only:
+        for item in items:
+            terminal.write(f"{item.id}\n")
+        terminal.write(f"{len(items)} case{'s' if len(items) != 1 else ''} selected\n")
+        return OK if items else NO_TESTS
+    terminal.header(len(items), config.backend, _shown(config_file))
+    results = _Results(terminal)
+    interrupted = False
+    if items:
+        interrupted = _run_items(items, results, options.exitfirst)
+    run = RunResult(
+        cases=tuple(results.cases),
+        start=start,
+        duration=time.perf_counter() - began,
+        interrupted=interrupted,
+        backend=config.backend,
+        command=options.command,
+    )
+    notes: list[str] = []
+    coverage_ok = True
+    if coverage is not None:
+        coverage.stop()
+        coverage_ok, note = coverage.report()
+        notes.append(note)
+    notes.extend(write_reports(run, root))
+    terminal.end(run, options.durations, notes)
+    if interrupted:
+        return INTERRUPTED
+    if not run.cases:
+        return NO_TESTS
+    if run.counts().failed:
+        return FAILED
+    return OK if coverage_ok else FAILED
+
+
+def _run_items(items: list[Item], results: _Results, exitfirst: bool) -> bool:
+    from thinking_tests.capture import Capture
+    from thinking_tests.engines import get_engine
+    from thinking_tests.fixtures import Fixtures
+    from thinking_tests.runner import CaseRunner
+
+    capture = Capture(config.reports.max_output) if config.capture else None
+    runner = CaseRunner(Fixtures(REGISTRY), config.aspects, capture, config.timeout)
+    engine = get_engine(config.backend)
+    if capture is not None:
+        capture.install()
+        results.terminal.stream = capture.stdout
+    try:
+        engine(items, runner, results, exitfirst)
+    finally:
+        if capture is not None:
+            capture.uninstall()
+    return runner.interrupted
+
+
+# Report settings and the module that writes each; adding a report touches only this table.
+REPORTS = (("junit_xml", "thinking_tests.reports.junit_xml"), ("html", "thinking_tests.reports.html"))
+
+
+def write_reports(run: RunResult, root: Path) -> list[str]:
+    """Write every report that is on; return one line per report for the terminal."""
+    lines: list[str] = []
+    for setting, module_name in REPORTS:
+        path = config.reports.path(getattr(config.reports, setting), root)
+        if path is None:
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        try:
+            module.write(run, path, max_output=config.reports.max_output)
+        except OSError as error:
+            lines.append(f"thinking-tests: could not write {path}: {error.strerror or error}")
+            continue
+        lines.append(f"{setting.replace('_', ' ')} report: {_shown(path)}")
+    return lines
+
+
+def _shown(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative

@@ -1,0 +1,180 @@
+"""Terminal output: progress while running, then failures, slowest cases, and the summary.
+
+The last line is always the summary `N passed, N failed, N skipped`; the line above it breaks
+it down and gives the duration.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from thinking_tests.model import CaseResult, Counts, Outcome, RunResult
+
+if TYPE_CHECKING:
+    from thinking_tests.collect import Item
+
+_LETTERS = {
+    Outcome.PASSED: ".",
+    Outcome.FAILED: "F",
+    Outcome.ERROR: "E",
+    Outcome.SKIPPED: "s",
+    Outcome.XFAILED: "x",
+    Outcome.XPASSED: "X",
+}
+_COLOURS = {
+    Outcome.PASSED: "32",
+    Outcome.FAILED: "31",
+    Outcome.ERROR: "31",
+    Outcome.SKIPPED: "33",
+    Outcome.XFAILED: "33",
+    Outcome.XPASSED: "33",
+}
+_WIDTH = 88
+
+
+def _wants_colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return stream.isatty()
+    except Exception:
+        return False
+
+
+class Terminal:
+    """A Listener that shows progress, and prints the end of the run."""
+
+    def __init__(self, stream: TextIO | None = None, verbose: bool = False, quiet: bool = False) -> None:
+        self.stream = stream if stream is not None else sys.stdout
+        self.verbose = verbose
+        self.quiet = quiet
+        self.colour = _wants_colour(self.stream)
+        self._module: str | None = None
+        self._column = 0
+
+    # Writing never fails on odd text: lone surrogates and unencodable characters show escaped.
+    def write(self, text: str) -> None:
+        encoding = getattr(self.stream, "encoding", None) or "utf-8"
+        try:
+            safe = text.encode(encoding, "backslashreplace").decode(encoding, "replace")
+        except LookupError:
+            safe = text.encode("ascii", "backslashreplace").decode("ascii")
+        try:
+            self.stream.write(safe)
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed or broken terminal must not lose the reports
+
+    def paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
+
+    def started(self, item: "Item") -> None:
+        pass
+
+    def finished(self, result: CaseResult) -> None:
+        if self.quiet:
+            return
+        if self.verbose:
+            label = self.paint(result.outcome.value.upper(), _COLOURS[result.outcome])
+            extra = f" ({result.message.splitlines()[0]})" if result.message and result.outcome is not Outcome.FAILED else ""
+            self.write(f"{result.id} {label}{_one_line(extra)} [{result.duration * 1000:.0f} ms]\n")
+            return
+        if result.module != self._module:
+            if self._module is not None:
+                self.write("\n")
+            self._module = result.module
+            self.write(f"{result.module} ")
+            self._column = len(result.module) + 1
+        elif self._column >= _WIDTH:
+            self.write("\n" + " " * (len(result.module) + 1))
+            self._column = len(result.module) + 1
+        self.write(self.paint(_LETTERS[result.outcome], _COLOURS[result.outcome]))
+        self._column += 1
+
+    def header(self, count: int, backend: str, config_file: str | None) -> None:
+        if self.quiet:
+            return
+        where = f", configured by {config_file}" if config_file else ""
+        self.write(f"thinking-tests: {count} case{'s' if count != 1 else ''} ({backend} engine{where})\n")
+
+    def end(self, run: RunResult, durations: int | None = None, notes: list[str] | None = None) -> None:
+        if self._module is not None and not self.verbose:
+            self.write("\n")
+        problems = [c for c in run.cases if c.outcome in (Outcome.FAILED, Outcome.ERROR)]
+        if problems:
+            self.write("\n" + _rule("FAILURES", "=") + "\n")
+            for case in problems:
+                self._failure(case)
+        if durations:
+            slowest = sorted(run.cases, key=lambda c: c.duration, reverse=True)[:durations]
+            self.write("\n" + _rule(f"slowest {len(slowest)} durations", "=") + "\n")
+            for case in slowest:
+                self.write(f"{case.duration:9.3f} s  {case.id}\n")
+        for note in notes or ():
+            self.write(note.rstrip("\n") + "\n")
+        counts = run.counts()
+        self.write(self.breakdown(counts, run) + "\n")
+        colour = "31" if counts.failed else ("32" if counts.total else "33")
+        self.write(self.paint(counts.summary_line(), colour) + "\n")
+
+    @staticmethod
+    def breakdown(counts: Counts, run: RunResult) -> str:
+        parts = [
+            f"{counts.failed - counts.errors} failure{'s' if counts.failed - counts.errors != 1 else ''}",
+            f"{counts.errors} error{'s' if counts.errors != 1 else ''}",
+            f"{counts.skipped - counts.xfailed} skip{'s' if counts.skipped - counts.xfailed != 1 else ''}",
+            f"{counts.xfailed} xfailed",
+            f"{counts.xpassed} xpassed",
+        ]
+        state = " (interrupted)" if run.interrupted else ""
+        return f"{counts.total} case{'s' if counts.total != 1 else ''} in {run.duration:.2f} s{state}: {', '.join(parts)}"
+
+    def _failure(self, case: CaseResult) -> None:
+        stage = case.failed_stage
+        title = f" {case.id} "
+        self.write(self.paint(_rule(title, "_"), "31;1") + "\n")
+        where = f"{_relative(case.file)}:{case.line}" if case.file else case.module
+        self.write(f"{where}: {case.outcome.value}{f' in {stage}' if stage else ''}: {_one_line(case.message)}\n")
+        for stage_result in case.stages:
+            info = stage_result.exception
+            if info is None:
+                continue
+            if len([s for s in case.stages if s.exception]) > 1:
+                self.write(f"--- in {stage_result.stage} ---\n")
+            self.write(info.traceback.rstrip("\n") + "\n")
+            if info.explanation:
+                self.write(self.paint(info.explanation.rstrip("\n"), "31") + "\n")
+        for label, text in (("stdout", case.stdout), ("stderr", case.stderr), ("log", case.log)):
+            if text:
+                self.write(_rule(f" captured {label} ", "-") + "\n")
+                self.write(_tail(text).rstrip("\n") + "\n")
+
+
+def _rule(title: str, char: str) -> str:
+    side = max(3, (_WIDTH - len(title)) // 2)
+    return f"{char * side}{title}{char * side}"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _tail(text: str, lines: int = 60) -> str:
+    """Captured output in the terminal: its last lines; the reports keep all of it."""
+    split = text.splitlines()
+    if len(split) <= lines:
+        return text
+    return f"[{len(split) - lines} earlier lines in the reports]\n" + "\n".join(split[-lines:])
+
+
+def _relative(path: str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
