@@ -1,0 +1,98 @@
+"""Helpers for this project's own tests: real projects on disk, real subprocess runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+RUN_ALL = 'from thinking_tests import run_all\n\nif __name__ == "__main__":\n    run_all()\n'
+SUMMARY = re.compile(r"^(?:\w+: )?(\d+) passed, (\d+) failed, (\d+) skipped$")
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A finished subprocess: its exit code, output, and the summary line's numbers."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    @property
+    def last_line(self) -> str:
+        lines = self.stdout.rstrip("\n").splitlines()
+        return lines[-1] if lines else ""
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(passed, failed, skipped) from the last line, which must be the summary."""
+        match = SUMMARY.match(self.last_line)
+        assert match, f"last line is not a summary: {self.last_line!r}\n{self.output}"
+        return int(match[1]), int(match[2]), int(match[3])
+
+    def __repr__(self) -> str:  # shown when an assert about a run fails
+        return f"<exit {self.code}>\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
+
+
+def project(files: dict[str, str], config: str | None = "") -> Path:
+    """A temporary project: paths relative to its root -> file text (dedented).
+
+    `config` is the text of its __test__.py; None writes none. Coverage is off unless the
+    config turns it on, so runs stay quick; an empty string gives just that.
+    """
+    root = Path(tempfile.mkdtemp(prefix="tt-project-"))
+    if config is not None:
+        base = "from thinking_tests import config\nconfig.coverage.enabled = False\n"
+        files = {"__test__.py": base + textwrap.dedent(config), **files}
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+def package(*names: str) -> dict[str, str]:
+    """Files that make each dotted name a package with its own run_all.py."""
+    files: dict[str, str] = {}
+    for name in names:
+        folder = name.replace(".", "/")
+        files[f"{folder}/__init__.py"] = ""
+        files[f"{folder}/run_all.py"] = RUN_ALL
+    return files
+
+
+def env() -> dict[str, str]:
+    """The environment for a run: this checkout's thinking_tests first on the path."""
+    result = dict(os.environ)
+    result["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(REPO), result.get("PYTHONPATH")) if p
+    )
+    result.pop("THINKING_TESTS_REEXEC", None)
+    result["NO_COLOR"] = "1"
+    return result
+
+
+def run(*args: str, cwd: Path, timeout: float = 120, stdin: str | None = None) -> Ran:
+    """`python ARGS...` in `cwd`, e.g. run("-m", "test.run_all", cwd=root)."""
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env(),
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=timeout,
+        input=stdin,
+    )
+    return Ran(done.returncode, done.stdout, done.stderr)
