@@ -103,16 +103,8 @@ def _on_path(directory: str) -> None:
         sys.path.insert(0, directory)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    try:
-        targets: list[Target] = []
-        for text in args.targets or [os.getcwd()]:
-            targets.extend(resolve(text))
-    except UsageError as error:
-        print(f"thinking-tests: {error}", file=sys.stderr)
-        return USAGE_ERROR
-    options = Options(
+def options(args: argparse.Namespace, targets: list[Target], command: tuple[str, ...]) -> Options:
+    return Options(
         targets=targets,
         keyword=args.keyword,
         tags=args.tags,
@@ -125,9 +117,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         reports=args.reports,
         coverage=args.coverage,
         report_dir=args.report_dir,
-        command=("thinking-tests", *(argv if argv is not None else sys.argv[1:])),
+        command=command,
     )
-    return execute(options)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(argv if argv is not None else sys.argv[1:])
+    args = parser().parse_args(arguments)
+    try:
+        targets: list[Target] = []
+        for text in args.targets or [os.getcwd()]:
+            targets.extend(resolve(text))
+    except UsageError as error:
+        print(f"thinking-tests: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    return execute(options(args, targets, ("thinking-tests", *arguments)))
 
 
 def console_main() -> None:

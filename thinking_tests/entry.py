@@ -114,10 +114,23 @@ def test_packages(directory: str) -> list["Target"]:
     return found
 
 
-def _run(targets: list["Target"], exit: bool) -> int:
+def _run(targets: list["Target"], exit: bool, namespace: dict[str, Any]) -> int:
+    """Run the targets; a module running as __main__ also takes the command line's flags."""
     from thinking_tests.session import Options, execute
 
-    return _finish(execute(Options(targets=targets)), exit)
+    if namespace.get("__name__") != "__main__":
+        return _finish(execute(Options(targets=targets)), exit)
+    from thinking_tests.cli import options, parser
+
+    args = parser().parse_args(sys.argv[1:])
+    if args.targets:
+        return _refuse(
+            f"{' '.join(args.targets)}: run_all() and run_current_*() take flags, not targets "
+            f"(use python -m thinking_tests TARGET ...)",
+            exit,
+        )
+    command = (os.path.basename(sys.executable), *sys.orig_argv[1:])
+    return _finish(execute(options(args, targets, command)), exit)
 
 
 def _package_targets(namespace: dict[str, Any]) -> list["Target"]:
@@ -148,20 +161,22 @@ def run_all(*, exit: bool = True) -> int:
     From a `run_all.py` at the repository root (not in a package), run every test package
     there. Exits with the run's exit code unless `exit=False`.
     """
+    namespace = _caller()
     try:
-        targets = _package_targets(_caller())
+        targets = _package_targets(namespace)
     except UsageError as error:
         return _refuse(str(error), exit)
-    return _run(targets, exit)
+    return _run(targets, exit, namespace)
 
 
 def run_current_package(*, exit: bool = True) -> int:
     """Run every case of the calling module's package and of all its subpackages."""
+    namespace = _caller()
     try:
-        targets = _package_targets(_caller())
+        targets = _package_targets(namespace)
     except UsageError as error:
         return _refuse(str(error), exit)
-    return _run(targets, exit)
+    return _run(targets, exit, namespace)
 
 
 def run_current_module(*, exit: bool = True) -> int:
@@ -188,7 +203,7 @@ def run_current_module(*, exit: bool = True) -> int:
     from thinking_tests.collect import Target
 
     target = Target("module", name, file, namespace if running_as_main else None)
-    return _run([target], exit)
+    return _run([target], exit, namespace)
 
 
 def _reexec(name: str, file: str) -> int:
