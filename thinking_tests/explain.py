@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     import ast
     import reprlib
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence, Set
     from types import CodeType, TracebackType
 
 __all__ = ["explain", "first_line"]
@@ -106,7 +106,12 @@ def _explain(error: BaseException, verbosity: int) -> str:
         return f"{statement}\n(values not shown: evaluating `{failed.source}` again raised {failed.error})"
 
     lines = [f"assert {top.text}"]
-    lines += ["  " + line for line in evaluator.details]
+    blocks = [block for block in evaluator.details if block[1]]
+    for comparison, details in blocks:
+        if len(blocks) > 1:  # say which comparison each diff belongs to
+            lines.append(f"  {comparison}:")
+            details = ["  " + line for line in details]
+        lines += ["  " + line for line in details]
     lines += _render_wheres(top.wheres, 1)
     try:
         passed = bool(top.value)
@@ -330,7 +335,8 @@ class _Evaluator:
         self.namespace = namespace
         self.code = code
         self.verbosity = verbosity
-        self.details: list[str] = []  # explanations of failed comparisons, in order
+        # (comparison, lines explaining it) for each false comparison, in evaluation order
+        self.details: list[tuple[str, list[str]]] = []
 
     def visit(self, node: ast.expr) -> _Shown:
         method: Callable[[ast.expr], _Shown] = getattr(self, "_visit_" + type(node).__name__, self._visit_whole)
@@ -440,7 +446,8 @@ class _Evaluator:
             texts += [symbol, _operand(right)]
             value = self._run(node, lambda: _compare(symbol, left.value, right.value))
             if not self._truth(node, value):
-                self.details += _compare_details(symbol, left.value, right.value, self.verbosity)
+                lines = _compare_details(symbol, left.value, right.value, self.verbosity)
+                self.details.append((" ".join(texts[-3:]), lines))
                 break  # a chain stops at its first false link, as Python's does
             left = right
         return _Shown(value, " ".join(texts), wheres, _COMPARISON)
@@ -600,38 +607,48 @@ def _plain_details(symbol: str, left: object, right: object) -> list[str]:
             lines.append(f"{name}: {_safe_repr(getattr(left, name))} != {_safe_repr(getattr(right, name))}")
         return lines
     if isinstance(left, Mapping) and isinstance(right, Mapping):
-        lines = []
-        differing = [key for key in left if key in right and left[key] != right[key]]
-        if differing:
-            lines.append("Differing items:")
-            lines += [f"{_safe_repr(key)}: {_safe_repr(left[key])} != {_safe_repr(right[key])}" for key in differing]
-        for side, this, other in (("Left", left, right), ("Right", right, left)):
-            extra = {key: this[key] for key in this if key not in other}
-            if extra:
-                lines += [f"{side} contains {len(extra)} more item(s):", _safe_repr(extra)]
-        return lines
+        return _plain_mapping(left, right)
     if isinstance(left, Set) and isinstance(right, Set):
-        lines = []
-        for side, this, other in (("left", left, right), ("right", right, left)):
-            extra = [item for item in this if item not in other]
-            if extra:
-                lines.append(f"Extra items in the {side} set:")
-                lines += [_safe_repr(item) for item in extra]
-        return lines
+        return _plain_set(left, right)
     if isinstance(left, (Sequence, bytes)) and isinstance(right, (Sequence, bytes)):
-        lines = []
-        for index in range(min(len(left), len(right))):
-            if left[index] != right[index]:
-                lines.append(f"At index {index} diff: {_safe_repr(left[index])} != {_safe_repr(right[index])}")
-                break
-        extra = len(left) - len(right)
-        if extra:
-            side, longer, shorter = ("Left", left, right) if extra > 0 else ("Right", right, left)
-            lines.append(
-                f"{side} contains {abs(extra)} more item(s), first extra item: {_safe_repr(longer[len(shorter)])}"
-            )
-        return lines
+        return _plain_sequence(left, right)
     return []
+
+
+def _plain_mapping(left: Mapping[object, object], right: Mapping[object, object]) -> list[str]:
+    lines: list[str] = []
+    differing = [key for key in left if key in right and left[key] != right[key]]
+    if differing:
+        lines.append("Differing items:")
+        lines += [f"{_safe_repr(key)}: {_safe_repr(left[key])} != {_safe_repr(right[key])}" for key in differing]
+    for side, this, other in (("Left", left, right), ("Right", right, left)):
+        extra = {key: this[key] for key in this if key not in other}
+        if extra:
+            lines += [f"{side} contains {len(extra)} more item(s):", _safe_repr(extra)]
+    return lines
+
+
+def _plain_set(left: Set[object], right: Set[object]) -> list[str]:
+    lines: list[str] = []
+    for side, this, other in (("left", left, right), ("right", right, left)):
+        extra = [item for item in this if item not in other]
+        if extra:
+            lines.append(f"Extra items in the {side} set:")
+            lines += [_safe_repr(item) for item in extra]
+    return lines
+
+
+def _plain_sequence(left: Sequence[object], right: Sequence[object]) -> list[str]:
+    lines: list[str] = []
+    for index in range(min(len(left), len(right))):
+        if left[index] != right[index]:
+            lines.append(f"At index {index} diff: {_safe_repr(left[index])} != {_safe_repr(right[index])}")
+            break
+    if len(left) != len(right):
+        side, longer, shorter = ("Left", left, right) if len(left) > len(right) else ("Right", right, left)
+        count = len(longer) - len(shorter)
+        lines.append(f"{side} contains {count} more item(s), first extra item: {_safe_repr(longer[len(shorter)])}")
+    return lines
 
 
 # --- text helpers ---------------------------------------------------------------------------

@@ -181,60 +181,35 @@ class CaseRunner:
 
     def run(self, case: Case, next_case: Case | None = None) -> CaseResult:
         """Run one case; `next_case` tells which fixture scopes end after it."""
-        start = time.time()
-        began = time.perf_counter()
         if case.skip is not None:
-            ended = tuple(
-                StageResult(Stage.TEARDOWN, False, 0.0, exception_info(error))
-                for error in self.fixtures.finish(next_case)
-            )
-            return self._result(case, Outcome.SKIPPED, ended, case.skip, start, began, ("", "", ""))
+            return self.skipped(case, next_case)
+        running = self.start(case, next_case)
+        if running.setup().ok:
+            running.call()
+        running.teardown()
+        return running.finish()
+
+    def start(self, case: Case, next_case: Case | None = None) -> "Running":
+        """Begin a case whose stages the caller drives one by one (the pytest host does)."""
         if self.capture is not None:
             self.capture.start_case()
-        aspects = self.aspects + case.aspects
-        stages: list[StageResult] = []
-        kwargs: dict[str, Any] = {}
-        teardowns: list[Callable[[], Any]] = []
+        return Running(self, case, next_case)
 
-        def do_setup() -> None:
-            kwargs.update(self.fixtures.resolve(case))
-            for func in case.setups:
-                func()
-            # Like unittest's tearDown: the teardowns run only when every setup did.
-            teardowns.extend(case.teardowns)
-
-        def do_run() -> None:
-            with deadline(case.timeout or self.timeout, f"case {case.name}"):
-                result = case.func(*case.args, **kwargs)
-                if case.is_async or inspect.iscoroutine(result):
-                    import asyncio  # only when a case needs it: it costs start-up time
-
-                    asyncio.run(result)
-
-        def do_teardown() -> None:
-            errors: list[BaseException] = []
-            for func in teardowns:
-                try:
-                    func()
-                except KeyboardInterrupt:
-                    raise
-                except BaseException as error:
-                    errors.append(error)
-            errors.extend(self.fixtures.finish(next_case))
-            if errors:
-                raise errors[0]
-
-        setup = self._stage(Stage.SETUP, case, aspects, do_setup)
-        stages.append(setup)
-        if setup.ok:
-            stages.append(self._stage(Stage.RUN, case, aspects, do_run))
-        stages.append(self._stage(Stage.TEARDOWN, case, aspects, do_teardown))
-        captured = self.capture.end_case() if self.capture is not None else ("", "", "")
-        outcome, message = self._outcome(case, stages)
-        return self._result(case, outcome, tuple(stages), message, start, began, captured)
+    def skipped(self, case: Case, next_case: Case | None = None) -> CaseResult:
+        start, began = time.time(), time.perf_counter()
+        ended = tuple(
+            StageResult(Stage.TEARDOWN, False, 0.0, exception_info(error))
+            for error in self.fixtures.finish(next_case)
+        )
+        return self._result(case, Outcome.SKIPPED, ended, case.skip or "", start, began, ("", "", ""))
 
     def _stage(
-        self, stage: Stage, case: Case, aspects: tuple[Aspect, ...], body: Callable[[], None]
+        self,
+        stage: Stage,
+        case: Case,
+        aspects: tuple[Aspect, ...],
+        body: Callable[[], None],
+        errors: dict[Stage, BaseException],
     ) -> StageResult:
         token = _current.set(Current(case, stage))
         began = time.perf_counter()
@@ -247,6 +222,7 @@ class CaseRunner:
             else:
                 body()
         except BaseException as error:
+            errors[stage] = error
             kind = _kind(error)
             if kind == "interrupt":
                 self.interrupted = True
@@ -340,3 +316,71 @@ def _short_repr(value: object, limit: int = 200) -> str:
     except BaseException as error:
         text = f"<repr() raised {type(error).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class Running:
+    """One case in progress: setup, call and teardown, each wrapped in the aspects."""
+
+    def __init__(self, runner: CaseRunner, case: Case, next_case: Case | None) -> None:
+        self.runner = runner
+        self.case = case
+        self.next_case = next_case
+        self.start = time.time()
+        self.began = time.perf_counter()
+        self.aspects = runner.aspects + case.aspects
+        self.kwargs: dict[str, Any] = {}
+        self.teardowns: list[Callable[[], Any]] = []
+        self.stages: list[StageResult] = []
+        self.errors: dict[Stage, BaseException] = {}  # for hosts that re-raise them
+
+    def _stage(self, stage: Stage, body: Callable[[], None]) -> StageResult:
+        result = self.runner._stage(stage, self.case, self.aspects, body, self.errors)
+        self.stages.append(result)
+        return result
+
+    def setup(self) -> StageResult:
+        def do_setup() -> None:
+            self.kwargs.update(self.runner.fixtures.resolve(self.case))
+            for func in self.case.setups:
+                func()
+            # Like unittest's tearDown: the teardowns run only when every setup did.
+            self.teardowns.extend(self.case.teardowns)
+
+        return self._stage(Stage.SETUP, do_setup)
+
+    def call(self) -> StageResult:
+        case = self.case
+
+        def do_run() -> None:
+            with deadline(case.timeout or self.runner.timeout, f"case {case.name}"):
+                result = case.func(*case.args, **self.kwargs)
+                if case.is_async or inspect.iscoroutine(result):
+                    import asyncio  # only when a case needs it: it costs start-up time
+
+                    asyncio.run(result)
+
+        return self._stage(Stage.RUN, do_run)
+
+    def teardown(self) -> StageResult:
+        def do_teardown() -> None:
+            errors: list[BaseException] = []
+            for func in self.teardowns:
+                try:
+                    func()
+                except KeyboardInterrupt:
+                    raise
+                except BaseException as error:
+                    errors.append(error)
+            errors.extend(self.runner.fixtures.finish(self.next_case))
+            if errors:
+                raise errors[0]
+
+        return self._stage(Stage.TEARDOWN, do_teardown)
+
+    def finish(self) -> CaseResult:
+        runner = self.runner
+        captured = runner.capture.end_case() if runner.capture is not None else ("", "", "")
+        outcome, message = runner._outcome(self.case, self.stages)
+        return runner._result(
+            self.case, outcome, tuple(self.stages), message, self.start, self.began, captured
+        )

@@ -1,0 +1,477 @@
+"""The HTML report: written to disk, parsed back, and opened in a real headless browser."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from html.parser import HTMLParser
+from pathlib import Path
+
+from thinking_tests import run_current_module, test
+from thinking_tests.model import (
+    CaseResult,
+    ExceptionInfo,
+    Outcome,
+    RunResult,
+    Stage,
+    StageResult,
+)
+from thinking_tests.reports import html
+from thinking_tests.reports.html import format_duration, template_dir, write
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+START = 1_700_000_000.0
+SCRIPTS_IN_TEMPLATE = 2  # the JSON data block and the page's own script
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+IMG = "<img src=x onerror=alert(1)>"
+CLOSE = "</script><script>alert(1)</script>"
+# Changes the title if it ever runs, which the browser test can see.
+PWN = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>"
+
+TRACEBACK = (
+    'Traceback (most recent call last):\n  File "test/test_ops.py", line 3, in divides\n'
+    "    assert 1 / 0\nZeroDivisionError: division by zero\n"
+)
+
+
+def case(
+    name: str,
+    outcome: Outcome = Outcome.PASSED,
+    module: str = "test.test_sample",
+    *,
+    exception: ExceptionInfo | None = None,
+    **fields: object,
+) -> CaseResult:
+    stages = (
+        StageResult(Stage.SETUP, True, 0.0001),
+        StageResult(Stage.RUN, exception is None, 0.002, exception),
+        StageResult(Stage.TEARDOWN, True, 0.0001),
+    )
+    values: dict[str, object] = {"duration": 0.0025, "start": START + 1, "stages": stages}
+    values.update(fields)
+    return CaseResult(id=f"{module}::{name}", module=module, name=name, outcome=outcome,
+                      **values)  # type: ignore[arg-type]
+
+
+def run(*cases: CaseResult, **fields: object) -> RunResult:
+    values: dict[str, object] = {"start": START, "duration": 12.5, "backend": "unittest",
+                                 "command": ("python", "-m", "test.run_all")}
+    values.update(fields)
+    return RunResult(cases=tuple(cases), **values)  # type: ignore[arg-type]
+
+
+def mixed() -> RunResult:
+    """One case of every outcome, with output, parameters, tags and an exception."""
+    boom = ExceptionInfo("ZeroDivisionError", "division by zero", TRACEBACK, "left: 1\nright: 0")
+    return run(
+        case("adds", tags=("fast",), file="test/test_sample.py", line=4),
+        case("divides", Outcome.FAILED, exception=boom, stdout="dividing\n", stderr="careful\n",
+             log="INFO calc: divide(1, 0)\n", message="ZeroDivisionError: division by zero"),
+        case("connects", Outcome.ERROR, exception=ExceptionInfo("OSError", "refused", TRACEBACK)),
+        case("trains", Outcome.SKIPPED, message="no GPU here", tags=("slow", "gpu"), stages=()),
+        case("known_bug", Outcome.XFAILED, message="bug 12"),
+        case("fixed_bug", Outcome.XPASSED, message="bug 13 passed"),
+        case("adds_params[0]", params=(("a", "1"), ("b", "2")), description="one plus two"),
+    )
+
+
+def hostile() -> RunResult:
+    """Markup and script-closing text in every field a test can influence."""
+    exception = ExceptionInfo(f"Evil{IMG}", CLOSE, PWN, explanation=IMG)
+    return run(
+        case(IMG, Outcome.FAILED, module="test.<b>evil</b>", exception=exception, message=CLOSE,
+             tags=(IMG, "fast"), params=((IMG, CLOSE),), stdout=PWN, stderr=CLOSE, log=PWN,
+             description=IMG, file=IMG),
+        case("plain", Outcome.PASSED),
+        command=("python", "-m", "test.run_all", "-k", CLOSE),
+    )
+
+
+class Page(HTMLParser):
+    """Checks nesting as it parses, and keeps what the tests look at."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.styles: list[str] = []
+        self.titles: list[str] = []
+        self.pres: list[str] = []
+        self.counts: dict[str, str] = {}  # data-outcome -> text of that summary figure
+        self.text: list[str] = []  # every text node outside script and style
+        self.rows: list[str] = []  # class of each case row the script built
+        self.noscript_rows: list[str] = []
+        self._captures: list[tuple[str, dict[str, str | None], int, list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        classes = (attributes.get("class") or "").split()
+        if tag == "div" and "case" in classes:
+            self.rows.append(" ".join(classes))
+        if tag == "tr" and "noscript" in self.stack and classes:
+            self.noscript_rows.append(" ".join(classes))
+        wanted = tag in ("script", "style", "pre", "title")
+        if wanted or ("data-outcome" in attributes and tag != "button"):
+            self._captures.append((tag, attributes, len(self.stack), []))
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+            return
+        self.stack.pop()
+        if self._captures and self._captures[-1][2] == len(self.stack):
+            name, attributes, _, parts = self._captures.pop()
+            text = "".join(parts)
+            if name == "script":
+                self.scripts.append((attributes, text))
+            elif name == "style":
+                self.styles.append(text)
+            elif name == "pre":
+                self.pres.append(text)
+            elif name == "title":
+                self.titles.append(text)
+            else:
+                self.counts[attributes.get("data-outcome") or ""] = text
+
+    def handle_data(self, data: str) -> None:
+        for capture in self._captures:
+            capture[3].append(data)
+        if not self.stack or self.stack[-1] not in ("script", "style"):
+            self.text.append(data)
+
+
+def parse(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    page.close()
+    return page
+
+
+def render(results: RunResult, **options: int) -> tuple[str, Page]:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "report.html"
+        write(results, path, **options)
+        text = path.read_bytes().decode("utf-8")
+    return text, parse(text)
+
+
+def data_of(page: Page) -> dict[str, object]:
+    blocks = [text for attrs, text in page.scripts if attrs.get("type") == "application/json"]
+    assert len(blocks) == 1, f"expected one JSON block, found {len(blocks)}"
+    # The page reads the block's text as it is (script text has no entities) and JSON.parse-s it.
+    loaded = json.loads(blocks[0])
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def cases_of(page: Page) -> list[dict[str, object]]:
+    cases = data_of(page)["cases"]
+    assert isinstance(cases, list)
+    return cases
+
+
+@test
+def writes_a_well_formed_page() -> None:
+    text, page = render(mixed())
+    assert text.startswith("<!DOCTYPE html>")
+    assert not page.problems, page.problems
+    assert page.stack == [], f"left open: {page.stack}"
+    assert len(page.scripts) == SCRIPTS_IN_TEMPLATE
+    assert any(tag == "meta" and attrs.get("charset") == "utf-8" for tag, attrs in page.tags)
+
+
+@test("the Content-Security-Policy allows exactly the page's own script and style")
+def allows_only_its_own_script_and_style() -> None:
+    _, page = render(mixed())
+    policies = [attrs.get("content") or "" for tag, attrs in page.tags
+                if tag == "meta" and (attrs.get("http-equiv") or "").lower()
+                == "content-security-policy"]
+    assert len(policies) == 1
+    policy = policies[0]
+    assert "default-src 'none'" in policy
+    assert "unsafe-eval" not in policy and "unsafe-inline" not in policy
+
+    def digest(text: str) -> str:
+        return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+    code = [text for attrs, text in page.scripts if "type" not in attrs]
+    assert len(code) == 1 and code[0].strip()
+    assert f"script-src 'sha256-{digest(code[0])}'" in policy
+    assert len(page.styles) == 1 and f"style-src 'sha256-{digest(page.styles[0])}'" in policy
+
+
+@test
+def escapes_hostile_text() -> None:
+    text, page = render(hostile())
+    assert not page.problems, page.problems
+    assert len(page.scripts) == SCRIPTS_IN_TEMPLATE, "text from a case opened a <script>"
+    assert not [tag for tag, _ in page.tags if tag in ("img", "b")], "text from a case made a tag"
+    handlers = [name for _, attrs in page.tags for name in attrs if name.startswith("on")]
+    assert not handlers, f"event handler attributes: {handlers}"
+    for raw in (IMG, CLOSE, PWN):
+        assert raw not in text
+    # Shown as text where the page renders it on the server: the no-script table, the command.
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+    shown = "".join(page.text)
+    assert IMG in shown and CLOSE in shown
+
+
+@test("the JSON data block gives back every field exactly, hostile text included")
+def embeds_cases_as_json() -> None:
+    results = hostile()
+    _, page = render(results)
+    data = data_of(page)
+    assert data["start"] == START
+    evil = cases_of(page)[0]
+    original = results.cases[0]
+    assert evil["id"] == original.id and evil["outcome"] == "failed"
+    assert evil["message"] == CLOSE and evil["description"] == IMG
+    assert evil["tags"] == [IMG, "fast"] and evil["params"] == [[IMG, CLOSE]]
+    assert evil["stdout"] == PWN and evil["stderr"] == CLOSE and evil["log"] == PWN
+    assert evil["us"] == 2500 and evil["start_ms"] == 1000
+    stages = evil["stages"]
+    assert isinstance(stages, list) and [s[0] for s in stages] == ["setup", "run", "teardown"]
+    assert stages[1][:3] == ["run", False, 2000]
+    assert stages[1][3] == {"type": f"Evil{IMG}", "message": CLOSE, "traceback": PWN,
+                            "explanation": IMG}
+    plain = cases_of(page)[1]
+    assert set(plain) == {"id", "outcome", "us", "start_ms", "stages"}, "empty fields left out"
+
+
+@test
+def shows_the_counts() -> None:
+    results = mixed()
+    text, page = render(results)
+    counts = results.counts()
+    assert (counts.passed, counts.failed, counts.skipped) == (3, 2, 2)
+    assert counts.summary_line() in text
+    for outcome, number in (("passed", 3), ("failed", 2), ("skipped", 2), ("error", 1),
+                            ("xfailed", 1), ("xpassed", 1)):
+        assert re.search(rf"\b{number}\b", page.counts[outcome]), (outcome, page.counts[outcome])
+    # A chart segment per outcome that occurred, and the duration and start are shown.
+    segments = [attrs.get("class") for tag, attrs in page.tags if tag == "rect"]
+    assert sorted(segments) == sorted(f"seg-{o}" for o in
+                                      ("passed", "failed", "error", "skipped", "xfailed",
+                                       "xpassed"))
+    assert format_duration(12.5) in text
+    assert any(tag == "time" for tag, _ in page.tags)
+
+
+@test("failures come first in the plain table shown with JavaScript off")
+def lists_failures_first_without_javascript() -> None:
+    _, page = render(mixed())
+    assert page.noscript_rows[:3] == ["o-error", "o-failed", "o-xpassed"]
+    assert len(page.noscript_rows) == 7
+    assert TRACEBACK.strip() in [p.strip() for p in page.pres], "a failure's traceback is there"
+
+
+@test
+def references_nothing_outside_the_file() -> None:
+    text, page = render(hostile())
+    for tag, attrs in page.tags:
+        for name in ("src", "href", "action", "xlink:href", "poster", "srcset", "data"):
+            value = (attrs.get(name) or "").strip().lower()
+            if value:
+                assert value.startswith(("data:", "#")), f"<{tag} {name}={value!r}>"
+    assert not any(tag == "link" and attrs.get("rel") == "stylesheet" for tag, attrs in page.tags)
+    for style in page.styles:
+        assert "@import" not in style and "url(" not in style
+    for _, script in page.scripts:
+        assert not re.search(r"\b(fetch|XMLHttpRequest|import\s*\(|eval|innerHTML)\b", script)
+    assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", text, re.IGNORECASE)
+
+
+@test
+def truncates_long_text() -> None:
+    long = "head-" + "x" * 100_000 + "-tail"
+    results = run(case("chatty", Outcome.FAILED, stdout=long, log=long, message="short"))
+    _, page = render(results, max_output=1000)
+    chatty = cases_of(page)[0]
+    for name in ("stdout", "log"):
+        kept = chatty[name]
+        assert isinstance(kept, str)
+        assert kept.startswith("head-") and kept.endswith("-tail") and "[truncated" in kept
+        assert len(kept) < 1100
+    assert chatty["message"] == "short"
+
+
+@test("control characters, terminal colours and invalid Unicode leave a valid UTF-8 page")
+def survives_control_characters() -> None:
+    dirty = "a\x00b\x07c\x1b[31mred\x1b[0m\x7f\x85\ud800\udcffend\r\n\tok"
+    text, page = render(run(case(f"dirty{dirty}", Outcome.FAILED, stdout=dirty, message=dirty)))
+    assert not page.problems
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text)
+    stdout = cases_of(page)[0]["stdout"]
+    assert isinstance(stdout, str)
+    assert "\x1b" not in stdout and "red" in stdout and stdout.endswith("end\r\n\tok")
+
+
+@test
+def writes_atomically() -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "nested" / "report.html"
+        path.parent.mkdir()
+        path.write_text("old report")
+        write(mixed(), path)
+        assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+        assert os.listdir(path.parent) == ["report.html"], "no temporary file left behind"
+        fresh = Path(directory) / "made" / "by" / "write.html"
+        write(mixed(), fresh)
+        assert fresh.is_file()
+
+
+@test
+def describes_the_environment() -> None:
+    saved = html.PACKAGES
+    html.PACKAGES = (*saved, "no-such-package-for-thinking-tests")
+    try:
+        text, page = render(run(case("adds"), backend="pytest",
+                                command=("thinking-tests", "test", "-k", "a b")))
+    finally:
+        html.PACKAGES = saved
+    shown = "".join(page.text)
+    assert f"{sys.version_info.major}.{sys.version_info.minor}." in shown
+    import jinja2
+
+    assert "jinja2" in shown and jinja2.__version__ in shown
+    assert "no-such-package-for-thinking-tests" not in shown
+    assert "thinking-tests test -k 'a b'" in shown and "pytest" in shown
+
+
+@test("20,000 cases: under 15 MB, written quickly, the plain table capped")
+def stays_small_and_quick_for_20000_cases() -> None:
+    boom = ExceptionInfo("AssertionError", "assert 1 == 2", TRACEBACK)
+    results = run(*(
+        case(f"case_{i}[{i % 7}]", Outcome.FAILED if i % 10 == 0 else Outcome.PASSED,
+             module=f"test.pkg{i % 20}.test_mod{i % 50}", exception=boom if i % 10 == 0 else None,
+             message="assert 1 == 2" if i % 10 == 0 else "", tags=("fast",) if i % 3 else (),
+             params=(("n", str(i % 7)),), file=f"test/pkg{i % 20}/test_mod{i % 50}.py", line=i,
+             start=START + i / 100)
+        for i in range(20_000)
+    ))
+    write(run(case("warm")), Path(tempfile.mkdtemp()) / "warm.html")  # template compiled once
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "report.html"
+        began = time.perf_counter()
+        write(results, path)
+        elapsed = time.perf_counter() - began
+        size = path.stat().st_size
+        page = parse(path.read_text(encoding="utf-8"))
+    # About 0.25 s where this was measured; the bound catches a slow path, not a busy machine.
+    assert elapsed < 5.0, f"20,000 cases took {elapsed:.2f} s"
+    assert size < 15 * 1024 * 1024, f"{size / 1e6:.1f} MB"
+    assert len(cases_of(page)) == 20_000
+    assert len(page.noscript_rows) == html.NOSCRIPT_ROWS
+    assert page.noscript_rows[:2000] == ["o-failed"] * 2000
+    assert len(page.pres) == html.NOSCRIPT_TRACEBACKS
+
+
+@test
+def imports_without_jinja() -> None:
+    # Start-up time: only writing a report may pull in jinja2.
+    probe = "import sys, thinking_tests.reports.html; print('jinja2' in sys.modules)"
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=environment, cwd=REPO_ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+@test
+def finds_its_templates() -> None:
+    folder = template_dir()
+    assert folder == REPO_ROOT / "templates" or folder.parent.name == "thinking_tests"
+    for name in (html.TEMPLATE, html.SCRIPT, html.STYLE):
+        assert (folder / name).is_file(), name
+
+
+@test
+def formats_durations() -> None:
+    assert format_duration(0.00042) == "420 µs"
+    assert format_duration(0.0123) == "12 ms"
+    assert format_duration(1.234) == "1.23 s"
+    assert format_duration(125) == "2 min 05 s"
+    assert format_duration(3725) == "1 h 02 min"
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise AssertionError(
+        "this test opens the report in headless Chromium, which is not installed: install it "
+        "with `apt-get install chromium` (Debian, Ubuntu), `dnf install chromium` (Fedora) or "
+        "`brew install --cask chromium` (macOS), or put a `chromium` executable on PATH"
+    )
+
+
+def dump_dom(path: Path, **state: str | list[str]) -> Page:
+    """The page's DOM after its script ran, opened with the view state `state` in the hash."""
+    pairs = [(k, v) for k, values in state.items()
+             for v in (values if isinstance(values, list) else [values])]
+    url = path.as_uri() + ("#" + urllib.parse.urlencode(pairs) if pairs else "")
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--dump-dom", url],
+            capture_output=True, text=True, timeout=120,
+        )
+    assert done.returncode == 0 and "<html" in done.stdout, done.stderr[-2000:]
+    return parse(done.stdout)
+
+
+@test("in a real browser the script builds the rows, filters by the hash and runs no case text")
+def renders_in_a_browser() -> None:
+    many = [case(f"case_{i}", Outcome.FAILED if i % 4 == 0 else Outcome.PASSED)
+            for i in range(300)]
+    results = run(*hostile().cases, *mixed().cases, *many)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "report.html"
+        write(results, path)
+        everything = dump_dom(path)
+        evil = results.cases[0].id
+        failed = dump_dom(path, o="failed", open=[evil, "test.test_sample::divides"])
+
+    def ready(page: Page) -> str | None:
+        return next((attrs.get("data-ready") for tag, attrs in page.tags if tag == "html"), None)
+
+    assert ready(everything) == str(len(results.cases)), "the script did not finish"
+    assert len(everything.rows) == 200, "the first page of rows"
+    assert everything.rows[0] == "case o-error"
+    assert not [tag for tag, _ in everything.tags if tag == "img"]
+
+    assert ready(failed) == str(len(results.cases))
+    assert failed.rows and all("o-failed" in row for row in failed.rows)
+    assert len(failed.rows) == 1 + 1 + 75, "the hostile case, divides, and every fourth case"
+    assert not [tag for tag, _ in failed.tags if tag == "img"]
+    assert failed.titles[0].startswith("Tests failed:"), "no case text ran and set the title"
+    pres = "\n".join(failed.pres)
+    assert PWN in pres, "the opened hostile case shows its output as text"
+    assert "dividing" in pres and TRACEBACK.strip() in pres
+
+
+if __name__ == "__main__":
+    run_current_module()

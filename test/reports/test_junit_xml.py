@@ -1,0 +1,399 @@
+"""The JUnit XML report: written to disk, parsed back, validated against the Jenkins schema."""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from pathlib import Path
+
+import xmlschema
+
+from thinking_tests import test
+from thinking_tests.model import (
+    CaseResult,
+    ExceptionInfo,
+    Outcome,
+    RunResult,
+    Stage,
+    StageResult,
+)
+from thinking_tests.reports.junit_xml import write
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = REPO_ROOT.parent / "shared" / "junit"
+JENKINS_XSD = SCHEMAS / "jenkins-junit-10.xsd"
+START = 1_700_000_000.0  # 2023-11-14T22:13:20 UTC
+MIB = 1024 * 1024
+
+BOOM = ExceptionInfo(
+    type_name="AssertionError",
+    message="assert 1 == 2",
+    traceback='Traceback (most recent call last):\n  File "t.py", line 3, in adds\n'
+    "    assert 1 == 2\nAssertionError: assert 1 == 2\n",
+    explanation="left: 1\nright: 2",
+)
+
+
+def case(
+    name: str,
+    outcome: Outcome = Outcome.PASSED,
+    module: str = "test.sample",
+    *,
+    duration: float = 0.5,
+    exception: ExceptionInfo | None = None,
+    stage: Stage = Stage.RUN,
+    message: str = "",
+    stdout: str = "",
+    stderr: str = "",
+    log: str = "",
+    start: float = START,
+) -> CaseResult:
+    stages = (StageResult(stage, exception is None, duration, exception),) if exception else ()
+    return CaseResult(
+        id=f"{module}::{name}",
+        module=module,
+        name=name,
+        outcome=outcome,
+        duration=duration,
+        stages=stages,
+        message=message,
+        stdout=stdout,
+        stderr=stderr,
+        log=log,
+        start=start,
+    )
+
+
+def run(*cases: CaseResult, duration: float = 2.0, start: float = START) -> RunResult:
+    return RunResult(cases=cases, start=start, duration=duration)
+
+
+@functools.lru_cache(maxsize=None)
+def jenkins_schema() -> xmlschema.XMLSchema:
+    # Skipping is not an option: a missing schema must not turn into a silent pass.
+    assert JENKINS_XSD.is_file(), (
+        f"the Jenkins JUnit schema is missing: expected it at {JENKINS_XSD}"
+    )
+    return xmlschema.XMLSchema(str(JENKINS_XSD))
+
+
+def written(results: RunResult, *, max_output: int = MIB) -> tuple[ET.Element, bytes]:
+    """Write the report, check it against the schema, and give back its tree and bytes."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "reports" / "junit.xml"
+        write(results, path, max_output=max_output)
+        errors = list(jenkins_schema().iter_errors(str(path)))
+        assert not errors, f"not valid against {JENKINS_XSD.name}: {errors[0]}"
+        data = path.read_bytes()
+        assert os.listdir(path.parent) == ["junit.xml"], "a temporary file was left behind"
+    return ET.fromstring(data), data
+
+
+def only(root: ET.Element, name: str) -> ET.Element:
+    """The one testcase called `name`."""
+    found = [element for element in root.iter("testcase") if element.get("name") == name]
+    assert len(found) == 1, f"{len(found)} testcases named {name!r}"
+    return found[0]
+
+
+@test("one testsuite per module, in run order, one testcase per result")
+def suites_per_module() -> None:
+    root, _ = written(
+        run(
+            case("first", module="test.b"),
+            case("second", module="test.a"),
+            case("third", module="test.b"),
+        )
+    )
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["test.b", "test.a"]
+    assert [c.get("name") for c in suites[0].findall("testcase")] == ["first", "third"]
+    assert [c.get("classname") for c in suites[0].findall("testcase")] == ["test.b", "test.b"]
+    assert [c.get("name") for c in suites[1].findall("testcase")] == ["second"]
+    assert suites[0].get("tests") == "2" and suites[1].get("tests") == "1"
+    assert root.get("tests") == "3"
+
+
+@test("failed, error, skipped, xfailed and xpassed cases map to JUnit elements")
+def outcomes() -> None:
+    root, _ = written(
+        run(
+            case("passes"),
+            case("fails", Outcome.FAILED, exception=BOOM),
+            case("breaks", Outcome.ERROR, exception=BOOM, stage=Stage.SETUP, message="fixture db"),
+            case("skips", Outcome.SKIPPED, message="no GPU here"),
+            case("xfails", Outcome.XFAILED, exception=BOOM, message="bug 12"),
+            case("xpasses", Outcome.XPASSED, message="bug 13", stdout="printed\n"),
+        )
+    )
+    assert list(only(root, "passes")) == []
+
+    failure = only(root, "fails").find("failure")
+    assert failure is not None
+    assert failure.get("type") == "AssertionError"
+    assert failure.get("message") == "assert 1 == 2"
+    assert failure.text is not None
+    assert "Traceback (most recent call last)" in failure.text
+    assert "left: 1\nright: 2" in failure.text  # the assert explanation follows
+
+    error = only(root, "breaks").find("error")
+    assert error is not None and only(root, "breaks").find("failure") is None
+    assert error.get("message") == "fixture db"
+    assert error.text is not None and error.text.startswith("----- setup -----\n")
+
+    skipped = only(root, "skips").find("skipped")
+    assert skipped is not None and skipped.get("message") == "no GPU here"
+
+    xfailed = only(root, "xfails").find("skipped")
+    assert xfailed is not None and xfailed.get("message") == "xfail: bug 12"
+    assert xfailed.text is not None and "AssertionError" in xfailed.text
+
+    xpassed = only(root, "xpasses")
+    assert [child.tag for child in xpassed] == ["system-out"]
+    out = xpassed.findtext("system-out")
+    assert out.startswith("XPASS: expected to fail (bug 13), but passed\n")
+    assert out.endswith("printed\n")
+
+    suite = root.find("testsuite")
+    assert suite is not None
+    counts = [suite.get(name) for name in ("tests", "failures", "errors", "skipped")]
+    assert counts == ["6", "1", "1", "2"]
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("6", "1", "1")
+
+
+@test("a failure without message or traceback is still a failure")
+def bare_failure() -> None:
+    root, _ = written(run(case("fails", Outcome.FAILED), case("breaks", Outcome.ERROR)))
+    assert only(root, "fails").find("failure") is not None
+    assert only(root, "breaks").find("error") is not None
+    assert (root.get("failures"), root.get("errors")) == ("1", "1")
+
+
+@test("an error in teardown after a failure shows both tracebacks, each under its stage")
+def several_stages() -> None:
+    teardown = ExceptionInfo("OSError", "disk gone", "Traceback ...\nOSError: disk gone\n")
+    result = CaseResult(
+        id="test.sample::both",
+        module="test.sample",
+        name="both",
+        outcome=Outcome.FAILED,
+        duration=0.1,
+        stages=(
+            StageResult(Stage.SETUP, True, 0.0),
+            StageResult(Stage.RUN, False, 0.05, BOOM),
+            StageResult(Stage.TEARDOWN, False, 0.05, teardown),
+        ),
+    )
+    root, _ = written(run(result))
+    text = only(root, "both").findtext("failure")
+    assert text.index("----- run -----") < text.index("assert 1 == 2")
+    assert text.index("----- teardown -----") < text.index("OSError: disk gone")
+
+
+@test("stdout goes to system-out, stderr and then the log to system-err")
+def captured_output() -> None:
+    root, _ = written(
+        run(
+            case("prints", stdout="to stdout\n", stderr="to stderr", log="INFO root: hello\n"),
+            case("logs", log="WARNING root: careful\n"),
+        )
+    )
+    prints = only(root, "prints")
+    assert prints.findtext("system-out") == "to stdout\n"
+    assert prints.findtext("system-err") == (
+        "to stderr\n----- captured log -----\nINFO root: hello\n"
+    )
+    logs = only(root, "logs")
+    assert logs.find("system-out") is None
+    assert logs.findtext("system-err") == "----- captured log -----\nWARNING root: careful\n"
+
+
+@test("times have three decimals: never omitted, negative, an exponent or 0.30000000000000004")
+def times() -> None:
+    durations = {
+        "zero": 0.0,
+        "sum": 0.1 + 0.2,
+        "tiny": 1e-5,
+        "negative": -1.0,
+        "minus_zero": -0.0,
+        "nan": math.nan,
+        "long": 12345.6789,
+    }
+    root, data = written(
+        run(*(case(name, duration=value) for name, value in durations.items()), duration=0.1 + 0.2)
+    )
+    times = {c.get("name"): c.get("time") for c in root.iter("testcase")}
+    assert times == {
+        "zero": "0.000",
+        "sum": "0.300",
+        "tiny": "0.000",
+        "negative": "0.000",
+        "minus_zero": "0.000",
+        "nan": "0.000",
+        "long": "12345.679",
+    }
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("time") == "12345.979"
+    assert root.get("time") == "0.300"
+    assert b"e-" not in data and b"disabled" not in data
+
+
+@test("only attributes the Jenkins schema allows, and never junit-xml's `disabled`")
+def attributes() -> None:
+    root, _ = written(run(case("a"), case("b", Outcome.SKIPPED, module="test.other")))
+    assert set(root.attrib) == {"name", "tests", "failures", "errors", "time"}
+    for suite in root.iter("testsuite"):
+        assert set(suite.attrib) == {
+            "name", "tests", "failures", "errors", "skipped", "time", "timestamp", "hostname",
+        }
+        assert suite.get("hostname")
+    for testcase in root.iter("testcase"):
+        assert set(testcase.attrib) == {"classname", "name", "time"}
+
+
+@test("the suite timestamp is the UTC start of its first case, else the run's start")
+def timestamps() -> None:
+    root, _ = written(
+        run(
+            case("a", module="test.x", start=START + 60),
+            case("b", module="test.y", start=0.0),
+            start=START,
+        )
+    )
+    x, y = root.findall("testsuite")
+    assert x.get("timestamp") == "2023-11-14T22:14:20+00:00"
+    assert y.get("timestamp") == "2023-11-14T22:13:20+00:00"
+    parsed = datetime.fromisoformat(x.get("timestamp") or "")
+    assert parsed == datetime.fromtimestamp(START + 60, timezone.utc)
+
+
+@test("hostile text is kept visible and the report stays valid")
+def hostile_text() -> None:
+    nasty = (
+        "NUL\x00 red\x1b[31mred\x1b[0m lone\ud800 end]]> <script>alert(1)</script> & \"q\" \x7f"
+    )
+    root, data = written(
+        run(
+            case(
+                "nasty" + nasty,
+                Outcome.FAILED,
+                module="test.\x00mod",
+                exception=ExceptionInfo("Boom\x1b", nasty, nasty, nasty),
+                message=nasty,
+                stdout=nasty,
+                stderr=nasty,
+                log=nasty,
+            ),
+        )
+    )
+    shown = (
+        "NUL#x00 red#x1B[31mred#x1B[0m lone#xD800 end]]> <script>alert(1)</script> & \"q\" #x7F"
+    )
+    testcase = next(root.iter("testcase"))
+    assert testcase.get("name") == "nasty" + shown
+    assert testcase.get("classname") == "test.#x00mod"
+    failure = testcase.find("failure")
+    assert failure is not None
+    assert failure.get("message") == shown
+    assert failure.get("type") == "Boom#x1B"
+    assert failure.text == f"{shown}\n{shown}"
+    assert testcase.findtext("system-out") == shown
+    assert testcase.findtext("system-err") == f"{shown}\n----- captured log -----\n{shown}"
+    for raw in (b"\x00", b"\x1b", b"\x7f", b"<script>", b"]]>"):
+        assert raw not in data, f"{raw!r} written as is"
+
+
+@test("megabytes of output are cut to max_output with a marker, and stay valid")
+def huge_output() -> None:
+    three_mb = "x" * 1_500_000 + "\x00" * 1_500_000
+    root, data = written(run(case("floods", stdout=three_mb, stderr=three_mb)), max_output=MIB)
+    out = only(root, "floods").findtext("system-out")
+    assert f"[truncated {3_000_000 - MIB} chars]" in out
+    assert out.index("\n[truncated") == MIB // 2  # the head kept is half of max_output
+    assert out.endswith("#x00" * 1000)  # the tail kept, escaped after cutting
+    err = only(root, "floods").findtext("system-err")
+    assert f"[truncated {3_000_000 - MIB} chars]" in err
+    assert len(data) < 12 * MIB
+
+
+@test("two results with the same name get distinct names, deterministically")
+def unique_names() -> None:
+    cases = (
+        case("same"),
+        case("same"),
+        case("same"),
+        case("same", module="test.other"),
+        case("nul\x00"),
+        case("nul#x00"),  # the same name once the NUL is made visible
+        case("m", module="test.\x00m"),
+        case("m", module="test.#x00m"),  # the same module once made visible: one suite
+    )
+    first, _ = written(run(*cases))
+    second, _ = written(run(*cases))
+    names = [(c.get("classname"), c.get("name")) for c in first.iter("testcase")]
+    assert names == [
+        ("test.sample", "same"),
+        ("test.sample", "same (2)"),
+        ("test.sample", "same (3)"),
+        ("test.sample", "nul#x00"),
+        ("test.sample", "nul#x00 (2)"),
+        ("test.other", "same"),
+        ("test.#x00m", "m"),
+        ("test.#x00m", "m (2)"),
+    ]
+    assert names == [(c.get("classname"), c.get("name")) for c in second.iter("testcase")]
+    assert len(set(names)) == len(cases)
+
+
+@test("UTF-8 with an XML declaration; non-ASCII text round-trips; rewriting replaces")
+def encoding() -> None:
+    root, data = written(run(case("café 漢字 🙂", stdout="naïve ✓ 🙂\n")))
+    assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+    assert "café 漢字 🙂".encode("utf-8") in data
+    assert only(root, "café 漢字 🙂").findtext("system-out") == "naïve ✓ 🙂\n"
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "junit.xml"
+        path.write_text("old report")
+        write(run(case("new")), path)
+        assert b'name="new"' in path.read_bytes()
+        assert os.listdir(directory) == ["junit.xml"]
+
+
+@test("a run without cases is an empty, valid report")
+def empty_run() -> None:
+    root, _ = written(run())
+    assert root.findall("testsuite") == []
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("0", "0", "0")
+
+
+@test("20,000 cases are written in well under a few seconds")
+def many_cases() -> None:
+    results = run(
+        *(
+            case(
+                f"case_{i}",
+                Outcome.FAILED if i % 10 == 0 else Outcome.PASSED,
+                module=f"test.module_{i // 100}",
+                exception=BOOM if i % 10 == 0 else None,
+                stdout="a line of output\n" * 3 if i % 3 == 0 else "",
+            )
+            for i in range(20_000)
+        )
+    )
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "junit.xml"
+        began = time.perf_counter()
+        write(results, path)
+        elapsed = time.perf_counter() - began
+        root = ET.parse(path).getroot()
+    # About 0.2 s where this was measured; the bound only catches a slow path or a
+    # quadratic blow-up, not a busy machine.
+    assert elapsed < 5.0, f"20,000 cases took {elapsed:.2f} s"
+    assert root.get("tests") == "20000" and root.get("failures") == "2000"
+    assert len(root.findall("testsuite")) == 200
