@@ -142,6 +142,7 @@
     button.appendChild(id);
     button.appendChild(el("span", "dur", c.us ? duration(c.us) : ""));
     if (c.message) button.appendChild(el("span", "msg", c.message.split("\n", 1)[0]));
+    else if (c.description) button.appendChild(el("span", "msg desc", c.description.split("\n", 1)[0]));
     item.appendChild(button);
     item.caseData = c;
     if (state.open.has(c.id)) expand(item, c);

@@ -186,7 +186,12 @@ def collect(targets: list[Target], registry: Registry) -> Collection:
         import_tree(target, failures)
     by_module: dict[str, list[Item]] = {}
     seen_files: set[str] = set()
+    # A module that failed to import is its one error case: the cases it declared before
+    # failing belong to a half-run module and do not run.
+    broken = {failure.module for failure in failures}
     for entry in registry.entries():
+        if entry.name in broken:
+            continue
         if any(t.covers(entry.name, entry.file) for t in targets):
             by_module.setdefault(entry.name, []).extend(entry.cases)
     for name, namespace, file in _covered_namespaces(targets):

@@ -93,9 +93,11 @@ def exception_info(error: BaseException, explain: bool = True) -> ExceptionInfo:
             type(error), error, _trim(error.__traceback__), compact=True
         )
         # The runner's frames and import machinery say nothing about the user's failure.
-        shown.stack = traceback.StackSummary.from_list(
-            [f for f in shown.stack if not _is_hidden(f.filename)] or shown.stack
-        )
+        kept = [f for f in shown.stack if not _is_hidden(f.filename)]
+        # A SyntaxError names its file and line itself; its frames are all import machinery.
+        if not kept and not isinstance(error, SyntaxError):
+            kept = list(shown.stack)
+        shown.stack = traceback.StackSummary.from_list(kept)
         text = "".join(shown.format())
     except BaseException as inner:
         text = f"<traceback could not be formatted: {type(inner).__name__}>\n"
@@ -256,7 +258,7 @@ class CaseRunner:
             else:
                 outcome, message = Outcome.FAILED, first_line(run.exception)
         elif case.xfail is not None:
-            outcome, message = Outcome.XPASSED, f"passed unexpectedly (xfail: {case.xfail})"
+            outcome, message = Outcome.XPASSED, case.xfail  # the reason, as for XFAILED
         else:
             outcome, message = Outcome.PASSED, ""
         if not teardown.ok:

@@ -80,8 +80,9 @@ class Terminal:
             return
         if self.verbose:
             label = self.paint(result.outcome.value.upper(), _COLOURS[result.outcome])
-            extra = f" ({result.message.splitlines()[0]})" if result.message and result.outcome is not Outcome.FAILED else ""
-            self.write(f"{result.id} {label}{_one_line(extra)} [{result.duration * 1000:.0f} ms]\n")
+            # _one_line strips, so the space before the reason goes outside it.
+            extra = f" ({_one_line(result.message.splitlines()[0])})" if result.message and result.outcome is not Outcome.FAILED else ""
+            self.write(f"{result.id} {label}{extra} [{result.duration * 1000:.0f} ms]\n")
             return
         if result.module != self._module:
             if self._module is not None:
@@ -138,7 +139,10 @@ class Terminal:
         title = f" {case.id} "
         self.write(self.paint(_rule(title, "_"), "31;1") + "\n")
         where = f"{_relative(case.file)}:{case.line}" if case.file else case.module
-        self.write(f"{where}: {case.outcome.value}{f' in {stage}' if stage else ''}: {_one_line(case.message)}\n")
+        head = f"{case.outcome.value}{f' in {stage}' if stage else ''}"
+        # Runner messages such as "error in setup: ..." already start with the head.
+        message = case.message.removeprefix(f"{head}: ")
+        self.write(f"{where}: {head}: {_one_line(message)}\n")
         for stage_result in case.stages:
             info = stage_result.exception
             if info is None:

@@ -31,8 +31,21 @@ from thinking_tests.reports.html import format_duration, template_dir, write
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START = 1_700_000_000.0
 SCRIPTS_IN_TEMPLATE = 2  # the JSON data block and the page's own script
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 IMG = "<img src=x onerror=alert(1)>"
 CLOSE = "</script><script>alert(1)</script>"
@@ -60,13 +73,16 @@ def case(
     )
     values: dict[str, object] = {"duration": 0.0025, "start": START + 1, "stages": stages}
     values.update(fields)
-    return CaseResult(id=f"{module}::{name}", module=module, name=name, outcome=outcome,
-                      **values)  # type: ignore[arg-type]
+    return CaseResult(id=f"{module}::{name}", module=module, name=name, outcome=outcome, **values)  # type: ignore[arg-type]
 
 
 def run(*cases: CaseResult, **fields: object) -> RunResult:
-    values: dict[str, object] = {"start": START, "duration": 12.5, "backend": "unittest",
-                                 "command": ("python", "-m", "test.run_all")}
+    values: dict[str, object] = {
+        "start": START,
+        "duration": 12.5,
+        "backend": "unittest",
+        "command": ("python", "-m", "test.run_all"),
+    }
     values.update(fields)
     return RunResult(cases=tuple(cases), **values)  # type: ignore[arg-type]
 
@@ -76,8 +92,15 @@ def mixed() -> RunResult:
     boom = ExceptionInfo("ZeroDivisionError", "division by zero", TRACEBACK, "left: 1\nright: 0")
     return run(
         case("adds", tags=("fast",), file="test/test_sample.py", line=4),
-        case("divides", Outcome.FAILED, exception=boom, stdout="dividing\n", stderr="careful\n",
-             log="INFO calc: divide(1, 0)\n", message="ZeroDivisionError: division by zero"),
+        case(
+            "divides",
+            Outcome.FAILED,
+            exception=boom,
+            stdout="dividing\n",
+            stderr="careful\n",
+            log="INFO calc: divide(1, 0)\n",
+            message="ZeroDivisionError: division by zero",
+        ),
         case("connects", Outcome.ERROR, exception=ExceptionInfo("OSError", "refused", TRACEBACK)),
         case("trains", Outcome.SKIPPED, message="no GPU here", tags=("slow", "gpu"), stages=()),
         case("known_bug", Outcome.XFAILED, message="bug 12"),
@@ -90,9 +113,20 @@ def hostile() -> RunResult:
     """Markup and script-closing text in every field a test can influence."""
     exception = ExceptionInfo(f"Evil{IMG}", CLOSE, PWN, explanation=IMG)
     return run(
-        case(IMG, Outcome.FAILED, module="test.<b>evil</b>", exception=exception, message=CLOSE,
-             tags=(IMG, "fast"), params=((IMG, CLOSE),), stdout=PWN, stderr=CLOSE, log=PWN,
-             description=IMG, file=IMG),
+        case(
+            IMG,
+            Outcome.FAILED,
+            module="test.<b>evil</b>",
+            exception=exception,
+            message=CLOSE,
+            tags=(IMG, "fast"),
+            params=((IMG, CLOSE),),
+            stdout=PWN,
+            stderr=CLOSE,
+            log=PWN,
+            description=IMG,
+            file=IMG,
+        ),
         case("plain", Outcome.PASSED),
         command=("python", "-m", "test.run_all", "-k", CLOSE),
     )
@@ -204,9 +238,11 @@ def writes_a_well_formed_page() -> None:
 @test("the Content-Security-Policy allows exactly the page's own script and style")
 def allows_only_its_own_script_and_style() -> None:
     _, page = render(mixed())
-    policies = [attrs.get("content") or "" for tag, attrs in page.tags
-                if tag == "meta" and (attrs.get("http-equiv") or "").lower()
-                == "content-security-policy"]
+    policies = [
+        attrs.get("content") or ""
+        for tag, attrs in page.tags
+        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "content-security-policy"
+    ]
     assert len(policies) == 1
     policy = policies[0]
     assert "default-src 'none'" in policy
@@ -253,8 +289,12 @@ def embeds_cases_as_json() -> None:
     stages = evil["stages"]
     assert isinstance(stages, list) and [s[0] for s in stages] == ["setup", "run", "teardown"]
     assert stages[1][:3] == ["run", False, 2000]
-    assert stages[1][3] == {"type": f"Evil{IMG}", "message": CLOSE, "traceback": PWN,
-                            "explanation": IMG}
+    assert stages[1][3] == {
+        "type": f"Evil{IMG}",
+        "message": CLOSE,
+        "traceback": PWN,
+        "explanation": IMG,
+    }
     plain = cases_of(page)[1]
     assert set(plain) == {"id", "outcome", "us", "start_ms", "stages"}, "empty fields left out"
 
@@ -266,14 +306,20 @@ def shows_the_counts() -> None:
     counts = results.counts()
     assert (counts.passed, counts.failed, counts.skipped) == (3, 2, 2)
     assert counts.summary_line() in text
-    for outcome, number in (("passed", 3), ("failed", 2), ("skipped", 2), ("error", 1),
-                            ("xfailed", 1), ("xpassed", 1)):
+    for outcome, number in (
+        ("passed", 3),
+        ("failed", 2),
+        ("skipped", 2),
+        ("error", 1),
+        ("xfailed", 1),
+        ("xpassed", 1),
+    ):
         assert re.search(rf"\b{number}\b", page.counts[outcome]), (outcome, page.counts[outcome])
     # A chart segment per outcome that occurred, and the duration and start are shown.
-    segments = [attrs.get("class") for tag, attrs in page.tags if tag == "rect"]
-    assert sorted(segments) == sorted(f"seg-{o}" for o in
-                                      ("passed", "failed", "error", "skipped", "xfailed",
-                                       "xpassed"))
+    segments = [attrs.get("class") or "" for tag, attrs in page.tags if tag == "rect"]
+    assert sorted(segments) == sorted(
+        f"seg-{o}" for o in ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+    )
     assert format_duration(12.5) in text
     assert any(tag == "time" for tag, _ in page.tags)
 
@@ -346,8 +392,9 @@ def describes_the_environment() -> None:
     saved = html.PACKAGES
     html.PACKAGES = (*saved, "no-such-package-for-thinking-tests")
     try:
-        text, page = render(run(case("adds"), backend="pytest",
-                                command=("thinking-tests", "test", "-k", "a b")))
+        text, page = render(
+            run(case("adds"), backend="pytest", command=("thinking-tests", "test", "-k", "a b"))
+        )
     finally:
         html.PACKAGES = saved
     shown = "".join(page.text)
@@ -362,14 +409,23 @@ def describes_the_environment() -> None:
 @test("20,000 cases: under 15 MB, written quickly, the plain table capped")
 def stays_small_and_quick_for_20000_cases() -> None:
     boom = ExceptionInfo("AssertionError", "assert 1 == 2", TRACEBACK)
-    results = run(*(
-        case(f"case_{i}[{i % 7}]", Outcome.FAILED if i % 10 == 0 else Outcome.PASSED,
-             module=f"test.pkg{i % 20}.test_mod{i % 50}", exception=boom if i % 10 == 0 else None,
-             message="assert 1 == 2" if i % 10 == 0 else "", tags=("fast",) if i % 3 else (),
-             params=(("n", str(i % 7)),), file=f"test/pkg{i % 20}/test_mod{i % 50}.py", line=i,
-             start=START + i / 100)
-        for i in range(20_000)
-    ))
+    results = run(
+        *(
+            case(
+                f"case_{i}[{i % 7}]",
+                Outcome.FAILED if i % 10 == 0 else Outcome.PASSED,
+                module=f"test.pkg{i % 20}.test_mod{i % 50}",
+                exception=boom if i % 10 == 0 else None,
+                message="assert 1 == 2" if i % 10 == 0 else "",
+                tags=("fast",) if i % 3 else (),
+                params=(("n", str(i % 7)),),
+                file=f"test/pkg{i % 20}/test_mod{i % 50}.py",
+                line=i,
+                start=START + i / 100,
+            )
+            for i in range(20_000)
+        )
+    )
     write(run(case("warm")), Path(tempfile.mkdtemp()) / "warm.html")  # template compiled once
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "report.html"
@@ -392,8 +448,14 @@ def imports_without_jinja() -> None:
     # Start-up time: only writing a report may pull in jinja2.
     probe = "import sys, thinking_tests.reports.html; print('jinja2' in sys.modules)"
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          env=environment, cwd=REPO_ROOT, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPO_ROOT,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
 
@@ -429,15 +491,30 @@ def chromium() -> str:
 
 def dump_dom(path: Path, **state: str | list[str]) -> Page:
     """The page's DOM after its script ran, opened with the view state `state` in the hash."""
-    pairs = [(k, v) for k, values in state.items()
-             for v in (values if isinstance(values, list) else [values])]
+    pairs = [
+        (k, v)
+        for k, values in state.items()
+        for v in (values if isinstance(values, list) else [values])
+    ]
     url = path.as_uri() + ("#" + urllib.parse.urlencode(pairs) if pairs else "")
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
-            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--dump-dom", url],
-            capture_output=True, text=True, timeout=120,
+            [
+                chromium(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--dump-dom",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert done.returncode == 0 and "<html" in done.stdout, done.stderr[-2000:]
     return parse(done.stdout)
@@ -445,8 +522,7 @@ def dump_dom(path: Path, **state: str | list[str]) -> Page:
 
 @test("in a real browser the script builds the rows, filters by the hash and runs no case text")
 def renders_in_a_browser() -> None:
-    many = [case(f"case_{i}", Outcome.FAILED if i % 4 == 0 else Outcome.PASSED)
-            for i in range(300)]
+    many = [case(f"case_{i}", Outcome.FAILED if i % 4 == 0 else Outcome.PASSED) for i in range(300)]
     results = run(*hostile().cases, *mixed().cases, *many)
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "report.html"

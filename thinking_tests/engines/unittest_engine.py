@@ -172,7 +172,7 @@ class _Collector(unittest.TestResult):
         self._set(Outcome.XFAILED, first_line(exception_info(err[1], explain=False)), None)
 
     def addUnexpectedSuccess(self, test: unittest.TestCase) -> None:
-        self._set(Outcome.XPASSED, "passed unexpectedly (expectedFailure)", None)
+        self._set(Outcome.XPASSED, "unittest.expectedFailure", None)
 
     def addSubTest(
         self, test: unittest.TestCase, subtest: unittest.TestCase, err: _ErrInfo | None

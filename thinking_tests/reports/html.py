@@ -36,6 +36,7 @@ from thinking_tests.reports._files import truncate, write_atomic
 
 if TYPE_CHECKING:
     import jinja2
+    import markupsafe
 
 TEMPLATE = "report.html.j2"
 SCRIPT = "report.js"
@@ -46,7 +47,7 @@ NOSCRIPT_TRACEBACKS = 100  # failures whose traceback the plain table carries
 NOSCRIPT_TEXT = 20_000  # characters of each such traceback
 MESSAGE_LINE = 300  # characters of a message in the plain table
 
-PACKAGES = ("thinking-tests", "pytest", "coverage", "jinja2", "junit-xml")
+PACKAGES: tuple[str, ...] = ("thinking-tests", "pytest", "coverage", "jinja2", "junit-xml")
 
 # Worst first: the order of the default sort and of the plain table.
 SEVERITY: dict[Outcome, int] = {
@@ -83,7 +84,7 @@ class Segment(NamedTuple):
     """One outcome's share of the summary chart, in percent of the bar."""
 
     outcome: str
-    count: int
+    cases: int
     x: float
     width: float
 
@@ -190,7 +191,7 @@ def _static(path: Path) -> str:
     return path.read_text(encoding="utf-8").replace("\r\n", "\n")
 
 
-def _markup(text: str) -> object:
+def _markup(text: str) -> markupsafe.Markup:
     import markupsafe  # comes with jinja2
 
     return markupsafe.Markup(text)
@@ -285,7 +286,9 @@ def _message(case: CaseResult) -> str:
     exception = case.exception
     if exception is None:
         return ""
-    return f"{exception.type_name}: {exception.message}" if exception.message else exception.type_name
+    if not exception.message:
+        return exception.type_name
+    return f"{exception.type_name}: {exception.message}"
 
 
 def _rows(results: RunResult, limit: int) -> list[Row]:
