@@ -7,6 +7,7 @@ becomes an error item naming it and the line that failed; the others still run.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 import unittest
@@ -171,7 +172,14 @@ def native_tests(namespace: dict[str, Any], file: str) -> list[NativeTest]:
             if not isinstance(test, unittest.TestCase):
                 continue
             method = getattr(test, "_testMethodName", "runTest")
-            code = getattr(getattr(value, method, None), "__code__", None)
+            # unittest.skip wraps the method: the wrapper's line is in unittest's own file,
+            # and sorting by it would split the class (setUpClass would then run twice).
+            function = getattr(value, method, None)
+            try:
+                function = inspect.unwrap(function) if function is not None else None
+            except ValueError:
+                pass
+            code = getattr(function, "__code__", None)
             line = code.co_firstlineno if code is not None else 0
             name = f"{value.__qualname__}::{method}"
             doc = test.shortDescription() or ""

@@ -102,14 +102,18 @@ def exception_info(error: BaseException, explain: bool = True) -> ExceptionInfo:
     except BaseException as inner:
         text = f"<traceback could not be formatted: {type(inner).__name__}>\n"
     explanation = ""
+    message = _safe_str(error)
     if explain and isinstance(error, AssertionError):
         try:
-            from thinking_tests.explain import explain as explain_assertion
+            from thinking_tests import explain as explaining
 
-            explanation = explain_assertion(error)
+            explanation = explaining.explain(error)
+            if not message:  # a bare assert: its source line is the message
+                message = explaining.first_line(error).removeprefix("AssertionError: ")
+                message = "" if message == "AssertionError" else message
         except Exception:  # the explanation is a bonus; the failure stands without it
             explanation = ""
-    return ExceptionInfo(_type_name(error), _safe_str(error), text, explanation)
+    return ExceptionInfo(_type_name(error), message, text, explanation)
 
 
 def first_line(info: ExceptionInfo) -> str:
