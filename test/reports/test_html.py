@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
@@ -406,8 +405,8 @@ def describes_the_environment() -> None:
     assert "thinking-tests test -k 'a b'" in shown and "pytest" in shown
 
 
-@test("20,000 cases: under 15 MB, written quickly, the plain table capped")
-def stays_small_and_quick_for_20000_cases() -> None:
+@test("20,000 cases: under 15 MB, every case in the data, the plain table capped")
+def stays_small_for_20000_cases() -> None:
     boom = ExceptionInfo("AssertionError", "assert 1 == 2", TRACEBACK)
     results = run(
         *(
@@ -426,16 +425,13 @@ def stays_small_and_quick_for_20000_cases() -> None:
             for i in range(20_000)
         )
     )
-    write(run(case("warm")), Path(tempfile.mkdtemp()) / "warm.html")  # template compiled once
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "report.html"
-        began = time.perf_counter()
         write(results, path)
-        elapsed = time.perf_counter() - began
         size = path.stat().st_size
         page = parse(path.read_text(encoding="utf-8"))
-    # About 0.25 s where this was measured; the bound catches a slow path, not a busy machine.
-    assert elapsed < 5.0, f"20,000 cases took {elapsed:.2f} s"
+    # Speed is measured by hand (about 0.25 s for these cases), not asserted: a busy CI
+    # machine would make such a bound flaky.
     assert size < 15 * 1024 * 1024, f"{size / 1e6:.1f} MB"
     assert len(cases_of(page)) == 20_000
     assert len(page.noscript_rows) == html.NOSCRIPT_ROWS

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import unittest
+import unittest.util
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
@@ -77,12 +78,18 @@ class _Collector(unittest.TestResult):
         self._listener = listener
         self._exitfirst = exitfirst
         self._natives: dict[int, NativeTest] = {}
+        # "module.Class" and "module" (as unittest names them) -> a native test there, so a
+        # setUpClass or setUpModule error is reported under the real module.
+        self._owners: dict[str, NativeTest] = {}
         self._outcome: tuple[Outcome, str, ExceptionInfo | None] = (Outcome.PASSED, "", None)
         self._began = 0.0
         self._start = 0.0
 
     def expect(self, native: NativeTest) -> None:
         self._natives[id(native.test)] = native
+        cls = type(native.test)
+        self._owners.setdefault(unittest.util.strclass(cls), native)
+        self._owners.setdefault(cls.__module__, native)
 
     def started(self, item: Item) -> None:
         self._listener.started(item)
@@ -152,11 +159,14 @@ class _Collector(unittest.TestResult):
             self._set(Outcome.FAILED, first_line(info), info)
             return
         # setUpClass, setUpModule and their teardowns: unittest reports them without a test.
-        description = str(test)
+        description = str(test)  # "setUpClass (module.Class)" or "setUpModule (module)"
+        owner = self._owners.get(description.rpartition(" (")[2].rstrip(")"))
+        module = owner.module if owner is not None else type(test).__module__
         result = CaseResult(
-            id=f"{type(test).__module__}::{description}",
-            module=type(test).__module__,
+            id=f"{module}::{description}",
+            module=module,
             name=description,
+            file=owner.file if owner is not None else "",
             outcome=Outcome.ERROR,
             duration=0.0,
             stages=(StageResult(Stage.SETUP, False, 0.0, info),),

@@ -1,0 +1,212 @@
+"""The pytest engine: `pytest.main` in-process with the plugin, and a collector of results.
+
+pytest's reports of every item (our cases and plain pytest functions alike) become neutral
+CaseResults, so the reports are the same whichever engine ran. `config.pytest_args` pass
+through, so `-n 4` (pytest-xdist) and other plugins work; the selection travels to xdist
+workers in a file named by an environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from thinking_tests.case import Case
+from thinking_tests.collect import ImportFailure, Item, NativeTest
+from thinking_tests.config import config
+from thinking_tests.engines import Listener, import_failure_result
+from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+from thinking_tests.registry import REGISTRY, name_from_path
+from thinking_tests.runner import CaseRunner
+
+_STAGES = {"setup": Stage.SETUP, "call": Stage.RUN, "teardown": Stage.TEARDOWN}
+
+
+def case_id(nodeid: str, rootdir: str) -> tuple[str, str, str]:
+    """(id, module, name) of a pytest node id, in thinking-tests' `module::name` form."""
+    path, _, rest = nodeid.partition("::")
+    module = name_from_path(os.path.join(rootdir, path))
+    return f"{module}::{rest}", module, rest
+
+
+class ResultCollector:
+    """A pytest plugin object: turns each item's three reports into one CaseResult."""
+
+    def __init__(self, listener: Listener, exitfirst: bool = False) -> None:
+        self.listener = listener
+        self.exitfirst = exitfirst
+        self.rootdir = os.getcwd()
+        self.pending: dict[str, list[Any]] = {}
+        self.cases = {case.id: case for entry in REGISTRY.modules.values() for case in entry.cases}
+        self.failed = False
+
+    def pytest_sessionstart(self, session: Any) -> None:
+        self.rootdir = str(session.config.rootpath)
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if not report.failed:
+            return
+        path = report.nodeid.partition("::")[0]
+        module = name_from_path(os.path.join(self.rootdir, path)) if path else "<collection>"
+        text = str(report.longrepr)
+        info = ExceptionInfo("CollectionError", text.strip().splitlines()[-1] if text.strip() else "", text)
+        failure = ImportFailure(
+            id=f"{module}::<import>",
+            module=module,
+            name="<import>",
+            file=os.path.join(self.rootdir, path),
+            line=0,
+            info=info,
+            message=f"module {module} failed to import: {info.message}",
+        )
+        self.listener.finished(import_failure_result(failure))
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        reports = self.pending.setdefault(report.nodeid, [])
+        reports.append(report)
+        if report.when == "teardown":
+            del self.pending[report.nodeid]
+            self.listener.finished(self._result(report.nodeid, reports))
+
+    def _result(self, nodeid: str, reports: list[Any]) -> CaseResult:
+        identifier, module, name = case_id(nodeid, self.rootdir)
+        by_when = {r.when: r for r in reports}
+        stages: list[StageResult] = []
+        outcome, message = Outcome.PASSED, ""
+        for when in ("setup", "call", "teardown"):
+            report = by_when.get(when)
+            if report is None:
+                continue
+            info = _info(report) if report.failed else None
+            stages.append(StageResult(_STAGES[when], not report.failed, report.duration, info))
+            xfail = getattr(report, "wasxfail", None)
+            if report.skipped:
+                if xfail is not None:
+                    outcome, message = Outcome.XFAILED, xfail or "expected to fail"
+                else:
+                    outcome, message = Outcome.SKIPPED, _skip_reason(report)
+            elif report.failed:
+                if when == "call":
+                    outcome, message = Outcome.FAILED, _first(info)
+                elif outcome is not Outcome.FAILED:
+                    outcome, message = Outcome.ERROR, f"error in {_STAGES[when]}: {_first(info)}"
+            elif when == "call" and xfail is not None:
+                outcome, message = Outcome.XPASSED, f"passed unexpectedly (xfail: {xfail})"
+        last = reports[-1]
+        sections = dict(last.sections) if getattr(last, "sections", None) else {}
+        case: Case | None = self.cases.get(identifier)
+        file, line = _location(reports[0], self.rootdir)
+        return CaseResult(
+            id=identifier,
+            module=module,
+            name=name,
+            outcome=outcome,
+            duration=sum(r.duration for r in reports),
+            file=case.file if case else file,
+            line=case.line if case else line,
+            description=case.description if case else "",
+            tags=case.tags if case else (),
+            params=_params(case),
+            stages=tuple(stages),
+            stdout=_joined(sections, "stdout"),
+            stderr=_joined(sections, "stderr"),
+            log=_joined(sections, "log"),
+            message=message,
+            start=getattr(reports[0], "start", time.time()),
+        )
+
+
+def _info(report: Any) -> ExceptionInfo:
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    text = getattr(report, "longreprtext", "") or str(report.longrepr)
+    head = crash.message if crash is not None else (text.strip().splitlines() or [""])[-1]
+    type_name, _, message = head.partition(": ")
+    if " " in type_name or not type_name:
+        type_name, message = "Error", head
+    return ExceptionInfo(type_name, message, text)
+
+
+def _first(info: ExceptionInfo | None) -> str:
+    if info is None:
+        return ""
+    lines = info.message.strip().splitlines()
+    return f"{info.type_name}: {lines[0]}" if lines else info.type_name
+
+
+def _skip_reason(report: Any) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return "skipped"
+
+
+def _location(report: Any, rootdir: str) -> tuple[str, int]:
+    location = getattr(report, "location", None)
+    if not location:
+        return "", 0
+    path, line, _ = location
+    return os.path.join(rootdir, path), (line or 0) + 1
+
+
+def _joined(sections: dict[str, str], kind: str) -> str:
+    return "".join(text for title, text in sections.items() if title.startswith("Captured") and title.split()[1] == kind)
+
+
+def _params(case: Case | None) -> tuple[tuple[str, str], ...]:
+    if case is None or not case.args:
+        return ()
+    from thinking_tests.runner import _params as params_of
+
+    return params_of(case)
+
+
+def run(
+    items: Sequence[Item],
+    runner: CaseRunner,
+    listener: Listener,
+    exitfirst: bool,
+    include_plain: bool = True,
+) -> None:
+    import pytest
+
+    files: list[str] = []
+    wanted: list[str] = ["<plain>"] if include_plain else []
+    for item in items:
+        if isinstance(item, ImportFailure):
+            listener.finished(import_failure_result(item))
+            continue
+        file = item.file if isinstance(item, (Case, NativeTest)) else ""
+        if file and file not in files:
+            files.append(file)
+        wanted.append(item.id)
+    if not files:
+        return
+    collector = ResultCollector(listener, exitfirst)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
+        handle.write("\n".join(wanted))
+    previous = os.environ.get("THINKING_TESTS_SELECT")
+    os.environ["THINKING_TESTS_SELECT"] = handle.name
+    args = [
+        *files,
+        "-p",
+        "thinking_tests.pytest_plugin",
+        "-p",
+        "no:terminal",
+        "-p",
+        "no:cacheprovider",
+        *(["-x"] if exitfirst else []),
+        *config.pytest_args,
+    ]
+    try:
+        code = pytest.main(args, plugins=[collector])
+    finally:
+        os.unlink(handle.name)
+        if previous is None:
+            os.environ.pop("THINKING_TESTS_SELECT", None)
+        else:
+            os.environ["THINKING_TESTS_SELECT"] = previous
+    if int(code) == int(pytest.ExitCode.INTERRUPTED):
+        runner.interrupted = True
