@@ -25,7 +25,7 @@ from thinking_tests.model import Stage
 from thinking_tests.registry import REGISTRY
 from thinking_tests.runner import CaseRunner, Running
 
-# The pytest engine names the case ids to run in this file; xdist workers inherit it.
+# The pytest engine's -k and -t, in a JSON file this names; xdist workers inherit it.
 SELECT_ENV = "THINKING_TESTS_SELECT"
 _RUNNER = pytest.StashKey[CaseRunner]()
 
@@ -162,16 +162,32 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under the pytest engine, keep exactly the cases it selected (in every xdist worker)."""
+    """Under the pytest engine, select with thinking-tests' -k and -t (in every xdist worker)."""
     path = os.environ.get(SELECT_ENV)
     if not path:
         return
-    wanted = set(Path(path).read_text(encoding="utf-8").splitlines())
-    plain = "<plain>" in wanted
+    import json
+
+    from thinking_tests.select import matches, parse_keyword
+
+    selection = json.loads(Path(path).read_text(encoding="utf-8"))
+    keyword, tags = selection.get("keyword"), selection.get("tags") or []
+    if not keyword and not tags:
+        return
+    predicate = parse_keyword(keyword) if keyword else None
+    rootdir = str(config.rootpath)
     keep: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
-        chosen = item.case.id in wanted if isinstance(item, CaseItem) else plain
+        if isinstance(item, CaseItem):
+            case = item.case
+            chosen = matches(case.id, case.name, case.description, case.tags, predicate, tags)
+        else:
+            from thinking_tests.engines.pytest_engine import case_id
+
+            identifier, _, name = case_id(item.nodeid, rootdir)
+            marks = tuple(m.name for m in item.iter_markers())
+            chosen = matches(identifier, name, "", marks, predicate, tags)
         (keep if chosen else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)

@@ -136,6 +136,7 @@ def deadline(seconds: float | None, what: str) -> Iterator[None]:
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
 
         def on_alarm(signum: int, frame: object) -> None:
+            __tracebackhide__ = True
             raise CaseTimeout(message)
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -217,6 +218,7 @@ class CaseRunner:
         body: Callable[[], None],
         errors: dict[Stage, BaseException],
     ) -> StageResult:
+        __tracebackhide__ = True  # pytest shows the user's frames, not the runner's
         token = _current.set(Current(case, stage))
         began = time.perf_counter()
         try:
@@ -358,6 +360,7 @@ class Running:
         case = self.case
 
         def do_run() -> None:
+            __tracebackhide__ = True
             with deadline(case.timeout or self.runner.timeout, f"case {case.name}"):
                 result = case.func(*case.args, **self.kwargs)
                 if case.is_async or inspect.iscoroutine(result):

@@ -87,6 +87,22 @@ def searchable(item: "Item") -> str:
     return "\n".join((item.id, item.name, item.description, *item.tags)).lower()
 
 
+def matches(
+    identifier: str,
+    name: str,
+    description: str,
+    tags: Sequence[str],
+    predicate: Predicate | None,
+    wanted: Sequence[str],
+) -> bool:
+    """One item against -k (already parsed) and -t, for hosts without Item objects."""
+    if wanted and not set(wanted).intersection(tags):
+        return False
+    if predicate is None:
+        return True
+    return predicate("\n".join((identifier, name, description, *tags)).lower())
+
+
 def select(
     items: Sequence["Item"], keyword: str | None = None, tags: Sequence[str] = ()
 ) -> list["Item"]:

@@ -15,7 +15,8 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thinking_tests.collect import Item, Target, collect
+from thinking_tests.collect import Target, collect
+from thinking_tests.engines import Plan
 from thinking_tests.config import ConfigError, config, find_config_file, validate
 from thinking_tests.entry import UsageError
 from thinking_tests.model import CaseResult, RunResult
@@ -164,25 +165,29 @@ def _execute(options: Options, terminal: Terminal) -> int:
 
         coverage = CoverageRun(config.coverage, config.reports, root)
         coverage.start()
-    from thinking_tests.select import SelectionError, select
+    from thinking_tests.select import SelectionError, parse_keyword, select
 
     start = time.time()
     began = time.perf_counter()
-    collection = collect(options.targets, REGISTRY)
+    plan = Plan(options.targets, options.keyword, options.tags, options.exitfirst)
     try:
-        items = select(collection.items, options.keyword, options.tags)
+        if options.keyword:
+            parse_keyword(options.keyword)  # a bad expression stops every engine up front
+        if config.backend != "pytest" or options.list_only:
+            plan.items = select(collect(options.targets, REGISTRY).items, options.keyword, options.tags)
     except SelectionError as error:
         raise UsageError(str(error)) from None
+    items = plan.items or []
     if options.list_only:
         for item in items:
             terminal.write(f"{item.id}\n")
         terminal.write(f"{len(items)} case{'s' if len(items) != 1 else ''} selected\n")
         return OK if items else NO_TESTS
-    terminal.header(len(items), config.backend, _shown(config_file))
+    terminal.header(len(items) if plan.items is not None else None, config.backend, _shown(config_file))
     results = _Results(terminal)
     interrupted = False
-    if items:
-        interrupted = _run_items(items, results, options.exitfirst)
+    if plan.items is None or plan.items:
+        interrupted = _run_plan(plan, results)
     run = RunResult(
         cases=tuple(results.cases),
         start=start,
@@ -208,20 +213,22 @@ def _execute(options: Options, terminal: Terminal) -> int:
     return OK if coverage_ok else FAILED
 
 
-def _run_items(items: list[Item], results: _Results, exitfirst: bool) -> bool:
+def _run_plan(plan: Plan, results: _Results) -> bool:
     from thinking_tests.capture import Capture
     from thinking_tests.engines import get_engine
     from thinking_tests.fixtures import Fixtures
     from thinking_tests.runner import CaseRunner
 
-    capture = Capture(config.reports.max_output) if config.capture else None
+    # pytest captures output itself; two captures would fight over sys.stdout.
+    wanted = config.capture and config.backend != "pytest"
+    capture = Capture(config.reports.max_output) if wanted else None
     runner = CaseRunner(Fixtures(REGISTRY), config.aspects, capture, config.timeout)
     engine = get_engine(config.backend)
     if capture is not None:
         capture.install()
         results.terminal.stream = capture.stdout
     try:
-        engine(items, runner, results, exitfirst)
+        engine(plan, runner, results)
     finally:
         if capture is not None:
             capture.uninstall()

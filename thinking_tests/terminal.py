@@ -96,11 +96,12 @@ class Terminal:
         self.write(self.paint(_LETTERS[result.outcome], _COLOURS[result.outcome]))
         self._column += 1
 
-    def header(self, count: int, backend: str, config_file: str | None) -> None:
+    def header(self, count: int | None, backend: str, config_file: str | None) -> None:
         if self.quiet:
             return
         where = f", configured by {config_file}" if config_file else ""
-        self.write(f"thinking-tests: {count} case{'s' if count != 1 else ''} ({backend} engine{where})\n")
+        cases = "" if count is None else f"{count} case{'s' if count != 1 else ''} "
+        self.write(f"thinking-tests: {cases}({backend} engine{where})\n")
 
     def end(self, run: RunResult, durations: int | None = None, notes: list[str] | None = None) -> None:
         if self._module is not None and not self.verbose:

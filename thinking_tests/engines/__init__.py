@@ -1,18 +1,19 @@
-"""Engines run selected items and report each finished case as a neutral CaseResult.
+"""Engines run a plan and report each finished case as a neutral CaseResult.
 
-An engine is a function `run(items, runner, listener, exitfirst)`; it stops early when the
-runner was interrupted, or at the first failure with `exitfirst`.
+An engine is a function `run(plan, runner, listener)`; it stops early when the runner was
+interrupted, or at the first failure with `plan.exitfirst`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from thinking_tests.model import CaseResult
 
 if TYPE_CHECKING:
-    from thinking_tests.collect import ImportFailure, Item
+    from thinking_tests.collect import ImportFailure, Item, Target
     from thinking_tests.runner import CaseRunner
 
 
@@ -22,7 +23,22 @@ class Listener(Protocol):
     def finished(self, result: CaseResult) -> None: ...
 
 
-Engine = Callable[[Sequence["Item"], "CaseRunner", Listener, bool], None]
+@dataclass
+class Plan:
+    """What to run: the targets and selection, and the collected items when collected here.
+
+    The unittest engine runs `items`; the pytest engine lets pytest import and collect the
+    targets itself (so its assertion rewriting and import modes apply) and selects there.
+    """
+
+    targets: list["Target"]
+    keyword: str | None = None
+    tags: list[str] = field(default_factory=list)
+    exitfirst: bool = False
+    items: list["Item"] | None = None
+
+
+Engine = Callable[[Plan, "CaseRunner", Listener], None]
 
 
 def get_engine(name: str) -> Engine:

@@ -8,19 +8,25 @@ workers in a file named by an environment variable.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from thinking_tests.case import Case
-from thinking_tests.collect import ImportFailure, Item, NativeTest
+from thinking_tests.collect import ImportFailure, Target, walk_package
 from thinking_tests.config import config
-from thinking_tests.engines import Listener, import_failure_result
+from thinking_tests.engines import Listener, Plan, import_failure_result
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.registry import REGISTRY, name_from_path
 from thinking_tests.runner import CaseRunner
+
+SELECT_ENV = "THINKING_TESTS_SELECT"  # read by the plugin, in xdist workers too
 
 _STAGES = {"setup": Stage.SETUP, "call": Stage.RUN, "teardown": Stage.TEARDOWN}
 
@@ -52,7 +58,8 @@ class ResultCollector:
         path = report.nodeid.partition("::")[0]
         module = name_from_path(os.path.join(self.rootdir, path)) if path else "<collection>"
         text = str(report.longrepr)
-        info = ExceptionInfo("CollectionError", text.strip().splitlines()[-1] if text.strip() else "", text)
+        last = text.strip().splitlines()[-1] if text.strip() else ""
+        info = ExceptionInfo("CollectionError", last.removeprefix("E").strip(), text)
         failure = ImportFailure(
             id=f"{module}::<import>",
             module=module,
@@ -89,7 +96,8 @@ class ResultCollector:
                 else:
                     outcome, message = Outcome.SKIPPED, _skip_reason(report)
             elif report.failed:
-                if when == "call":
+                timed_out = info is not None and info.type_name.endswith("CaseTimeout")
+                if when == "call" and not timed_out:
                     outcome, message = Outcome.FAILED, _first(info)
                 elif outcome is not Outcome.FAILED:
                     outcome, message = Outcome.ERROR, f"error in {_STAGES[when]}: {_first(info)}"
@@ -120,12 +128,18 @@ class ResultCollector:
 
 
 def _info(report: Any) -> ExceptionInfo:
-    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
-    text = getattr(report, "longreprtext", "") or str(report.longrepr)
+    longrepr = getattr(report, "longrepr", None)
+    crash = getattr(longrepr, "reprcrash", None)
+    text = getattr(report, "longreprtext", "") or str(longrepr)
     head = crash.message if crash is not None else (text.strip().splitlines() or [""])[-1]
     type_name, _, message = head.partition(": ")
     if " " in type_name or not type_name:
-        type_name, message = "Error", head
+        # A rewritten assert's message has no type in it; the traceback's last entry has.
+        try:
+            type_name = longrepr.reprtraceback.reprentries[-1].reprfileloc.message  # type: ignore[union-attr]
+        except (AttributeError, IndexError):
+            type_name = "Error"
+        message = head
     return ExceptionInfo(type_name, message, text)
 
 
@@ -163,50 +177,62 @@ def _params(case: Case | None) -> tuple[tuple[str, str], ...]:
     return params_of(case)
 
 
-def run(
-    items: Sequence[Item],
-    runner: CaseRunner,
-    listener: Listener,
-    exitfirst: bool,
-    include_plain: bool = True,
-) -> None:
+def module_files(targets: Sequence[Target]) -> list[str]:
+    """Every module file of the targets in module-name order, named one by one: pytest then
+    collects each whatever `python_files` says, as `run_all()` imports every module."""
+    found: list[tuple[str, str]] = []
+    for target in targets:
+        if target.kind == "module":
+            found.append((target.name, target.path))
+            continue
+        stack = [(target.name, target.path)]
+        while stack:
+            package, directory = stack.pop()
+            for name, file, is_package in walk_package(package, directory):
+                if is_package:
+                    stack.append((name, os.path.dirname(file)))
+                else:
+                    found.append((name, file))
+    return [file for _, file in sorted(found)]
+
+
+def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
     import pytest
 
-    files: list[str] = []
-    wanted: list[str] = ["<plain>"] if include_plain else []
-    for item in items:
-        if isinstance(item, ImportFailure):
-            listener.finished(import_failure_result(item))
-            continue
-        file = item.file if isinstance(item, (Case, NativeTest)) else ""
-        if file and file not in files:
-            files.append(file)
-        wanted.append(item.id)
+    files = module_files(plan.targets)
     if not files:
         return
-    collector = ResultCollector(listener, exitfirst)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
-        handle.write("\n".join(wanted))
-    previous = os.environ.get("THINKING_TESTS_SELECT")
-    os.environ["THINKING_TESTS_SELECT"] = handle.name
+    collector = ResultCollector(listener, plan.exitfirst)
+    selection = {"keyword": plan.keyword, "tags": list(plan.tags)}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
+        json.dump(selection, handle)
+    previous = os.environ.get(SELECT_ENV)
+    os.environ[SELECT_ENV] = handle.name
     args = [
         *files,
         "-p",
         "thinking_tests.pytest_plugin",
-        "-p",
-        "no:terminal",
+        "-q",
+        "--no-header",
+        "--no-summary",
         "-p",
         "no:cacheprovider",
-        *(["-x"] if exitfirst else []),
+        "--continue-on-collection-errors",  # a broken module is one error case, as in run_all
+        *(["-x"] if plan.exitfirst else []),
         *config.pytest_args,
     ]
+    # pytest's own terminal output is replaced by ours; it is shown only if pytest itself broke.
+    pytest_output = io.StringIO()
     try:
-        code = pytest.main(args, plugins=[collector])
+        with contextlib.redirect_stdout(pytest_output):
+            code = pytest.main(args, plugins=[collector])
+        if int(code) in (int(pytest.ExitCode.INTERNAL_ERROR), int(pytest.ExitCode.USAGE_ERROR)):
+            sys.stderr.write(pytest_output.getvalue())
     finally:
         os.unlink(handle.name)
         if previous is None:
-            os.environ.pop("THINKING_TESTS_SELECT", None)
+            os.environ.pop(SELECT_ENV, None)
         else:
-            os.environ["THINKING_TESTS_SELECT"] = previous
+            os.environ[SELECT_ENV] = previous
     if int(code) == int(pytest.ExitCode.INTERRUPTED):
         runner.interrupted = True

@@ -9,13 +9,12 @@ from __future__ import annotations
 import time
 import unittest
 import unittest.util
-from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
 from thinking_tests.case import Case
 from thinking_tests.collect import ImportFailure, Item, NativeTest
-from thinking_tests.engines import Listener, import_failure_result
+from thinking_tests.engines import Listener, Plan, import_failure_result
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.runner import CaseRunner, exception_info, first_line
 
@@ -192,8 +191,9 @@ class _Collector(unittest.TestResult):
             self._set(Outcome.FAILED, f"{subtest}: {first_line(info)}", info)
 
 
-def run(items: Sequence[Item], runner: CaseRunner, listener: Listener, exitfirst: bool) -> None:
-    collector = _Collector(runner, listener, exitfirst)
+def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
+    items = plan.items or []
+    collector = _Collector(runner, listener, plan.exitfirst)
     suite = unittest.TestSuite()
     cases = [item for item in items if isinstance(item, Case)]
     following = {id(case): nxt for case, nxt in zip(cases, [*cases[1:], None])}

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from thinking_tests import aspect
+from thinking_tests import Stage, aspect
+
+if TYPE_CHECKING:
+    from thinking_tests.case import Case
 
 
 @aspect
-def timed(stage: object, case: object) -> Iterator[None]:
+def timed(stage: Stage, case: Case) -> Iterator[None]:
     """Print how long each stage of a case took; the line lands in the case's report."""
     started = time.perf_counter()
     try:
