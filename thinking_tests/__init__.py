@@ -7,13 +7,17 @@
         assert 1 + 1 == 2
 """
 
-from thinking_tests.aspects import current
+from thinking_tests.aspects import Current, current
+from thinking_tests.case import Aspect, Case
 from thinking_tests.config import config
 from thinking_tests.declare import aspect, fixture, setup, teardown, test
 from thinking_tests.entry import run_all, run_current_module, run_current_package
 from thinking_tests.model import Stage
 
 __all__ = [
+    "Aspect",
+    "Case",
+    "Current",
     "Stage",
     "aspect",
     "config",

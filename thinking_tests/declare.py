@@ -204,6 +204,14 @@ def _expand(
         yield args, str(ids[index]) if ids is not None else str(index)
 
 
+@overload
+def fixture(func: F, /) -> F: ...
+
+
+@overload
+def fixture(*, scope: str = "case", name: str | None = None) -> Callable[[F], F]: ...
+
+
 def fixture(
     func: Callable[..., Any] | None = None, /, *, scope: str = "case", name: str | None = None
 ) -> Any:

@@ -159,8 +159,12 @@ class _Collector(unittest.TestResult):
             return
         # setUpClass, setUpModule and their teardowns: unittest reports them without a test.
         description = str(test)  # "setUpClass (module.Class)" or "setUpModule (module)"
-        owner = self._owners.get(description.rpartition(" (")[2].rstrip(")"))
+        inside = description.rpartition(" (")[2].rstrip(")")
+        owner = self._owners.get(inside)
         module = owner.module if owner is not None else type(test).__module__
+        if owner is not None:  # a module run as __main__ keeps its real name here too
+            real = owner.module + inside[len(type(owner.test).__module__):]
+            description = description.replace(f"({inside})", f"({real})")
         result = CaseResult(
             id=f"{module}::{description}",
             module=module,
