@@ -68,7 +68,8 @@ class Fixtures:
     def _value(self, name: str, case: Case, chain: tuple[str, ...], needed_by: str) -> Any:
         if name in chain:
             raise FixtureError(f"fixture '{name}' depends on itself: {' -> '.join(chain + (name,))}")
-        fixture = self.registry.find_fixture(name, case.module)
+        # Under the pytest host, pytest's own tmp_path and monkeypatch stand in for ours.
+        fixture = self.registry.find_fixture(name, case.module, builtins=self.external is None)
         if fixture is None:
             if self.external is not None:
                 return self.external(name)

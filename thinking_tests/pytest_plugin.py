@@ -81,7 +81,9 @@ class CaseItem(pytest.Function):
     @classmethod
     def from_case(cls, parent: pytest.Collector, case: Case) -> "CaseItem":
         # pytest fills only what no thinking-tests fixture provides.
-        wanted = [n for n in case.fixture_names if REGISTRY.find_fixture(n, case.module) is None]
+        wanted = [
+            n for n in case.fixture_names if REGISTRY.find_fixture(n, case.module, builtins=False) is None
+        ]
 
         def call(**kwargs: Any) -> None:  # never called: runtest() runs the case
             pass

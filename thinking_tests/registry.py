@@ -16,6 +16,7 @@ from typing import Any
 from thinking_tests.case import Aspect, Case
 
 SCOPES = ("case", "module", "package", "session")
+BUILTIN_MODULE = "thinking_tests.builtin_fixtures"
 
 
 class CollectionError(Exception):
@@ -61,6 +62,7 @@ class Registry:
     def __init__(self) -> None:
         self.modules: dict[str, ModuleEntry] = {}
         self.blocks: list[Block] = []
+        self.builtins: dict[str, Fixture] = {}  # tmp_path, monkeypatch: any user fixture wins
 
     def entry(self, file: str, namespace: dict[str, Any]) -> ModuleEntry:
         """The entry of the module owning `namespace`, reset when the file was imported anew."""
@@ -84,8 +86,9 @@ class Registry:
     def add_fixture(self, fixture: Fixture, namespace: dict[str, Any]) -> None:
         self.entry(fixture.file, namespace).fixtures[fixture.name] = fixture
 
-    def find_fixture(self, name: str, module: str) -> Fixture | None:
-        """The fixture `name` nearest to `module`: its own, then its packages', then any."""
+    def find_fixture(self, name: str, module: str, builtins: bool = True) -> Fixture | None:
+        """The fixture `name` nearest to `module`: its own, then its packages', then any,
+        then a built-in one."""
         best: Fixture | None = None
         best_rank = -1
         for entry in self.modules.values():
@@ -95,6 +98,10 @@ class Registry:
             rank = _nearness(fixture.module, module)
             if rank > best_rank:
                 best, best_rank = fixture, rank
+        if best is None and builtins:
+            if not self.builtins and name in ("tmp_path", "monkeypatch"):
+                import thinking_tests.builtin_fixtures  # noqa: F401  (registers them)
+            return self.builtins.get(name)
         return best
 
     def entries(self) -> Iterator[ModuleEntry]:

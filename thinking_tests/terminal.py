@@ -32,6 +32,7 @@ _COLOURS = {
     Outcome.XPASSED: "33",
 }
 _WIDTH = 88
+_HEADER_WIDTH = 120  # the longest line of a failure's header, however long its message
 
 
 def _wants_colour(stream: TextIO) -> bool:
@@ -143,7 +144,9 @@ class Terminal:
         head = f"{case.outcome.value}{f' in {stage}' if stage else ''}"
         # Runner messages such as "error in setup: ..." already start with the head.
         message = case.message.removeprefix(f"{head}: ")
-        self.write(f"{where}: {head}: {_one_line(message)}\n")
+        # The header stays short; the traceback below shows the whole message.
+        prefix = f"{where}: {head}: "
+        self.write(f"{prefix}{_one_line(message, max(40, _HEADER_WIDTH - len(prefix)))}\n")
         for stage_result in case.stages:
             info = stage_result.exception
             if info is None:

@@ -1,0 +1,54 @@
+"""Fixtures every run has, named as pytest names them, so a case runs under either engine.
+
+Under the pytest host pytest's own fixtures of these names fill the parameters instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from thinking_tests.registry import BUILTIN_MODULE, REGISTRY, Fixture
+
+if TYPE_CHECKING:
+    from _pytest.monkeypatch import MonkeyPatch
+
+
+def tmp_path() -> Iterator[Path]:
+    """A new empty directory for the case, removed after it."""
+    path = Path(tempfile.mkdtemp(prefix="thinking-tests-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def monkeypatch() -> Iterator["MonkeyPatch"]:
+    """pytest's MonkeyPatch: setattr, setenv, chdir, syspath_prepend, all undone after the case."""
+    from _pytest.monkeypatch import MonkeyPatch  # imported only by cases that ask for it
+
+    patch = MonkeyPatch()
+    try:
+        yield patch
+    finally:
+        patch.undo()
+
+
+def register() -> None:
+    for func in (tmp_path, monkeypatch):
+        code = func.__code__
+        REGISTRY.builtins[func.__name__] = Fixture(
+            name=func.__name__,
+            func=func,
+            scope="case",
+            module=BUILTIN_MODULE,
+            file=code.co_filename,
+            line=code.co_firstlineno,
+            params=(),
+        )
+
+
+register()
