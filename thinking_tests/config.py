@@ -65,6 +65,7 @@ class CoverageSettings(_Strict):
     include: list[str] | None = None
     omit: list[str] | None = None
     fail_under: float | None = None
+    subprocess: bool = True  # measure Python subprocesses that tests start, and combine them
     data_file: str | os.PathLike[str] = ".coverage"
     xml: str | os.PathLike[str] | None = "coverage.xml"
     html: str | os.PathLike[str] | None = "coverage-html"
@@ -125,6 +126,7 @@ def validate(config: Config) -> None:
         _check_type("config.coverage", c, (CoverageSettings,), False)
         _check_type("config.coverage.enabled", c.enabled, (bool,), False)
         _check_type("config.coverage.branch", c.branch, (bool,), False)
+        _check_type("config.coverage.subprocess", c.subprocess, (bool,), False)
         for name in ("source", "include", "omit"):
             value = getattr(c, name)
             _check_type(f"config.coverage.{name}", value, (list, tuple), True)

@@ -26,13 +26,27 @@ class CoverageRun:
         if not data_file.is_absolute():
             data_file = directory / data_file
         data_file.parent.mkdir(parents=True, exist_ok=True)
-        self.coverage = coverage.Coverage(
+        rc_file: str | bool = True  # coverage's own search: .coveragerc, setup.cfg, pyproject
+        if settings.subprocess and not _has_coverage_config(Path.cwd()):
+            # Measuring subprocesses needs a configuration file to hand on; an empty one
+            # keeps every setting as given here.
+            rc = directory / ".coveragerc"
+            rc.write_text("# written by thinking-tests for measuring subprocesses\n[run]\n")
+            rc_file = str(rc)
+        self.options: dict[str, object] = dict(
+            config_file=rc_file,
             data_file=str(data_file),
             source=list(settings.source) if settings.source else None,
-            branch=settings.branch,
+            branch=True if settings.branch else None,  # None: .coveragerc / [tool.coverage] decide
             include=list(settings.include) if settings.include else None,
             omit=list(settings.omit) if settings.omit else None,
         )
+        self.coverage = coverage.Coverage(**self.options)  # type: ignore[arg-type]
+        if settings.subprocess:
+            # Python subprocesses started by tests are measured too; stop() combines them.
+            self.coverage.set_option("run:patch", ["subprocess"])
+            # Every process writes its own data file; stop() combines them into one.
+            self.coverage.set_option("run:parallel", True)
         # A source package the run never imports is worth a note, not a warning on stderr.
         self.coverage.set_option(
             "run:disable_warnings",
@@ -42,9 +56,23 @@ class CoverageRun:
     def start(self) -> None:
         self.coverage.start()
 
+    def discard(self) -> None:
+        """Stop without keeping anything: the run's settings turned out to differ."""
+        self.coverage.stop()
+        self.coverage.erase()
+
     def stop(self) -> None:
         self.coverage.stop()
         self.coverage.save()
+        if self.settings.subprocess:
+            # One data file of this process and each subprocess: combine them into the
+            # configured data file, which the reports then read.
+            import coverage
+
+            combined = coverage.Coverage(**self.options)  # type: ignore[arg-type]
+            combined.combine(keep=False)
+            combined.save()
+            self.coverage = combined
 
     def report(self) -> tuple[bool, str]:
         """Write the configured coverage reports; (threshold met, one line for the terminal)."""
@@ -77,3 +105,17 @@ class CoverageRun:
 
     def _shown(self, path: Path) -> str:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+
+
+def _has_coverage_config(directory: Path) -> bool:
+    """Whether coverage.py will find a configuration of its own in `directory`."""
+    if (directory / ".coveragerc").is_file():
+        return True
+    for name, marker in (("setup.cfg", "[coverage:"), ("tox.ini", "[coverage:"), ("pyproject.toml", "[tool.coverage")):
+        path = directory / name
+        try:
+            if path.is_file() and marker in path.read_text(encoding="utf-8", errors="replace"):
+                return True
+        except OSError:
+            continue
+    return False

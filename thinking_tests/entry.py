@@ -190,7 +190,7 @@ def run_current_module(*, exit: bool = True) -> int:
     running_as_main = namespace.get("__name__") == "__main__"
     if running_as_main and not os.environ.get(_REEXEC):
         from thinking_tests.config import ConfigError, config
-        from thinking_tests.session import load_config
+        from thinking_tests.configure import load_config
 
         try:
             load_config(Path.cwd())

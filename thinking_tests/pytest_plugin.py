@@ -41,7 +41,7 @@ class _Next:
 def pytest_configure(config: pytest.Config) -> None:
     from thinking_tests.config import ConfigError
     from thinking_tests.config import config as settings
-    from thinking_tests.session import load_config
+    from thinking_tests.configure import load_config
 
     try:
         load_config(Path(config.invocation_params.dir))

@@ -7,25 +7,27 @@ Exit codes follow pytest's: 0 all passed, 1 some failed (or coverage under its t
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sys
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thinking_tests.collect import Target, collect
 from thinking_tests.engines import Plan
-from thinking_tests.config import ConfigError, config, find_config_file, validate
+from thinking_tests.config import ConfigError, config, validate
+from thinking_tests.configure import load_config_file, load_pyproject, locate
 from thinking_tests.entry import UsageError
 from thinking_tests.model import CaseResult, RunResult
 from thinking_tests.registry import REGISTRY
 from thinking_tests.terminal import Terminal
 
+if TYPE_CHECKING:
+    from thinking_tests.coverage_run import CoverageRun
+
 OK, FAILED, INTERRUPTED, INTERNAL_ERROR, USAGE_ERROR, NO_TESTS = 0, 1, 2, 3, 4, 5
-
-
 
 
 @dataclass
@@ -46,48 +48,6 @@ class Options:
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
 
 
-_loaded_config_files: set[Path] = set()
-
-
-def load_config(start: Path) -> Path | None:
-    """Import the nearest __test__.py once per process; its errors become ConfigErrors."""
-    file = find_config_file(start.resolve())
-    if file is None or file in _loaded_config_files:
-        return file
-    _loaded_config_files.add(file)
-    config.source_file = file
-    spec = importlib.util.spec_from_file_location("__test__", file)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"{file} cannot be loaded as a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["__test__"] = module
-    try:
-        spec.loader.exec_module(module)
-    except ConfigError as error:
-        raise ConfigError(f"{error} (in {file}:{_line_in(error, file)})") from None
-    except SyntaxError as error:
-        raise ConfigError(f"{file}:{error.lineno}: syntax error: {error.msg}") from None
-    except BaseException as error:
-        if isinstance(error, KeyboardInterrupt):
-            raise
-        message = str(error).strip().splitlines()
-        detail = f": {message[0]}" if message else ""
-        raise ConfigError(
-            f"{file}:{_line_in(error, file)} raised {type(error).__name__}{detail}"
-        ) from None
-    return file
-
-
-def _line_in(error: BaseException, file: Path) -> int:
-    line = 0
-    tb = error.__traceback__
-    while tb is not None:
-        if Path(tb.tb_frame.f_code.co_filename).resolve() == file:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
 def _apply_overrides(options: Options) -> None:
     if options.backend is not None:
         config.backend = options.backend
@@ -100,7 +60,8 @@ def _apply_overrides(options: Options) -> None:
 
 
 def report_root(config_file: Path | None) -> Path:
-    """Relative report paths resolve against the repository root: where __test__.py is."""
+    """Relative report paths resolve against the repository root: where __test__.py (or the
+    pyproject.toml with the settings) is, else the current directory."""
     return config_file.parent if config_file is not None else Path.cwd()
 
 
@@ -152,19 +113,49 @@ def execute(options: Options) -> int:
         return INTERNAL_ERROR
 
 
+def _coverage_key() -> tuple[object, ...]:
+    """The settings that decide what coverage measures and where its data goes."""
+    c = config.coverage
+    return (c.enabled, c.source, c.branch, c.include, c.omit, c.data_file, config.reports.directory)
+
+
+def _start_coverage(root: Path) -> "CoverageRun | None":
+    if not config.coverage.enabled:
+        return None
+    from thinking_tests.coverage_run import CoverageRun
+
+    coverage = CoverageRun(config.coverage, config.reports, root)
+    coverage.start()
+    return coverage
+
+
 def _execute(options: Options, terminal: Terminal) -> int:
-    config_file = load_config(options.start)
+    config_file, pyproject = locate(options.start)
+    root = report_root(config_file or pyproject)
+    load_pyproject(pyproject)
     _apply_overrides(options)
-    validate(config)
-    root = report_root(config_file)
+    coverage = None
+    if not options.list_only:
+        # Coverage starts before __test__.py is imported, so what it imports is measured.
+        validate(config)
+        _check_report_directory(root)
+        coverage = _start_coverage(root)
+        started_with = _coverage_key()
+    try:
+        load_config_file(config_file)
+        _apply_overrides(options)
+        validate(config)
+    except BaseException:
+        if coverage is not None:
+            coverage.discard()
+        raise
     if not options.list_only:
         _check_report_directory(root)
-    coverage = None
-    if config.coverage.enabled and not options.list_only:
-        from thinking_tests.coverage_run import CoverageRun
-
-        coverage = CoverageRun(config.coverage, config.reports, root)
-        coverage.start()
+        if _coverage_key() != started_with:
+            # __test__.py changed what to measure: start again with its settings.
+            if coverage is not None:
+                coverage.discard()
+            coverage = _start_coverage(root)
     from thinking_tests.select import SelectionError, parse_keyword, select
 
     start = time.time()

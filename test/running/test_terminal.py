@@ -130,7 +130,7 @@ def short_failure_header() -> None:
     root = project({
         **package("test"),
         "test/test_long.py": module(
-            f"""
+            """
             LONG = "y" * 10_000
 
             @test(params=[LONG])

@@ -1,0 +1,125 @@
+"""Loading settings: `[tool.thinking-tests]` in pyproject.toml, then `__test__.py`, which wins.
+
+Both live at the repository root: the directory the run starts from, or its nearest parent
+that holds a `__test__.py` (or, without one, a pyproject.toml with a thinking-tests table).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+from thinking_tests.config import ConfigError, config, find_config_file
+
+_loaded: set[Path] = set()
+
+
+def find_pyproject(start: Path, config_file: Path | None) -> Path | None:
+    """The pyproject.toml beside __test__.py, or the nearest one with [tool.thinking-tests]."""
+    if config_file is not None:
+        candidate = config_file.parent / "pyproject.toml"
+        return candidate if candidate.is_file() else None
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and b"[tool.thinking-tests" in candidate.read_bytes():
+            return candidate
+    return None
+
+
+def apply_pyproject(file: Path) -> None:
+    """Apply the plain settings of `[tool.thinking-tests]`; false or "" turns a report off."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{file} cannot be read: {error}") from None
+    table = data.get("tool", {}).get("thinking-tests")
+    if table is None:
+        return
+    where = f"{file} [tool.thinking-tests]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    try:
+        _apply(config, table, "config")
+    except ConfigError as error:
+        raise ConfigError(f"{error} (in {where})") from None
+
+
+def _apply(target: Any, table: dict[str, Any], prefix: str) -> None:
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name in ("aspects", "source_file"):
+            raise ConfigError(f"{prefix}.{name} can only be set in __test__.py")
+        if isinstance(value, dict):
+            current = getattr(target, name, None)
+            if current is None or not hasattr(current, "__dataclass_fields__"):
+                raise ConfigError(f"unknown settings table '{prefix}.{name}'")
+            _apply(current, value, f"{prefix}.{name}")
+            continue
+        if value is False and name not in ("enabled", "branch", "capture"):
+            value = None  # TOML has no null: false turns a report or a limit off
+        setattr(target, name, value)
+
+
+def locate(start: Path) -> tuple[Path | None, Path | None]:
+    """(__test__.py, pyproject.toml) of the run's repository root, without importing anything."""
+    start = start.resolve()
+    file = find_config_file(start)
+    return file, find_pyproject(start, file)
+
+
+def load_config(start: Path) -> Path | None:
+    """Apply pyproject.toml's settings, then import __test__.py; once per process."""
+    file, pyproject = locate(start)
+    load_pyproject(pyproject)
+    load_config_file(file)
+    return file
+
+
+def load_pyproject(pyproject: Path | None) -> None:
+    if pyproject is not None and pyproject not in _loaded:
+        _loaded.add(pyproject)
+        apply_pyproject(pyproject)
+
+
+def load_config_file(file: Path | None) -> None:
+    if file is not None and file not in _loaded:
+        _loaded.add(file)
+        import_config_file(file)
+
+
+def import_config_file(file: Path) -> None:
+    """Import __test__.py; whatever goes wrong becomes one sentence naming the file."""
+    config.source_file = file
+    spec = importlib.util.spec_from_file_location("__test__", file)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"{file} cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["__test__"] = module
+    try:
+        spec.loader.exec_module(module)
+    except ConfigError as error:
+        raise ConfigError(f"{error} (in {file}:{_line_in(error, file)})") from None
+    except SyntaxError as error:
+        raise ConfigError(f"{file}:{error.lineno}: syntax error: {error.msg}") from None
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        message = str(error).strip().splitlines()
+        detail = f": {message[0]}" if message else ""
+        raise ConfigError(
+            f"{file}:{_line_in(error, file)} raised {type(error).__name__}{detail}"
+        ) from None
+
+
+def _line_in(error: BaseException, file: Path) -> int:
+    line = 0
+    tb = error.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == file:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
