@@ -33,6 +33,9 @@ class CoverageRun:
             rc = directory / ".coveragerc"
             rc.write_text("# written by thinking-tests for measuring subprocesses\n[run]\n")
             rc_file = str(rc)
+            self.written_rc: Path | None = rc
+        else:
+            self.written_rc = None
         self.options: dict[str, object] = dict(
             config_file=rc_file,
             data_file=str(data_file),
@@ -60,6 +63,17 @@ class CoverageRun:
         """Stop without keeping anything: the run's settings turned out to differ."""
         self.coverage.stop()
         self.coverage.erase()
+        if self.written_rc is not None:
+            self.written_rc.unlink(missing_ok=True)
+        # Leave no trace of the discarded start: a refused run, or one whose __test__.py
+        # moves the reports, must not leave a default reports/ folder behind.
+        rc_file = self.options.get("config_file")
+        if isinstance(rc_file, str):
+            Path(rc_file).unlink(missing_ok=True)
+        try:
+            self.directory.rmdir()  # only succeeds when nothing else is in it
+        except OSError:
+            pass
 
     def stop(self) -> None:
         self.coverage.stop()

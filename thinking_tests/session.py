@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -65,12 +66,15 @@ def report_root(config_file: Path | None) -> Path:
     return config_file.parent if config_file is not None else Path.cwd()
 
 
+def _report_directory(root: Path) -> Path:
+    directory = Path(config.reports.directory)
+    return directory if directory.is_absolute() else root / directory
+
+
 def _check_report_directory(root: Path) -> None:
     if not config.reports.enabled:
         return
-    directory = Path(config.reports.directory)
-    if not directory.is_absolute():
-        directory = root / directory
+    directory = _report_directory(root)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -135,6 +139,7 @@ def _execute(options: Options, terminal: Terminal) -> int:
     load_pyproject(pyproject)
     _apply_overrides(options)
     coverage = None
+    created = not _report_directory(root).exists()
     if not options.list_only:
         # Coverage starts before __test__.py is imported, so what it imports is measured.
         validate(config)
@@ -146,8 +151,11 @@ def _execute(options: Options, terminal: Terminal) -> int:
         _apply_overrides(options)
         validate(config)
     except BaseException:
+        # A refused run leaves nothing behind.
         if coverage is not None:
             coverage.discard()
+        if created:
+            shutil.rmtree(_report_directory(root), ignore_errors=True)
         raise
     if not options.list_only:
         _check_report_directory(root)
