@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 from thinking_tests.config import CoverageSettings, ReportSettings
+from thinking_tests.model import CoverageSummary
 
 
 class CoverageRun:
@@ -88,30 +89,37 @@ class CoverageRun:
             combined.save()
             self.coverage = combined
 
-    def report(self) -> tuple[bool, str]:
-        """Write the configured coverage reports; (threshold met, one line for the terminal)."""
+    def report(self) -> tuple[bool, str, CoverageSummary | None]:
+        """Write the configured coverage reports.
+
+        Returns whether the threshold was met, one line for the terminal, and the summary.
+        """
         from coverage.exceptions import CoverageException
 
         written: list[str] = []
+        xml = html = None
         try:
             if self.reports.enabled and self.settings.xml is not None:
                 path = self._path(self.settings.xml)
                 self.coverage.xml_report(outfile=str(path))
+                xml = str(path)
                 written.append(self._shown(path))
             if self.reports.enabled and self.settings.html is not None:
                 path = self._path(self.settings.html)
                 self.coverage.html_report(directory=str(path))
+                html = str(path / "index.html")
                 written.append(self._shown(path / "index.html"))
             total = self.coverage.report(file=io.StringIO())
         except CoverageException as error:
-            return True, f"coverage: {error}"
+            return True, f"coverage: {error}", None
         line = f"coverage: {total:.1f}%"
         if written:
             line += f" ({', '.join(written)})"
+        summary = CoverageSummary(total, html, xml)
         threshold = self.settings.fail_under
         if threshold is not None and total < threshold:
-            return False, f"{line}; under the required {threshold:g}%, so the run fails"
-        return True, line
+            return False, f"{line}; under the required {threshold:g}%, so the run fails", summary
+        return True, line, summary
 
     def _path(self, name: str | object) -> Path:
         path = Path(str(name))

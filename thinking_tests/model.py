@@ -118,6 +118,15 @@ class Counts:
 
 
 @dataclass(frozen=True)
+class CoverageSummary:
+    """What a run's coverage came to, for reports that show or link it."""
+
+    percent: float
+    html_index: str | None = None  # absolute path of the coverage HTML report's index.html
+    xml: str | None = None  # absolute path of coverage.xml
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A whole run: its cases in run order, and what reports say about the run itself."""
 
@@ -127,6 +136,7 @@ class RunResult:
     interrupted: bool = False
     backend: str = "unittest"
     command: tuple[str, ...] = field(default_factory=tuple)
+    coverage: CoverageSummary | None = None
 
     def counts(self) -> Counts:
         tally = {outcome: 0 for outcome in Outcome}

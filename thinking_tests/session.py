@@ -187,20 +187,23 @@ def _execute(options: Options, terminal: Terminal) -> int:
     interrupted = False
     if plan.items is None or plan.items:
         interrupted = _run_plan(plan, results)
+    duration = time.perf_counter() - began
+    notes: list[str] = []
+    coverage_ok = True
+    summary = None
+    if coverage is not None:
+        coverage.stop()
+        coverage_ok, note, summary = coverage.report()
+        notes.append(note)
     run = RunResult(
         cases=tuple(results.cases),
         start=start,
-        duration=time.perf_counter() - began,
+        duration=duration,
         interrupted=interrupted,
         backend=config.backend,
         command=options.command,
+        coverage=summary,
     )
-    notes: list[str] = []
-    coverage_ok = True
-    if coverage is not None:
-        coverage.stop()
-        coverage_ok, note = coverage.report()
-        notes.append(note)
     notes.extend(write_reports(run, root))
     terminal.end(run, options.durations, notes)
     if interrupted:

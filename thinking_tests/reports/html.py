@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import gc
 import hashlib
+import os
 import re
 import shlex
 import sys
@@ -142,12 +143,24 @@ def write(results: RunResult, path: Path, *, max_output: int = 1024 * 1024) -> N
             style=_markup(style),
             csp=_csp(script, style),
             icon=_icon(status),
+            coverage=_coverage(results, path),
         )
         encoded = _UNSAFE.sub("\ufffd", page).encode("utf-8")
     finally:
         if collecting:
             gc.enable()
     write_atomic(path, encoded)
+
+
+def _coverage(results: RunResult, path: Path) -> dict[str, str] | None:
+    """The coverage total, and a link to its HTML report relative to this page."""
+    summary = results.coverage
+    if summary is None:
+        return None
+    href = ""
+    if summary.html_index:
+        href = Path(os.path.relpath(summary.html_index, path.parent)).as_posix()
+    return {"percent": f"{summary.percent:.1f}%", "href": href}
 
 
 def format_duration(seconds: float) -> str:
