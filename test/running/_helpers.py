@@ -35,8 +35,14 @@ __all__ = [
 _MADE: list[Path] = []
 
 
-def project(files: dict[str, str], config: str | None = "") -> Path:
-    """test.support.project, removed again when this process ends (hundreds pile up otherwise)."""
+def project(files: dict[str, str], config: str | None = "", html: bool = False) -> Path:
+    """test.support.project, removed again when this process ends (hundreds pile up otherwise).
+
+    The HTML report is off unless `html` (it is the slow one, and these tests read JUnit
+    XML); a project without a __test__.py (config=None) keeps every default.
+    """
+    if config is not None and not html:
+        config = "config.reports.html = None\n" + config
     root = _project(files, config=config)
     _MADE.append(root)
     return root

@@ -9,8 +9,8 @@ CASES = {
     **package("test"),
     "test/test_a.py": module("@test\ndef a(): pass\n\n@test\ndef b(): pass"),
 }
-# The first two lines of every __test__.py that project() writes; the given text follows.
-HEAD = 2
+# The lines project() writes at the top of every __test__.py; the given text follows.
+HEAD = 3
 
 
 @test(

@@ -1,0 +1,368 @@
+"""`python -m bench`: generate the same work for every tool, run the tools alternated, print tables."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from bench.generate import KIND_HELP, KINDS, declared_cases, failing_cases, generate
+from bench.measure import Launcher, Run, child_env
+from bench.table import Table, mib, ratio, seconds
+from bench.tools import BASELINE, TOOL_KEYS, TOOLS, Tally, Tool, expected_code
+
+DESCRIPTION = """\
+Benchmark thinking-tests against pytest, unittest, ward and a bare loop on the same work.
+
+For every work kind and size, one project per test style is generated into a temporary
+directory: thinking-tests (@test functions, test/run_all.py, a __test__.py with coverage off
+and the default JUnit XML + HTML reports on), pytest (plain test_ functions,
+@pytest.mark.parametrize), unittest (TestCase classes with the same bodies), ward (if it is
+importable) and a bare loop (a script that imports each module and calls each function).
+Cases are spread over modules of 100 cases each.
+
+Each tool runs once to warm up (bytecode caches, pytest's rewritten asserts), then the tools
+run alternated, A B C A B C ..., --repeat times, so drift hits all of them alike. Every run is
+a subprocess of this interpreter with this checkout first on PYTHONPATH; its wall time is
+measured around it and its own peak RSS comes from os.wait4. A run whose exit code or count
+of cases is not what its kind expects is reported, and that tool is not timed further there.
+
+Printed: a table per kind and size (median wall time, microseconds per case, median peak RSS,
+ratio to thinking-tests on its unittest engine), start-up with one case, coverage on against
+off for thinking-tests, and report writing alone (JUnit XML and HTML of a run built
+in-process). The exit code is 0 when every run did what was expected, 1 otherwise.
+"""
+
+EPILOG = "work kinds:\n" + "".join(f"  {k:<8} {v}\n" for k, v in KIND_HELP.items()) + (
+    "\ntools:\n" + "".join(f"  {t.key:<11} {t.about}\n" for t in TOOLS)
+    + "\nexamples:\n"
+    "  python -m bench                                   sizes 1,1000,5000, every kind, 5 runs\n"
+    "  python -m bench --sizes 1,1000,5000,20000 --kinds trivial --markdown bench.md\n"
+    "  python -m bench --generate work --sizes 5000 --kinds trivial   (for profiling)\n"
+)
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: sizes must be positive integers")
+    return values
+
+
+def _choices(allowed: Sequence[str]) -> Callable[[str], list[str]]:
+    def parse(text: str) -> list[str]:
+        values = [part.strip() for part in text.split(",") if part.strip()]
+        unknown = [v for v in values if v not in allowed]
+        if unknown or not values:
+            raise argparse.ArgumentTypeError(
+                f"{', '.join(unknown) or text!r}: choose from {', '.join(allowed)}"
+            )
+        return values
+
+    return parse
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--sizes", type=_int_list, default=[1, 1000, 5000], metavar="N,N,...",
+                   help="numbers of cases per project (default: 1,1000,5000; the full set is "
+                   "1,1000,5000,20000); with 1 among them, µs/case leaves out start-up")
+    p.add_argument("--repeat", type=int, default=5, metavar="K",
+                   help="measured runs per tool, after one warm-up run; medians are reported (default: 5)")
+    p.add_argument("--kinds", type=_choices(KINDS), default=list(KINDS), metavar="KIND,...",
+                   help=f"work kinds (default: {','.join(KINDS)})")
+    p.add_argument("--tools", type=_choices(TOOL_KEYS), default=list(TOOL_KEYS), metavar="TOOL,...",
+                   help=f"tools to compare (default: all of {','.join(TOOL_KEYS)}; ward only if importable)")
+    p.add_argument("--coverage-size", type=int, default=5000, metavar="N",
+                   help="cases of the coverage on/off comparison (default: 5000; 0 skips it)")
+    p.add_argument("--report-cases", type=int, default=20000, metavar="N",
+                   help="cases of the in-process report-writing timing (default: 20000; 0 skips it)")
+    p.add_argument("--markdown", type=Path, metavar="PATH",
+                   help="also write the tables as Markdown to PATH")
+    p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
+                   help="kill a child run after this long; it is then reported (default: 900)")
+    p.add_argument("--generate", type=Path, metavar="DIR",
+                   help="only write the projects of --kinds and --sizes into DIR/KIND/SIZE/STYLE, run nothing")
+    p.add_argument("--keep", action="store_true", help="keep the generated projects and say where")
+    return p
+
+
+@dataclass
+class Cell:
+    """One tool on one project: its measured runs, or what went wrong."""
+
+    tool: str
+    runs: list[Run] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def wall(self) -> float | None:
+        return statistics.median(r.wall for r in self.runs) if self.runs and not self.error else None
+
+    @property
+    def rss(self) -> float | None:
+        return statistics.median(r.rss_mib for r in self.runs) if self.runs and not self.error else None
+
+
+@dataclass(frozen=True)
+class Expect:
+    cases: int
+    failing: int
+
+    def problem(self, tool: Tool, run: Run) -> str | None:
+        """Why this run is not what its kind expects, or None."""
+        code = expected_code(self.failing)
+        if run.code != code:
+            return f"exit code {run.code}, expected {code}"
+        if tool.tally is None:
+            return None
+        tally = tool.tally(run.output)
+        if tally is None:
+            return "its output does not say how many cases ran"
+        if tally != Tally(self.cases, self.failing):
+            return (f"ran {tally.ran} cases with {tally.failed} failing, "
+                    f"expected {self.cases} with {self.failing} failing")
+        return None
+
+
+# The interpreter alone: the floor of every start-up.
+INTERPRETER = Tool("python -c pass", "bare", ("-c", "pass"), None, "the interpreter starting and exiting")
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, tools: list[Tool], work: Path, launcher: Launcher) -> None:
+        self.args = args
+        self.tools = tools
+        self.work = work
+        self.launcher = launcher
+        self.problems: list[str] = []
+
+    def project(self, style: str, kind: str, size: int, coverage: bool = False) -> Path:
+        suffix = "-coverage" if coverage else ""
+        root = self.work / kind / str(size) / f"{style}{suffix}"
+        if not root.exists():
+            generate(root, style, kind, size, coverage=coverage)
+        return root
+
+    def measure(self, label: str, entries: list[tuple[str, Tool, Path]], expect: Expect) -> dict[str, Cell]:
+        """Warm every entry up once, then run them alternated --repeat times."""
+        cells = {name: Cell(name) for name, _, _ in entries}
+        for round_ in range(self.args.repeat + 1):
+            for name, tool, root in entries:
+                cell = cells[name]
+                if cell.error:
+                    continue
+                run = self.launcher.run(list(tool.args), root, self.args.timeout)
+                problem = expect.problem(tool, run)
+                if problem:
+                    cell.error = problem
+                    tail = "\n".join(run.output.rstrip().splitlines()[-15:])
+                    self.problems.append(f"{label}, {name}: {problem}\n    python {' '.join(tool.args)}\n"
+                                         + "".join(f"    | {line}\n" for line in tail.splitlines()))
+                    _progress(f"{label}: {name} FAILED to run as expected: {problem}")
+                elif round_ > 0:  # round 0 is the warm-up
+                    cell.runs.append(run)
+        for cell in cells.values():
+            if cell.wall is not None:
+                _progress(f"{label}: {cell.tool:<14} {cell.wall:8.3f} s  {cell.rss:7.1f} MiB")
+        return cells
+
+    def kind_size(self, kind: str, size: int) -> dict[str, Cell]:
+        entries = [(t.key, t, self.project(t.style, kind, size)) for t in self.tools]
+        cells = self.measure(f"{kind} {size}", entries, Expect(declared_cases(kind, size), failing_cases(kind, size)))
+        if not self.args.keep:
+            shutil.rmtree(self.work / kind / str(size), ignore_errors=True)
+        return cells
+
+    def startup(self) -> dict[str, Cell]:
+        entries = [(INTERPRETER.key, INTERPRETER, self.project("bare", "trivial", 1))]
+        entries += [(t.key, t, self.project(t.style, "trivial", 1)) for t in self.tools]
+        return self.measure("start-up", entries, Expect(1, 0))
+
+    def coverage(self, size: int) -> dict[str, Cell]:
+        tool = next(t for t in TOOLS if t.key == BASELINE)
+        entries = [
+            ("coverage off", tool, self.project("thinking", "trivial", size)),
+            ("coverage on", tool, self.project("thinking", "trivial", size, coverage=True)),
+        ]
+        return self.measure(f"coverage {size}", entries, Expect(size, 0))
+
+
+def _progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _main_table(results: dict[tuple[str, int], dict[str, Cell]], tools: list[Tool]) -> Table:
+    table = Table(
+        "Wall time, per case and peak RSS (medians)",
+        ["kind", "size", "tool", "wall s", "µs/case", "peak RSS MiB", f"× {BASELINE}"],
+        right={1, 3, 4, 5, 6},
+    )
+    used_base = used_plain = False
+    for (kind, size), cells in results.items():
+        base = cells.get(BASELINE)
+        for tool in tools:
+            cell = cells[tool.key]
+            if cell.wall is None:
+                table.add(kind, str(size), tool.key, "error", "—", "—", "—")
+                continue
+            one = results.get((kind, 1), {}).get(tool.key)
+            if size == 1:
+                per_case = "—"
+            elif one is not None and one.wall is not None:
+                per_case, used_base = f"{(cell.wall - one.wall) / size * 1e6:.0f}", True
+            else:
+                per_case, used_plain = f"{cell.wall / size * 1e6:.0f}", True
+            share = cell.wall / base.wall if base is not None and base.wall else None
+            table.add(kind, str(size), tool.key, seconds(cell.wall), per_case, mib(cell.rss or 0.0), ratio(share))
+    if used_base:
+        table.notes.append("µs/case = (wall − wall of the same tool at size 1) / N: the cost of a case without start-up")
+    if used_plain:
+        table.notes.append("µs/case = wall / N where size 1 was not measured: start-up included")
+    table.notes.append(f"× {BASELINE}: wall time relative to thinking-tests on its unittest engine")
+    return table
+
+
+def _startup_table(cells: dict[str, Cell]) -> Table:
+    table = Table("Start-up: one trivial case (medians)", ["tool", "wall s", "peak RSS MiB", f"× {BASELINE}"],
+                  right={1, 2, 3})
+    base = cells.get(BASELINE)
+    for name, cell in cells.items():
+        if cell.wall is None:
+            table.add(name, "error", "—", "—")
+            continue
+        share = cell.wall / base.wall if base is not None and base.wall else None
+        table.add(name, seconds(cell.wall), mib(cell.rss or 0.0), ratio(share))
+    return table
+
+
+def _coverage_table(cells: dict[str, Cell], size: int) -> Table:
+    table = Table(f"Coverage: thinking-tests (unittest engine), {size} trivial cases (medians)",
+                  ["coverage", "wall s", "peak RSS MiB", "× off"], right={1, 2, 3})
+    off = cells["coverage off"]
+    for name, cell in cells.items():
+        if cell.wall is None:
+            table.add(name, "error", "—", "—")
+            continue
+        share = cell.wall / off.wall if off.wall else None
+        table.add(name.removeprefix("coverage "), seconds(cell.wall), mib(cell.rss or 0.0), ratio(share))
+    table.notes.append("on: config.coverage.enabled = True, source = the test package; XML and HTML coverage reports written")
+    return table
+
+
+def _report_table(cases: int, repeat: int) -> Table:
+    from bench.report_writing import time_reports
+
+    table = Table(f"Report writing alone: a run of {cases} cases built in-process (median of {repeat})",
+                  ["report", "cases", "write s", "µs/case", "file MiB"], right={1, 2, 3, 4})
+    for timing in time_reports(cases, repeat):
+        table.add(timing.report, str(timing.cases), seconds(timing.median),
+                  f"{timing.median / timing.cases * 1e6:.1f}", mib(timing.size_mib))
+    table.notes.append("each case printed a line and logged one; 1 % failed with a traceback")
+    return table
+
+
+@dataclass(frozen=True)
+class Header:
+    command: str
+    facts: list[str]
+    tools: list[tuple[str, str]]  # (key, what it runs)
+
+    def text(self) -> str:
+        lines = [f"command: {self.command}", *self.facts, "tools:"]
+        lines += [f"  {key:<11} {about}" for key, about in self.tools]
+        return "\n".join(lines) + "\n"
+
+    def markdown(self) -> str:
+        items = [*self.facts, *(f"`{key}`: {about}" for key, about in self.tools)]
+        return f"```\n{self.command}\n```\n\n" + "".join(f"- {item}\n" for item in items)
+
+
+def _header(argv: Sequence[str], tools: list[Tool], skipped: list[tuple[str, str]], repeat: int) -> Header:
+    return Header(
+        command=f"python -m bench {' '.join(argv)}".rstrip(),
+        facts=[
+            f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
+            f"{os.cpu_count()} CPUs; pytest {_version('pytest')}, ward {_version('ward')}, "
+            f"coverage {_version('coverage')}",
+            f"each tool: 1 warm-up run, then {repeat} measured run{'s' if repeat != 1 else ''}, "
+            "tools alternated; medians",
+        ],
+        tools=[(t.key, t.about) for t in tools] + skipped,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = parser().parse_args(arguments)
+    if args.repeat < 1:
+        parser().error("--repeat must be at least 1")
+    if args.generate is not None:
+        for kind in args.kinds:
+            for size in args.sizes:
+                for style in sorted({t.style for t in TOOLS if t.key in args.tools}):
+                    generate(args.generate / kind / str(size) / style, style, kind, size)
+        print(f"projects written under {args.generate}/KIND/SIZE/STYLE")
+        return 0
+    tools: list[Tool] = []
+    skipped: list[tuple[str, str]] = []
+    for tool in TOOLS:
+        if tool.key not in args.tools:
+            continue
+        if tool.available():
+            tools.append(tool)
+        else:
+            skipped.append((tool.key, f"skipped: {tool.module} is not importable by this interpreter "
+                            f"(pip install {tool.module}, or a separate environment if it conflicts)"))
+
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        with Launcher(child_env()) as launcher:
+            bench = Bench(args, tools, work, launcher)
+            results = {(k, s): bench.kind_size(k, s) for k in args.kinds for s in args.sizes}
+            startup = bench.startup()
+            coverage = bench.coverage(args.coverage_size) if args.coverage_size > 0 else None
+    finally:
+        if args.keep:
+            _progress(f"generated projects kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    tables = [_main_table(results, tools), _startup_table(startup)]
+    if coverage is not None:
+        tables.append(_coverage_table(coverage, args.coverage_size))
+    if args.report_cases > 0:
+        tables.append(_report_table(args.report_cases, args.repeat))
+
+    header = _header(arguments, tools, skipped, args.repeat)
+    print(header.text())
+    print("\n".join(t.text() for t in tables))
+    if bench.problems:
+        print("runs that did not do what was expected (not timed):")
+        print("".join(bench.problems))
+    if args.markdown is not None:
+        text = header.markdown() + "\n" + "\n".join(t.markdown() for t in tables)
+        args.markdown.write_text(text, encoding="utf-8")
+    return 1 if bench.problems else 0

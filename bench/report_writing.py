@@ -1,0 +1,109 @@
+"""Report writing alone: a RunResult built in-process, written by each report module."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench.generate import CASES_PER_MODULE
+from bench.measure import REPO
+
+if TYPE_CHECKING:
+    from thinking_tests.model import RunResult
+
+
+@dataclass(frozen=True)
+class ReportTiming:
+    report: str
+    cases: int
+    median: float  # seconds
+    size_mib: float  # of the written file
+
+
+def _ensure_checkout() -> None:
+    """Reports must come from this checkout's thinking_tests, not an installed copy."""
+    import sys
+
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import thinking_tests
+
+    found = Path(thinking_tests.__file__).resolve()
+    if REPO not in found.parents:
+        raise RuntimeError(f"thinking_tests is imported from {found.parent}, not from this checkout")
+
+
+def build_run(cases: int) -> RunResult:
+    """A run of `cases` cases: each printed a line and logged one, 1 % failed with a traceback."""
+    from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+    from thinking_tests.model import RunResult as Run
+
+    start = time.time()
+    results: list[CaseResult] = []
+    for i in range(cases):
+        module = f"test.test_m{i // CASES_PER_MODULE:04d}"
+        file = f"test/test_m{i // CASES_PER_MODULE:04d}.py"
+        failed = i % CASES_PER_MODULE == 0
+        info = None
+        if failed:
+            info = ExceptionInfo(
+                "AssertionError",
+                f"assert {i} + 1 == {i}",
+                "Traceback (most recent call last):\n"
+                f'  File "{file}", line {4 * (i % CASES_PER_MODULE) + 5}, in test_{i:05d}\n'
+                f"    assert {i} + 1 == {i}\nAssertionError\n",
+                f"assert {i + 1} == {i}",
+            )
+        stages = (
+            StageResult(Stage.SETUP, True, 0.00001),
+            StageResult(Stage.RUN, not failed, 0.00002, info),
+            StageResult(Stage.TEARDOWN, True, 0.00001),
+        )
+        results.append(
+            CaseResult(
+                id=f"{module}::test_{i:05d}",
+                module=module,
+                name=f"test_{i:05d}",
+                outcome=Outcome.FAILED if failed else Outcome.PASSED,
+                duration=0.00004,
+                file=file,
+                line=4 * (i % CASES_PER_MODULE) + 4,
+                stages=stages,
+                stdout=f"case {i} prints a line\n",
+                log=f"WARNING test.test_m{i // CASES_PER_MODULE:04d}: case {i} logs a line\n",
+                message=f"AssertionError: assert {i} + 1 == {i}" if failed else "",
+                start=start,
+            )
+        )
+    return Run(cases=tuple(results), start=start, duration=1.0, command=("bench",))
+
+
+def time_reports(cases: int, repeat: int) -> list[ReportTiming]:
+    """Median seconds of each report's write(), the reports alternated like the tools."""
+    _ensure_checkout()
+    from thinking_tests.reports import html, junit_xml
+
+    writers: dict[str, tuple[Callable[..., None], str]] = {
+        "JUnit XML": (junit_xml.write, "junit.xml"),
+        "HTML": (html.write, "report.html"),
+    }
+    run = build_run(cases)
+    times: dict[str, list[float]] = {name: [] for name in writers}
+    sizes: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as directory:
+        for _ in range(repeat + 1):  # the first round warms imports and templates
+            for name, (write, file) in writers.items():
+                path = Path(directory) / file
+                began = time.perf_counter()
+                write(run, path)
+                times[name].append(time.perf_counter() - began)
+                sizes[name] = path.stat().st_size / (1024 * 1024)
+    return [
+        ReportTiming(name, cases, statistics.median(values[1:]), sizes[name])
+        for name, values in times.items()
+    ]
