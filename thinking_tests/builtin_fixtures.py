@@ -28,7 +28,9 @@ def tmp_path() -> Iterator[Path]:
 
 def monkeypatch() -> Iterator["MonkeyPatch"]:
     """pytest's MonkeyPatch: setattr, setenv, chdir, syspath_prepend, all undone after the case."""
-    from _pytest.monkeypatch import MonkeyPatch  # imported only by cases that ask for it
+    from _pytest.monkeypatch import (
+        MonkeyPatch,  # imported only by cases that ask for it
+    )
 
     patch = MonkeyPatch()
     try:

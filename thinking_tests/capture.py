@@ -53,13 +53,13 @@ class _Stream(io.TextIOBase):
         self._original = original
         self._which = which  # 0 stdout, 1 stderr
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         self._capture._write(self._which, text)
         return len(text)
 
-    def writelines(self, lines: object) -> None:  # type: ignore[override]
+    def writelines(self, lines: object) -> None:
         for line in lines:  # type: ignore[attr-defined]
             self.write(line)
 
@@ -94,7 +94,7 @@ class _BinaryStream(io.RawIOBase):
     def __init__(self, text: _Stream) -> None:
         self._text = text
 
-    def write(self, data: object) -> int:  # type: ignore[override]
+    def write(self, data: object) -> int:
         raw = bytes(data)  # type: ignore[call-overload]
         self._text.write(raw.decode("utf-8", errors="backslashreplace"))
         return len(raw)
@@ -135,8 +135,8 @@ class Capture:
     def install(self) -> None:
         self._saved = (sys.stdout, sys.stderr)
         self.stdout, self.stderr = self._saved
-        sys.stdout = _Stream(self, self._saved[0], 0)  # type: ignore[assignment]
-        sys.stderr = _Stream(self, self._saved[1], 1)  # type: ignore[assignment]
+        sys.stdout = _Stream(self, self._saved[0], 0)
+        sys.stderr = _Stream(self, self._saved[1], 1)
         logging.getLogger().addHandler(self._handler)
 
     def uninstall(self) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from thinking_tests.case import Case
 from thinking_tests.model import ExceptionInfo
+from thinking_tests.paths import shown
 from thinking_tests.registry import Registry, module_name
 from thinking_tests.runner import exception_info
 
@@ -133,7 +134,7 @@ def import_failure(name: str, file: str, error: BaseException) -> ImportFailure:
         tb = tb.tb_next
     if line == 0 and isinstance(error, SyntaxError) and error.lineno:
         line = error.lineno
-    where = f"{_relative(file)}:{line}" if line else _relative(file)
+    where = f"{shown(file)}:{line}" if line else shown(file)
     first = info.message.strip().splitlines()[0] if info.message.strip() else ""
     message = f"module {name} failed to import: {info.type_name}: {first} ({where})"
     return ImportFailure(
@@ -145,14 +146,6 @@ def import_failure(name: str, file: str, error: BaseException) -> ImportFailure:
         info=info,
         message=message,
     )
-
-
-def _relative(path: str) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
 
 
 def native_tests(namespace: dict[str, Any], file: str) -> list[NativeTest]:

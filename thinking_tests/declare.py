@@ -135,7 +135,7 @@ def _declare(func: F, options: _Options) -> F:
     code = getattr(func, "__code__", None)
     if code is None:
         raise TypeError(f"@test needs a function, not {type(func).__name__}")
-    namespace: dict[str, Any] = func.__globals__  # type: ignore[attr-defined]
+    namespace: dict[str, Any] = func.__globals__
     file = os.path.abspath(code.co_filename)
     module = module_name(namespace, file)
     base = options.name or func.__name__
@@ -187,7 +187,7 @@ def _declare(func: F, options: _Options) -> F:
 
 
 def _parameter_names(func: Callable[..., Any]) -> tuple[str, ...]:
-    code = func.__code__  # type: ignore[attr-defined]
+    code = func.__code__
     return tuple(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
 
 

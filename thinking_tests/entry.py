@@ -46,7 +46,7 @@ def _caller_file(namespace: dict[str, Any]) -> str:
     file = namespace.get("__file__")
     if not file:
         raise UsageError("run_all() and run_current_*() must be called from a module file")
-    return os.path.abspath(file)
+    return os.path.abspath(str(file))
 
 
 def _package_of(namespace: dict[str, Any], file: str) -> tuple[str, str]:
@@ -161,17 +161,15 @@ def run_all(*, exit: bool = True) -> int:
     From a `run_all.py` at the repository root (not in a package), run every test package
     there. Exits with the run's exit code unless `exit=False`.
     """
-    namespace = _caller()
-    try:
-        targets = _package_targets(namespace)
-    except UsageError as error:
-        return _refuse(str(error), exit)
-    return _run(targets, exit, namespace)
+    return _run_package(_caller(), exit)
 
 
 def run_current_package(*, exit: bool = True) -> int:
     """Run every case of the calling module's package and of all its subpackages."""
-    namespace = _caller()
+    return _run_package(_caller(), exit)
+
+
+def _run_package(namespace: dict[str, Any], exit: bool) -> int:
     try:
         targets = _package_targets(namespace)
     except UsageError as error:

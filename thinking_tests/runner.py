@@ -17,7 +17,7 @@ from contextlib import ExitStack, contextmanager
 from types import TracebackType
 from typing import Any
 
-from thinking_tests.aspects import _current, Current
+from thinking_tests.aspects import Current, _current
 from thinking_tests.capture import Capture
 from thinking_tests.case import Aspect, Case
 from thinking_tests.fixtures import Fixtures

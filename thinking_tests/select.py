@@ -36,7 +36,7 @@ def parse_keyword(expression: str) -> Predicate:
         nonlocal position
         token = tokens[position]
         position += 1
-        return token
+        return str(token)
 
     def parse_or() -> Predicate:
         left = parse_and()

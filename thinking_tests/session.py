@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from thinking_tests.collect import Target, collect
-from thinking_tests.engines import Plan
 from thinking_tests.config import ConfigError, config, validate
 from thinking_tests.configure import load_config_file, load_pyproject, locate
+from thinking_tests.engines import Plan
 from thinking_tests.entry import UsageError
 from thinking_tests.model import CaseResult, RunResult
+from thinking_tests.paths import shown
 from thinking_tests.registry import REGISTRY
 from thinking_tests.terminal import Terminal
 
@@ -262,10 +263,4 @@ def write_reports(run: RunResult, root: Path) -> list[str]:
 
 
 def _shown(path: Path | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
+    return None if path is None else shown(path)

@@ -11,6 +11,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from thinking_tests.model import CaseResult, Counts, Outcome, RunResult
+from thinking_tests.paths import shown
 
 if TYPE_CHECKING:
     from thinking_tests.collect import Item
@@ -140,7 +141,7 @@ class Terminal:
         stage = case.failed_stage
         title = f" {case.id} "
         self.write(self.paint(_rule(title, "_"), "31;1") + "\n")
-        where = f"{_relative(case.file)}:{case.line}" if case.file else case.module
+        where = f"{shown(case.file)}:{case.line}" if case.file else case.module
         head = f"{case.outcome.value}{f' in {stage}' if stage else ''}"
         # Runner messages such as "error in setup: ..." already start with the head.
         message = case.message.removeprefix(f"{head}: ")
@@ -178,11 +179,3 @@ def _tail(text: str, lines: int = 60) -> str:
     if len(split) <= lines:
         return text
     return f"[{len(split) - lines} earlier lines in the reports]\n" + "\n".join(split[-lines:])
-
-
-def _relative(path: str) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if relative.startswith("..") else relative

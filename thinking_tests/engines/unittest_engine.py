@@ -33,7 +33,7 @@ class _CaseAdapter(unittest.TestCase):
     def _run(self) -> None:  # never called: run() below does the work
         pass
 
-    def run(self, result: Any = None) -> None:  # type: ignore[override]
+    def run(self, result: Any = None) -> None:
         collector: _Collector = result
         collector.startTest(self)
         collector.started(self._case)
@@ -61,7 +61,7 @@ class _FailureAdapter(unittest.TestCase):
     def _run(self) -> None:
         pass
 
-    def run(self, result: Any = None) -> None:  # type: ignore[override]
+    def run(self, result: Any = None) -> None:
         result.add_case_result(import_failure_result(self._failure))
 
     def id(self) -> str:
@@ -187,10 +187,10 @@ class _Collector(unittest.TestResult):
     def addUnexpectedSuccess(self, test: unittest.TestCase) -> None:
         self._set(Outcome.XPASSED, "unittest.expectedFailure", None)
 
-    def addSubTest(
+    def addSubTest(  # type: ignore[override]
         self, test: unittest.TestCase, subtest: unittest.TestCase, err: _ErrInfo | None
     ) -> None:
-        if err is not None:
+        if err is not None and err[1] is not None:
             info = exception_info(err[1])
             self._set(Outcome.FAILED, f"{subtest}: {first_line(info)}", info)
 

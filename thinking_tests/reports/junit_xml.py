@@ -33,7 +33,7 @@ from thinking_tests.reports._xmltext import visible
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
-    import junit_xml  # type: ignore[import-untyped]
+    import junit_xml
 
 __all__ = ["write"]
 
