@@ -124,12 +124,16 @@ class Cell:
 class Expect:
     cases: int
     failing: int
+    marker: str = ""  # a line of the output must start with it
+
 
     def problem(self, tool: Tool, run: Run) -> str | None:
         """Why this run is not what its kind expects, or None."""
         code = expected_code(self.failing)
         if run.code != code:
             return f"exit code {run.code}, expected {code}"
+        if self.marker and not any(line.startswith(self.marker) for line in run.output.splitlines()):
+            return f"its output has no line starting with {self.marker!r}"
         if tool.tally is None:
             return None
         tally = tool.tally(run.output)
@@ -145,7 +149,19 @@ class Expect:
 INTERPRETER = Tool("python -c pass", "bare", ("-c", "pass"), None, "the interpreter starting and exiting")
 
 
+@dataclass(frozen=True)
+class Entry:
+    """A row to measure: a tool on a project."""
+
+    name: str
+    tool: Tool
+    root: Path
+    expect: Expect
+
+
 class Bench:
+    """Generates the projects, measures the tools on them, and keeps what went wrong."""
+
     def __init__(self, args: argparse.Namespace, tools: list[Tool], work: Path, launcher: Launcher) -> None:
         self.args = args
         self.tools = tools
@@ -160,22 +176,24 @@ class Bench:
             generate(root, style, kind, size, coverage=coverage)
         return root
 
-    def measure(self, label: str, entries: list[tuple[str, Tool, Path]], expect: Expect) -> dict[str, Cell]:
+    def measure(self, label: str, entries: list[Entry]) -> dict[str, Cell]:
         """Warm every entry up once, then run them alternated --repeat times."""
-        cells = {name: Cell(name) for name, _, _ in entries}
+        cells = {entry.name: Cell(entry.name) for entry in entries}
         for round_ in range(self.args.repeat + 1):
-            for name, tool, root in entries:
-                cell = cells[name]
+            for entry in entries:
+                cell = cells[entry.name]
                 if cell.error:
                     continue
-                run = self.launcher.run(list(tool.args), root, self.args.timeout)
-                problem = expect.problem(tool, run)
+                run = self.launcher.run(list(entry.tool.args), entry.root, self.args.timeout)
+                problem = entry.expect.problem(entry.tool, run)
                 if problem:
                     cell.error = problem
-                    tail = "\n".join(run.output.rstrip().splitlines()[-15:])
-                    self.problems.append(f"{label}, {name}: {problem}\n    python {' '.join(tool.args)}\n"
-                                         + "".join(f"    | {line}\n" for line in tail.splitlines()))
-                    _progress(f"{label}: {name} FAILED to run as expected: {problem}")
+                    tail = run.output.rstrip().splitlines()[-15:]
+                    self.problems.append(
+                        f"{label}, {entry.name}: {problem}\n    python {' '.join(entry.tool.args)}\n"
+                        + "".join(f"    | {line}\n" for line in tail)
+                    )
+                    _progress(f"{label}: {entry.name} did not run as expected: {problem}")
                 elif round_ > 0:  # round 0 is the warm-up
                     cell.runs.append(run)
         for cell in cells.values():
@@ -184,24 +202,27 @@ class Bench:
         return cells
 
     def kind_size(self, kind: str, size: int) -> dict[str, Cell]:
-        entries = [(t.key, t, self.project(t.style, kind, size)) for t in self.tools]
-        cells = self.measure(f"{kind} {size}", entries, Expect(declared_cases(kind, size), failing_cases(kind, size)))
+        expect = Expect(declared_cases(kind, size), failing_cases(kind, size))
+        entries = [Entry(t.key, t, self.project(t.style, kind, size), expect) for t in self.tools]
+        cells = self.measure(f"{kind} {size}", entries)
         if not self.args.keep:
             shutil.rmtree(self.work / kind / str(size), ignore_errors=True)
         return cells
 
     def startup(self) -> dict[str, Cell]:
-        entries = [(INTERPRETER.key, INTERPRETER, self.project("bare", "trivial", 1))]
-        entries += [(t.key, t, self.project(t.style, "trivial", 1)) for t in self.tools]
-        return self.measure("start-up", entries, Expect(1, 0))
+        one = Expect(1, 0)
+        entries = [Entry(INTERPRETER.key, INTERPRETER, self.project("bare", "trivial", 1), one)]
+        entries += [Entry(t.key, t, self.project(t.style, "trivial", 1), one) for t in self.tools]
+        return self.measure("start-up", entries)
 
     def coverage(self, size: int) -> dict[str, Cell]:
         tool = next(t for t in TOOLS if t.key == BASELINE)
         entries = [
-            ("coverage off", tool, self.project("thinking", "trivial", size)),
-            ("coverage on", tool, self.project("thinking", "trivial", size, coverage=True)),
+            Entry("coverage off", tool, self.project("thinking", "trivial", size), Expect(size, 0)),
+            Entry("coverage on", tool, self.project("thinking", "trivial", size, coverage=True),
+                  Expect(size, 0, marker="coverage: ")),  # coverage really measured and reported
         ]
-        return self.measure(f"coverage {size}", entries, Expect(size, 0))
+        return self.measure(f"coverage {size}", entries)
 
 
 def _progress(text: str) -> None:

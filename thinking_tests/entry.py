@@ -7,7 +7,6 @@ process with the run's exit code (pass `exit=False` to get the code back instead
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -214,5 +213,7 @@ def _reexec(name: str, file: str) -> int:
     sys.stderr.flush()
     if os.name == "posix":
         os.execve(sys.executable, command, env)
+    import subprocess
+
     return subprocess.call(command, env=env)
 

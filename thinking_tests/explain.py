@@ -19,6 +19,7 @@ not needed to pass, so every import beyond ``os`` and ``sys`` happens inside the
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from typing import TYPE_CHECKING, TypeVar
@@ -554,6 +555,10 @@ class _PytestConfig:
         return source  # reports store plain text: no colour codes
 
 
+def _no_colour(source: str, lexer: str = "python") -> str:
+    return source  # reports store plain text
+
+
 def _pytest_details(symbol: str, left: object, right: object, verbosity: int) -> list[str] | None:
     """pytest's explanation without its first line (the comparison, shown already).
 
@@ -562,7 +567,19 @@ def _pytest_details(symbol: str, left: object, right: object, verbosity: int) ->
     try:
         from _pytest.assertion.util import assertrepr_compare
 
-        lines = assertrepr_compare(_PytestConfig(verbosity), symbol, left, right)
+        if "config" in inspect.signature(assertrepr_compare).parameters:  # pytest < 9.2
+            lines = assertrepr_compare(_PytestConfig(verbosity), symbol, left, right)
+        else:  # pytest 9.2 and later take the settings themselves and yield lines
+            lines = list(
+                assertrepr_compare(  # type: ignore[call-arg]
+                    symbol,
+                    left,
+                    right,
+                    verbose=verbosity,
+                    highlighter=_no_colour,
+                    assertion_text_diff_style="ndiff",
+                )
+            )
     except Exception:
         return None
     if lines is None:
