@@ -74,6 +74,14 @@ def _is_plumbing(file: str) -> bool:
     return file.startswith(_STDLIB_DIR) and "-packages" not in file
 
 
+def _walk(tb: TracebackType | None) -> list[TracebackType]:
+    entries: list[TracebackType] = []
+    while tb is not None:
+        entries.append(tb)
+        tb = tb.tb_next
+    return entries
+
+
 def _is_hidden(file: str) -> bool:
     return file.startswith(_PACKAGE_DIR) or file.startswith("<frozen importlib")
 
@@ -89,11 +97,17 @@ def _trim(tb: TracebackType | None) -> TracebackType | None:
 def exception_info(error: BaseException, explain: bool = True) -> ExceptionInfo:
     """An exception as text: type, one-line message, trimmed traceback, assert explanation."""
     try:
-        shown = traceback.TracebackException(
-            type(error), error, _trim(error.__traceback__), compact=True
-        )
-        # The runner's frames and import machinery say nothing about the user's failure.
-        kept = [f for f in shown.stack if not _is_hidden(f.filename)]
+        tb = _trim(error.__traceback__)
+        shown = traceback.TracebackException(type(error), error, tb, compact=True)
+        # The runner's frames, import machinery and unittest's own assert helpers (marked
+        # with `__unittest`, as unittest itself hides them) say nothing about the failure.
+        hidden = [
+            _is_hidden(t.tb_frame.f_code.co_filename) or "__unittest" in t.tb_frame.f_globals
+            for t in _walk(tb)
+        ]
+        kept = [
+            f for f, hide in zip(shown.stack, hidden + [False] * len(shown.stack)) if not hide
+        ]
         # A SyntaxError names its file and line itself; its frames are all import machinery.
         if not kept and not isinstance(error, SyntaxError):
             kept = list(shown.stack)
