@@ -149,8 +149,30 @@ def validate(config: Config) -> None:
             raise ConfigError("config.timeout must be a positive number of seconds")
         _check_type("config.pytest_args", config.pytest_args, (list,), False)
         _check_type("config.capture", config.capture, (bool,), False)
+        _check_distinct(config)
     except ConfigError as error:
         raise ConfigError(f"{error}{where}") from None
+
+
+def _check_distinct(config: Config) -> None:
+    """Two reports written to one path would overwrite each other: refuse that up front."""
+    r, c = config.reports, config.coverage
+    paths = {
+        "config.reports.junit_xml": r.junit_xml,
+        "config.reports.html": r.html,
+        "config.reports.journal": r.journal,
+        "config.coverage.data_file": c.data_file,
+        "config.coverage.xml": c.xml if c.enabled else None,
+        "config.coverage.html": c.html if c.enabled else None,
+    }
+    seen: dict[str, str] = {}
+    for name, value in paths.items():
+        if value is None:
+            continue
+        key = os.path.normpath(os.fspath(value))
+        if key in seen:
+            raise ConfigError(f"{name} and {seen[key]} both name {os.fspath(value)!r}")
+        seen[key] = name
 
 
 def find_config_file(start: Path) -> Path | None:

@@ -6,6 +6,7 @@ Imported only when coverage is on, so runs without it never pay for importing co
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 from thinking_tests.config import CoverageSettings, ReportSettings
@@ -101,7 +102,10 @@ class CoverageRun:
         try:
             if self.reports.enabled and self.settings.xml is not None:
                 path = self._path(self.settings.xml)
-                self.coverage.xml_report(outfile=str(path))
+                # Written beside, then renamed: a reader never sees half a report.
+                partial = path.with_name(f".{path.name}.partial")
+                self.coverage.xml_report(outfile=str(partial))
+                os.replace(partial, path)
                 xml = str(path)
                 written.append(self._shown(path))
             if self.reports.enabled and self.settings.html is not None:
