@@ -12,9 +12,17 @@ from types import TracebackType
 REPO = Path(__file__).resolve().parent.parent
 _LAUNCHER = Path(__file__).resolve().parent / "_launcher.py"
 
-# Variables a surrounding run may have set that would change what a child does: coverage of
-# subprocesses, a thinking-tests run's own hand-offs, pytest options from the shell.
-_DROPPED_PREFIXES = ("COVERAGE_", "THINKING_TESTS_", "PYTEST_ADDOPTS", "PYTHONDONTWRITEBYTECODE")
+# Variables a surrounding run or shell may have set that change how fast a child runs or
+# what it does; children run without them, with the interpreter's defaults.
+_DROPPED = frozenset({
+    "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "PYTHONDEVMODE",
+    "PYTHONMALLOC", "PYTHONTRACEMALLOC", "PYTHONPROFILEIMPORTTIME", "PYTHONFAULTHANDLER",
+    "PYTHONWARNINGS", "PYTHONOPTIMIZE", "PYTHONVERBOSE", "PYTHONDEBUG", "PYTHONINSPECT",
+    "PYTHONASYNCIODEBUG", "PYTHONIOENCODING", "PYTHONSTARTUP", "PYTEST_ADDOPTS",
+    "PYTEST_PLUGINS",
+})
+# Coverage of subprocesses and a thinking-tests run's own hand-offs to its children.
+_DROPPED_PREFIXES = ("COVERAGE_", "THINKING_TESTS_")
 
 
 @dataclass(frozen=True)
@@ -27,9 +35,9 @@ class Run:
 
 def child_env() -> dict[str, str]:
     """The environment of every child: this checkout's thinking_tests first on the path."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_PREFIXES)}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    env["PYTHONIOENCODING"] = "utf-8"
+    env = {k: v for k, v in os.environ.items()
+           if k not in _DROPPED and not k.startswith(_DROPPED_PREFIXES)}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
     env["COLUMNS"] = "80"  # one terminal width for every tool that asks
     return env
 
