@@ -27,6 +27,8 @@ def parser() -> argparse.ArgumentParser:
         prog="thinking-tests",
         description="Run thinking-tests cases: packages, modules or paths (default: the test "
         "packages of the current directory).",
+        epilog="Also: `thinking-tests report [DIR]` rebuilds reports from a run's journal; "
+        "`thinking-tests merge DIR... [--into DIR]` merges the reports of several shards.",
     )
     p.add_argument("targets", nargs="*", metavar="TARGET", help="package, module or path")
     p.add_argument("-k", dest="keyword", metavar="EXPR",
@@ -45,6 +47,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-coverage", dest="coverage", action="store_false", default=None,
                    help="do not measure coverage")
     p.add_argument("--report-dir", metavar="DIR", help="directory for every report")
+    p.add_argument("--shard", metavar="K/N",
+                   help="run only the K-th of N shares of the cases (split by case id)")
+    p.add_argument("--shard-durations", metavar="JOURNAL",
+                   help="balance --shard by the case durations of an earlier run's journal")
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     return p
 
@@ -117,12 +123,18 @@ def options(args: argparse.Namespace, targets: list[Target], command: tuple[str,
         reports=args.reports,
         coverage=args.coverage,
         report_dir=args.report_dir,
+        shard=args.shard,
+        shard_durations=args.shard_durations,
         command=command,
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(argv if argv is not None else sys.argv[1:])
+    if arguments and arguments[0] in ("report", "merge"):
+        from thinking_tests.commands import main as subcommand
+
+        return subcommand(arguments)
     args = parser().parse_args(arguments)
     try:
         targets: list[Target] = []

@@ -42,7 +42,7 @@ class ReportSettings(_Strict):
     directory: str | os.PathLike[str] = "reports"
     junit_xml: str | os.PathLike[str] | None = "junit.xml"
     html: str | os.PathLike[str] | None = "report.html"
-    journal: str | os.PathLike[str] | None = None
+    journal: str | os.PathLike[str] | None = "journal.jsonl"  # each case as it finishes
     max_output: int = 1024 * 1024  # characters of stdout/stderr/log kept per case in reports
     enabled: bool = True
 

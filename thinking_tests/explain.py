@@ -22,7 +22,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     import ast
@@ -565,13 +565,15 @@ def _pytest_details(symbol: str, left: object, right: object, verbosity: int) ->
     None when pytest is missing or its private helper failed; [] when it has nothing to add.
     """
     try:
-        from _pytest.assertion.util import assertrepr_compare
+        from _pytest.assertion import util
 
-        if "config" in inspect.signature(assertrepr_compare).parameters:  # pytest < 9.2
-            lines = assertrepr_compare(_PytestConfig(verbosity), symbol, left, right)
+        # A private helper whose signature changed in pytest 9.2: call whichever is there.
+        compare: Any = util.assertrepr_compare
+        if "config" in inspect.signature(compare).parameters:  # pytest < 9.2
+            lines = compare(_PytestConfig(verbosity), symbol, left, right)
         else:  # pytest 9.2 and later take the settings themselves and yield lines
             lines = list(
-                assertrepr_compare(  # type: ignore[call-arg]
+                compare(
                     symbol,
                     left,
                     right,

@@ -174,23 +174,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     selection = json.loads(Path(path).read_text(encoding="utf-8"))
     keyword, tags = selection.get("keyword"), selection.get("tags") or []
-    if not keyword and not tags:
+    shard_spec = selection.get("shard")
+    if not keyword and not tags and not shard_spec:
         return
+    from thinking_tests.engines.pytest_engine import case_id
+    from thinking_tests.select import Shard
+
     predicate = parse_keyword(keyword) if keyword else None
     rootdir = str(config.rootpath)
-    keep: list[pytest.Item] = []
+    chosen: list[tuple[pytest.Item, str]] = []
     dropped: list[pytest.Item] = []
     for item in items:
         if isinstance(item, CaseItem):
             case = item.case
-            chosen = matches(case.id, case.name, case.description, case.tags, predicate, tags)
+            identifier = case.id
+            wanted = matches(case.id, case.name, case.description, case.tags, predicate, tags)
         else:
-            from thinking_tests.engines.pytest_engine import case_id
-
             identifier, _, name = case_id(item.nodeid, rootdir)
             marks = tuple(m.name for m in item.iter_markers())
-            chosen = matches(identifier, name, "", marks, predicate, tags)
-        (keep if chosen else dropped).append(item)
+            wanted = matches(identifier, name, "", marks, predicate, tags)
+        if wanted:
+            chosen.append((item, identifier))
+        else:
+            dropped.append(item)
+    keep = [item for item, _ in chosen]
+    if shard_spec:
+        shard = Shard(shard_spec[0], shard_spec[1], selection.get("durations") or None)
+        mine = shard.split([identifier for _, identifier in chosen])
+        keep = [item for item, identifier in chosen if identifier in mine]
+        dropped.extend(item for item, identifier in chosen if identifier not in mine)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

@@ -104,9 +104,12 @@ def matches(
 
 
 def select(
-    items: Sequence["Item"], keyword: str | None = None, tags: Sequence[str] = ()
+    items: Sequence["Item"],
+    keyword: str | None = None,
+    tags: Sequence[str] = (),
+    shard: "Shard | None" = None,
 ) -> list["Item"]:
-    """The items that match `-k` and carry at least one of `tags` (all items when not given)."""
+    """The items that match `-k`, carry one of `tags` (any, when none given), in the shard."""
     from thinking_tests.collect import ImportFailure
 
     predicate = parse_keyword(keyword) if keyword else None
@@ -121,4 +124,58 @@ def select(
         if predicate is not None and not predicate(searchable(item)):
             continue
         chosen.append(item)
+    if shard is not None:
+        mine = shard.split([item.id for item in chosen if not isinstance(item, ImportFailure)])
+        chosen = [i for i in chosen if isinstance(i, ImportFailure) or i.id in mine]
     return chosen
+
+
+class Shard:
+    """`--shard K/N`: this run's share of the cases, the same split on every machine.
+
+    Without durations a case goes to shard crc32(id) % N. With the durations of an earlier
+    run (every shard must be given the same ones), cases are dealt longest first to the
+    least loaded shard, so the shards take about equally long.
+    """
+
+    def __init__(self, index: int, count: int, durations: dict[str, float] | None = None) -> None:
+        if count < 1 or not 1 <= index <= count:
+            raise SelectionError(f"--shard {index}/{count}: K must be between 1 and N")
+        self.index = index
+        self.count = count
+        self.durations = durations or {}
+
+    @classmethod
+    def parse(cls, text: str, durations: dict[str, float] | None = None) -> "Shard":
+        try:
+            index, count = (int(part) for part in text.split("/"))
+        except ValueError:
+            raise SelectionError(f"--shard takes K/N, such as 2/4, not {text!r}") from None
+        return cls(index, count, durations)
+
+    def split(self, identifiers: Sequence[str]) -> set[str]:
+        """The ids, of those given, that belong to this shard."""
+        import zlib
+
+        if not self.durations:
+            return {i for i in identifiers if zlib.crc32(i.encode("utf-8", "surrogatepass")) % self.count == self.index - 1}
+        known = [self.durations[i] for i in identifiers if i in self.durations]
+        typical = sorted(known)[len(known) // 2] if known else 0.0
+        loads = [0.0] * self.count
+        mine: set[str] = set()
+        # Longest first, ties by id: every shard computes the same assignment.
+        for identifier in sorted(identifiers, key=lambda i: (-self.durations.get(i, typical), i)):
+            target = min(range(self.count), key=lambda s: (loads[s], s))
+            loads[target] += self.durations.get(identifier, typical)
+            if target == self.index - 1:
+                mine.add(identifier)
+        return mine
+
+
+def durations_from(path: str) -> dict[str, float]:
+    """Case durations from a journal (journal.jsonl) of an earlier run."""
+    from pathlib import Path
+
+    from thinking_tests.journal import read
+
+    return {case.id: case.duration for case in read(Path(path)).cases}

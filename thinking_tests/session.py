@@ -28,6 +28,7 @@ from thinking_tests.terminal import Terminal
 
 if TYPE_CHECKING:
     from thinking_tests.coverage_run import CoverageRun
+    from thinking_tests.journal import Journal
 
 OK, FAILED, INTERRUPTED, INTERNAL_ERROR, USAGE_ERROR, NO_TESTS = 0, 1, 2, 3, 4, 5
 
@@ -47,6 +48,8 @@ class Options:
     reports: bool | None = None  # --no-reports gives False
     coverage: bool | None = None  # --no-coverage gives False
     report_dir: str | None = None
+    shard: str | None = None  # "K/N"
+    shard_durations: str | None = None  # a journal of an earlier run, to balance shards
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
 
 
@@ -87,17 +90,22 @@ def _check_report_directory(root: Path) -> None:
 
 
 class _Results:
-    """The Listener that keeps every finished result, and tells the terminal."""
+    """The Listener that keeps every finished result, and tells the terminal and journal."""
 
-    def __init__(self, terminal: Terminal) -> None:
+    def __init__(self, terminal: Terminal, journal: "Journal | None" = None) -> None:
         self.cases: list[CaseResult] = []
         self.terminal = terminal
+        self.journal = journal
 
     def started(self, item: object) -> None:
+        if self.journal is not None:
+            self.journal.started(item)
         self.terminal.started(item)  # type: ignore[arg-type]
 
     def finished(self, result: CaseResult) -> None:
         self.cases.append(result)
+        if self.journal is not None:
+            self.journal.finished(result)
         self.terminal.finished(result)
 
 
@@ -165,7 +173,14 @@ def _execute(options: Options, terminal: Terminal) -> int:
             if coverage is not None:
                 coverage.discard()
             coverage = _start_coverage(root)
-    from thinking_tests.select import SelectionError, parse_keyword, select
+    from thinking_tests.journal import JournalError
+    from thinking_tests.select import (
+        SelectionError,
+        Shard,
+        durations_from,
+        parse_keyword,
+        select,
+    )
 
     start = time.time()
     began = time.perf_counter()
@@ -173,9 +188,15 @@ def _execute(options: Options, terminal: Terminal) -> int:
     try:
         if options.keyword:
             parse_keyword(options.keyword)  # a bad expression stops every engine up front
+        shard = None
+        if options.shard:
+            durations = durations_from(options.shard_durations) if options.shard_durations else None
+            shard = Shard.parse(options.shard, durations)
+            plan.shard, plan.shard_durations = (shard.index, shard.count), shard.durations
         if config.backend != "pytest" or options.list_only:
-            plan.items = select(collect(options.targets, REGISTRY).items, options.keyword, options.tags)
-    except SelectionError as error:
+            items = collect(options.targets, REGISTRY).items
+            plan.items = select(items, options.keyword, options.tags, shard)
+    except (SelectionError, JournalError) as error:
         raise UsageError(str(error)) from None
     items = plan.items or []
     if options.list_only:
@@ -184,11 +205,19 @@ def _execute(options: Options, terminal: Terminal) -> int:
         terminal.write(f"{len(items)} case{'s' if len(items) != 1 else ''} selected\n")
         return OK if items else NO_TESTS
     terminal.header(len(items) if plan.items is not None else None, config.backend, _shown(config_file))
-    results = _Results(terminal)
+    journal_path = config.reports.path(config.reports.journal, root)
+    journal = None
+    if journal_path is not None:
+        from thinking_tests.journal import Journal
+
+        journal = Journal(journal_path, config.backend, options.command)
+    results = _Results(terminal, journal)
     interrupted = False
     if plan.items is None or plan.items:
         interrupted = _run_plan(plan, results)
     duration = time.perf_counter() - began
+    if journal is not None:
+        journal.close(duration, interrupted)
     notes: list[str] = []
     coverage_ok = True
     summary = None
@@ -240,6 +269,17 @@ def _run_plan(plan: Plan, results: _Results) -> bool:
 
 # Report settings and the module that writes each; adding a report touches only this table.
 REPORTS = (("junit_xml", "thinking_tests.reports.junit_xml"), ("html", "thinking_tests.reports.html"))
+
+
+def rebuild_reports(run: RunResult, root: Path, terminal: Terminal) -> int:
+    """Write the reports of a run read back from journals, print its end, give its exit code."""
+    lines = write_reports(run, root)
+    terminal.end(run, None, lines)
+    if run.counts().failed:
+        return FAILED
+    if run.interrupted:
+        return INTERRUPTED
+    return OK if run.cases else NO_TESTS
 
 
 def write_reports(run: RunResult, root: Path) -> list[str]:

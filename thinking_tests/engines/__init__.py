@@ -36,6 +36,8 @@ class Plan:
     tags: list[str] = field(default_factory=list)
     exitfirst: bool = False
     items: list["Item"] | None = None
+    shard: tuple[int, int] | None = None  # --shard K/N
+    shard_durations: dict[str, float] | None = None
 
 
 Engine = Callable[[Plan, "CaseRunner", Listener], None]

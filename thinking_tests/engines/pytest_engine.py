@@ -203,7 +203,12 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
     if not files:
         return
     collector = ResultCollector(listener, plan.exitfirst)
-    selection = {"keyword": plan.keyword, "tags": list(plan.tags)}
+    selection = {
+        "keyword": plan.keyword,
+        "tags": list(plan.tags),
+        "shard": list(plan.shard) if plan.shard else None,
+        "durations": plan.shard_durations or {},
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(selection, handle)
     previous = os.environ.get(SELECT_ENV)

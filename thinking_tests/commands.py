@@ -1,0 +1,99 @@
+"""The command line's subcommands besides running: `report` and `merge`.
+
+    python -m thinking_tests report [DIR]                 rebuild reports from DIR's journal
+    python -m thinking_tests merge DIR [DIR ...] [--into DIR]   one set of reports from shards
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from thinking_tests.config import ConfigError, config, validate
+from thinking_tests.configure import load_config
+from thinking_tests.journal import JournalError, merge, read
+from thinking_tests.session import USAGE_ERROR, rebuild_reports, report_root
+from thinking_tests.terminal import Terminal
+
+SUBCOMMANDS = ("report", "merge")
+
+
+def _report_directory(root: Path) -> Path:
+    directory = Path(config.reports.directory)
+    return directory if directory.is_absolute() else root / directory
+
+
+def _journal_in(directory: Path) -> Path:
+    name = config.reports.journal or "journal.jsonl"
+    return directory / name
+
+
+def main(argv: Sequence[str]) -> int:
+    command, rest = argv[0], list(argv[1:])
+    parser = argparse.ArgumentParser(prog=f"thinking-tests {command}")
+    if command == "report":
+        parser.description = (
+            "Rebuild the JUnit XML and HTML reports from a run's journal, e.g. after the test "
+            "process was killed: finished cases keep their results, the running one is an error."
+        )
+        parser.add_argument("directory", nargs="?", help="the report directory (default: configured)")
+    else:
+        parser.description = (
+            "Merge the journals and coverage data of several shards' report directories "
+            "into one set of reports."
+        )
+        parser.add_argument("directories", nargs="+", metavar="DIR")
+        parser.add_argument("--into", metavar="DIR", help="where to write (default: configured)")
+    args = parser.parse_args(rest)
+    terminal = Terminal()
+    try:
+        config_file = load_config(Path.cwd())
+        validate(config)
+    except ConfigError as error:
+        print(f"thinking-tests: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    root = report_root(config_file)
+    try:
+        if command == "report":
+            directory = Path(args.directory) if args.directory else _report_directory(root)
+            run = read(_journal_in(directory))
+            config.reports.directory = str(directory.resolve())
+            return rebuild_reports(run, root, terminal)
+        sources = [Path(d) for d in args.directories]
+        runs = [read(_journal_in(d)) for d in sources]
+        target = Path(args.into).resolve() if args.into else _report_directory(root)
+        config.reports.directory = str(target)
+        notes = _merge_coverage(sources, target) if config.coverage.enabled else []
+        for note in notes:
+            terminal.write(note + "\n")
+        return rebuild_reports(merge(runs), root, terminal)
+    except JournalError as error:
+        print(f"thinking-tests: {error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _merge_coverage(sources: list[Path], target: Path) -> list[str]:
+    """Combine the shards' coverage data files and write the coverage reports from them."""
+    name = Path(config.coverage.data_file).name
+    found = [str(d / name) for d in sources if (d / name).is_file()]
+    if not found:
+        return []
+    import coverage
+
+    target.mkdir(parents=True, exist_ok=True)
+    data_file = target / name
+    combined = coverage.Coverage(data_file=str(data_file))
+    combined.combine(found, keep=True)
+    combined.save()
+    lines = [f"coverage data: combined {len(found)} file{'s' if len(found) != 1 else ''}"]
+    if config.coverage.xml is not None:
+        combined.xml_report(outfile=str(target / config.coverage.xml))
+    if config.coverage.html is not None:
+        combined.html_report(directory=str(target / config.coverage.html))
+    import io
+
+    total = combined.report(file=io.StringIO())
+    lines.append(f"coverage: {total:.1f}%")
+    return lines

@@ -1,0 +1,208 @@
+"""The journal: every finished case appended to a file (JSON lines) the moment it finishes.
+
+When the process dies mid-run (os._exit, SIGKILL, a segfault), `python -m thinking_tests
+report` rebuilds the reports from it: every finished case keeps its result, and the case that
+was running becomes an error saying the process died in it. `merge` reads the journals of
+several shards. One line per record, flushed at once, so at most the last line is torn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+from thinking_tests.model import (
+    CaseResult,
+    CoverageSummary,
+    ExceptionInfo,
+    Outcome,
+    RunResult,
+    Stage,
+    StageResult,
+)
+
+VERSION = 1
+
+
+class Journal:
+    """A Listener that appends each start and each result, flushed, to one file."""
+
+    def __init__(self, path: Path, backend: str, command: tuple[str, ...]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.file: IO[str] | None = open(path, "w", encoding="utf-8", errors="surrogatepass")
+        self._write(
+            {
+                "kind": "run",
+                "version": VERSION,
+                "start": time.time(),
+                "backend": backend,
+                "command": list(command),
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+            }
+        )
+
+    def _write(self, record: dict[str, Any]) -> None:
+        if self.file is None:
+            return
+        try:
+            self.file.write(json.dumps(record, ensure_ascii=True) + "\n")
+            self.file.flush()
+        except (OSError, ValueError):
+            self.file = None  # a full disk must not end the run; the reports still come
+
+    def started(self, item: object) -> None:
+        identifier = getattr(item, "id", None)
+        if identifier is not None:
+            self._write({"kind": "start", "id": identifier, "file": getattr(item, "file", ""),
+                         "line": getattr(item, "line", 0), "module": getattr(item, "module", "")})
+
+    def finished(self, result: CaseResult) -> None:
+        self._write({"kind": "case", **to_json(result)})
+
+    def close(self, duration: float, interrupted: bool) -> None:
+        self._write({"kind": "end", "duration": duration, "interrupted": interrupted})
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+def to_json(result: CaseResult) -> dict[str, Any]:
+    data = asdict(result)
+    data["outcome"] = result.outcome.value
+    data["stages"] = [
+        {**asdict(stage), "stage": stage.stage.value} for stage in result.stages
+    ]
+    return data
+
+
+def from_json(data: dict[str, Any]) -> CaseResult:
+    stages = tuple(
+        StageResult(
+            stage=Stage(s["stage"]),
+            ok=bool(s["ok"]),
+            duration=float(s["duration"]),
+            exception=ExceptionInfo(**s["exception"]) if s.get("exception") else None,
+        )
+        for s in data.get("stages", ())
+    )
+    return CaseResult(
+        id=data["id"],
+        module=data["module"],
+        name=data["name"],
+        outcome=Outcome(data["outcome"]),
+        duration=float(data["duration"]),
+        file=data.get("file", ""),
+        line=int(data.get("line", 0)),
+        description=data.get("description", ""),
+        tags=tuple(data.get("tags", ())),
+        params=tuple(tuple(p) for p in data.get("params", ())),
+        stages=stages,
+        stdout=data.get("stdout", ""),
+        stderr=data.get("stderr", ""),
+        log=data.get("log", ""),
+        message=data.get("message", ""),
+        start=float(data.get("start", 0.0)),
+    )
+
+
+class JournalError(Exception):
+    """A journal that cannot be read; the message names it."""
+
+
+def read(path: Path) -> RunResult:
+    """The run a journal recorded, with a died-in error for a case that started, unfinished."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="surrogatepass")
+    except OSError as error:
+        raise JournalError(f"cannot read the journal {path}: {error.strerror or error}") from None
+    header: dict[str, Any] = {}
+    cases: list[CaseResult] = []
+    running: dict[str, Any] | None = None
+    end: dict[str, Any] | None = None
+    last_time = 0.0
+    for number, line in enumerate(text.splitlines(), 1):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            break  # the torn last line of a process that died while writing
+        kind = record.get("kind")
+        if kind == "run":
+            header = record
+        elif kind == "start":
+            running = record
+        elif kind == "case":
+            result = from_json(record)
+            cases.append(result)
+            last_time = max(last_time, result.start + result.duration)
+            if running is not None and running.get("id") == result.id:
+                running = None
+        elif kind == "end":
+            end = record
+    if not header:
+        raise JournalError(f"{path} is not a thinking-tests journal")
+    start = float(header.get("start", 0.0))
+    interrupted = bool(end and end.get("interrupted"))
+    if end is None and running is not None:
+        cases.append(_died_in(running, last_time or start))
+    if end is not None:
+        duration = float(end.get("duration", 0.0))
+    else:
+        duration = max(0.0, (last_time or start) - start)
+        interrupted = True
+    return RunResult(
+        cases=tuple(cases),
+        start=start,
+        duration=duration,
+        interrupted=interrupted,
+        backend=str(header.get("backend", "unittest")),
+        command=tuple(header.get("command", ())),
+    )
+
+
+def _died_in(record: dict[str, Any], when: float) -> CaseResult:
+    identifier = str(record.get("id", "<unknown>"))
+    module, _, name = identifier.partition("::")
+    message = "the test process died while this case was running (killed, crashed or os._exit)"
+    info = ExceptionInfo("ProcessDied", message, message + "\n")
+    return CaseResult(
+        id=identifier,
+        module=str(record.get("module") or module),
+        name=name or identifier,
+        outcome=Outcome.ERROR,
+        duration=0.0,
+        file=str(record.get("file", "")),
+        line=int(record.get("line", 0)),
+        stages=(StageResult(Stage.RUN, False, 0.0, info),),
+        message=message,
+        start=when,
+    )
+
+
+def merge(runs: list[RunResult]) -> RunResult:
+    """Several shards' runs as one: cases in id order per shard order, durations summed."""
+    if not runs:
+        return RunResult(cases=(), start=time.time(), duration=0.0)
+    start = min(run.start for run in runs)
+    end = max(run.start + run.duration for run in runs)
+    cases: dict[str, CaseResult] = {}
+    for run in runs:
+        for case in run.cases:
+            cases.setdefault(case.id, case)
+    ordered = sorted(cases.values(), key=lambda c: (c.module, c.start))
+    coverage: CoverageSummary | None = None
+    return RunResult(
+        cases=tuple(ordered),
+        start=start,
+        duration=end - start,
+        interrupted=any(run.interrupted for run in runs),
+        backend=runs[0].backend,
+        command=runs[0].command,
+        coverage=coverage,
+    )
