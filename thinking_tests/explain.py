@@ -565,8 +565,9 @@ def _pytest_details(symbol: str, left: object, right: object, verbosity: int) ->
     None when pytest is missing or its private helper failed; [] when it has nothing to add.
     """
     try:
-        from _pytest.assertion import util
+        import importlib
 
+        util = importlib.import_module("_pytest.assertion.util")
         # A private helper whose signature changed in pytest 9.2: call whichever is there.
         compare: Any = util.assertrepr_compare
         if "config" in inspect.signature(compare).parameters:  # pytest < 9.2
