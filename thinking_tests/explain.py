@@ -22,7 +22,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from typing import Any, TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import ast

@@ -25,7 +25,8 @@ from thinking_tests.model import Stage
 from thinking_tests.registry import REGISTRY
 from thinking_tests.runner import CaseRunner, Running
 
-# The pytest engine's -k and -t, in a JSON file this names; xdist workers inherit it.
+# The pytest engine's -k, -t and --shard, in a JSON file this names; xdist workers inherit
+# it, and plain pytest runs are told apart by its absence.
 SELECT_ENV = "THINKING_TESTS_SELECT"
 _RUNNER = pytest.StashKey[CaseRunner]()
 
@@ -38,6 +39,15 @@ class _Next:
         self.id = ""
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("thinking-tests")
+    group.addoption(
+        "--no-tt-reports",
+        action="store_true",
+        help="thinking-tests: write no JUnit XML, HTML or coverage reports of this run",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from thinking_tests.config import ConfigError
     from thinking_tests.config import config as settings
@@ -45,10 +55,94 @@ def pytest_configure(config: pytest.Config) -> None:
 
     try:
         load_config(Path(config.invocation_params.dir))
+        if config.getoption("no_tt_reports", False):
+            settings.reports.enabled = False
+            settings.coverage.enabled = False
     except ConfigError as error:
         raise pytest.UsageError(f"thinking-tests: {error}") from None
     config.stash[_RUNNER] = CaseRunner(Fixtures(REGISTRY), settings.aspects, None, settings.timeout)
     config.addinivalue_line("markers", "thinking_tests: a case declared with @test")
+    # Plain pytest (not the pytest engine, not an xdist worker): write our reports too.
+    if not os.environ.get(SELECT_ENV) and not hasattr(config, "workerinput"):
+        if settings.reports.enabled or settings.coverage.enabled:
+            config.pluginmanager.register(PlainPytestReports(config), "thinking_tests.reports")
+
+
+class PlainPytestReports:
+    """Under plain `pytest`: the reports of __test__.py, from the results pytest reports.
+
+    In the xdist controller the workers' reports arrive too, and the workers' coverage is
+    measured as subprocesses and combined, so one set of reports covers the whole run.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        import time
+
+        from thinking_tests.config import config as settings
+        from thinking_tests.configure import locate
+        from thinking_tests.engines.pytest_engine import ResultCollector
+        from thinking_tests.session import report_root
+
+        config_file, pyproject = locate(Path(config.invocation_params.dir))
+        self.root = report_root(config_file or pyproject)
+        self.cases: list[Any] = []
+        self.collector = ResultCollector(self)
+        self.start = time.time()
+        self.began = time.perf_counter()
+        self.lines: list[str] = []
+        self.coverage: Any = None
+        uses_pytest_cov = config.pluginmanager.hasplugin("_cov")
+        if settings.coverage.enabled and not uses_pytest_cov:
+            from thinking_tests.coverage_run import CoverageRun
+
+            self.coverage = CoverageRun(settings.coverage, settings.reports, self.root)
+            self.coverage.start()
+
+    def started(self, item: object) -> None:
+        pass
+
+    def finished(self, result: Any) -> None:
+        self.cases.append(result)
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.collector.pytest_sessionstart(session)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        self.collector.pytest_collectreport(report)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.collector.pytest_runtest_logreport(report)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        import time
+
+        from thinking_tests.config import config as settings
+        from thinking_tests.model import RunResult
+        from thinking_tests.session import write_reports
+
+        summary = None
+        if self.coverage is not None:
+            self.coverage.stop()
+            ok, note, summary = self.coverage.report()
+            self.lines.append(note)
+            if not ok and session.exitstatus == 0:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        run = RunResult(
+            cases=tuple(self.cases),
+            start=self.start,
+            duration=time.perf_counter() - self.began,
+            interrupted=exitstatus == pytest.ExitCode.INTERRUPTED,
+            backend="pytest",
+            command=("pytest", *session.config.invocation_params.args),
+            coverage=summary,
+        )
+        if settings.reports.enabled:
+            self.lines.extend(write_reports(run, self.root))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        for line in self.lines:
+            terminalreporter.write_line(f"thinking-tests {line}")
 
 
 def _cases(collector: pytest.Collector, obj: object) -> list[Case]:
