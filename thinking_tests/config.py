@@ -149,9 +149,32 @@ def validate(config: Config) -> None:
             raise ConfigError("config.timeout must be a positive number of seconds")
         _check_type("config.pytest_args", config.pytest_args, (list,), False)
         _check_type("config.capture", config.capture, (bool,), False)
+        _check_inside(config)
         _check_distinct(config)
     except ConfigError as error:
         raise ConfigError(f"{error}{where}") from None
+
+
+def _check_inside(config: Config) -> None:
+    """A relative path may not climb out with `..`: only an absolute path writes elsewhere."""
+    r, c = config.reports, config.coverage
+    for name, value in (
+        ("config.reports.directory", r.directory),
+        ("config.reports.junit_xml", r.junit_xml),
+        ("config.reports.html", r.html),
+        ("config.reports.journal", r.journal),
+        ("config.coverage.data_file", c.data_file),
+        ("config.coverage.xml", c.xml),
+        ("config.coverage.html", c.html),
+    ):
+        if value is None or os.path.isabs(value):
+            continue
+        parts = os.path.normpath(os.fspath(value)).split(os.sep)
+        if parts[0] == "..":
+            raise ConfigError(
+                f"{name} {os.fspath(value)!r} leads out of its directory with '..'; "
+                f"give an absolute path to write elsewhere"
+            )
 
 
 def _check_distinct(config: Config) -> None:

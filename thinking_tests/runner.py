@@ -22,6 +22,7 @@ from thinking_tests.capture import Capture
 from thinking_tests.case import Aspect, Case
 from thinking_tests.fixtures import Fixtures
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+from thinking_tests.sandbox import Snapshot
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__))
@@ -382,7 +383,13 @@ class Running:
 
                     asyncio.run(result)
 
-        return self._stage(Stage.RUN, do_run)
+        # What the body changes in the process (cwd, sys.path, environment, root logger) is
+        # put back after it; what fixtures and setups changed stays until their teardown.
+        snapshot = Snapshot()
+        try:
+            return self._stage(Stage.RUN, do_run)
+        finally:
+            snapshot.restore()
 
     def teardown(self) -> StageResult:
         def do_teardown() -> None:

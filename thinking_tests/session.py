@@ -9,12 +9,14 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from thinking_tests.collect import Target, collect
 from thinking_tests.config import ConfigError, config, validate
@@ -61,7 +63,8 @@ def _apply_overrides(options: Options) -> None:
     if options.coverage is False:
         config.coverage.enabled = False
     if options.report_dir is not None:
-        config.reports.directory = options.report_dir
+        # A path typed on the command line means one relative to where it was typed.
+        config.reports.directory = os.path.abspath(options.report_dir)
 
 
 def report_root(config_file: Path | None) -> Path:
@@ -259,12 +262,35 @@ def _run_plan(plan: Plan, results: _Results) -> bool:
     if capture is not None:
         capture.install()
         results.terminal.stream = capture.stdout
+    previous = _second_interrupt_exits(results.terminal)
     try:
         engine(plan, runner, results)
     finally:
         if capture is not None:
             capture.uninstall()
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     return runner.interrupted
+
+
+def _second_interrupt_exits(terminal: Terminal) -> Any:
+    """Ctrl-C once: the running case is marked interrupted, reports are written, exit 2.
+    Ctrl-C again (say, while a case ignores the first): exit at once, with code 2."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    pressed: list[bool] = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        if pressed:
+            terminal.write("\nthinking-tests: interrupted twice, exiting at once\n")
+            os._exit(INTERRUPTED)
+        pressed.append(True)
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:
+        return None
 
 
 # Report settings and the module that writes each; adding a report touches only this table.

@@ -17,6 +17,7 @@ from thinking_tests.collect import ImportFailure, Item, NativeTest
 from thinking_tests.engines import Listener, Plan, import_failure_result
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.runner import CaseRunner, exception_info, first_line
+from thinking_tests.sandbox import Snapshot
 
 _ErrInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -83,6 +84,7 @@ class _Collector(unittest.TestResult):
         self._outcome: tuple[Outcome, str, ExceptionInfo | None] = (Outcome.PASSED, "", None)
         self._began = 0.0
         self._start = 0.0
+        self._snapshot = Snapshot()
 
     def expect(self, native: NativeTest) -> None:
         self._natives[id(native.test)] = native
@@ -108,6 +110,7 @@ class _Collector(unittest.TestResult):
         if native is None:
             return
         self.started(native)
+        self._snapshot = Snapshot()  # put back in stopTest: cwd, sys.path, environment, logging
         self._outcome = (Outcome.PASSED, "", None)
         self._start, self._began = time.time(), time.perf_counter()
         if self._runner.capture is not None:
@@ -118,6 +121,7 @@ class _Collector(unittest.TestResult):
         native = self._natives.pop(id(test), None)
         if native is None:
             return
+        self._snapshot.restore()
         captured = ("", "", "")
         if self._runner.capture is not None:
             captured = self._runner.capture.end_case()

@@ -1,0 +1,228 @@
+"""Helpers of the end-to-end report tests: temporary projects that clean up after themselves,
+the Jenkins JUnit schema, a strict reader of the HTML report, and readers of coverage data.
+
+Every test using these runs the real thing: `python -m ...` in a subprocess on a project on
+disk, then parses what it wrote with independent parsers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+from test.support import REPO, Ran, env
+from test.support import project as _project
+
+JUNIT_SCHEMAS = REPO.parent / "shared" / "junit"
+JENKINS_XSD = JUNIT_SCHEMAS / "jenkins-junit-10.xsd"
+TEMPLATE = REPO / "templates" / "report.html.j2"
+MIB = 1024 * 1024
+
+# "[truncated N chars]" as both reports (and the capture) mark a cut.
+TRUNCATED = re.compile(r"\n?\[truncated (\d+) chars\]\n?")
+SUMMARY = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped")
+
+_MADE: list[Path] = []
+
+
+def project(files: dict[str, str], config: str | None = "") -> Path:
+    """test.support.project, removed again when this process ends."""
+    root = _project(files, config=config)
+    _MADE.append(root)
+    return root
+
+
+def temporary(prefix: str) -> Path:
+    """An empty directory, removed again when this process ends."""
+    directory = Path(tempfile.mkdtemp(prefix=prefix))
+    _MADE.append(directory)
+    return directory
+
+
+@atexit.register
+def _remove() -> None:
+    for root in _MADE:
+        for path in root.rglob("*"):  # a test may have left a read-only folder behind
+            if path.is_dir():
+                path.chmod(0o755)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# --- JUnit XML -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def jenkins_schema() -> object:
+    """The Jenkins JUnit schema (xmlschema), or a skip naming where it was looked for."""
+    if not JENKINS_XSD.is_file():
+        raise unittest.SkipTest(f"no Jenkins JUnit schema at {JENKINS_XSD}")
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(JENKINS_XSD))
+
+
+def assert_schema_valid(path: Path) -> None:
+    schema = jenkins_schema()
+    errors = list(schema.iter_errors(str(path)))  # type: ignore[attr-defined]
+    assert not errors, f"{path} is not valid against {JENKINS_XSD.name}: {errors[0]}"
+
+
+def testcases(path: Path) -> dict[str, ET.Element]:
+    """`classname::name` -> its <testcase>, parsed with the standard library."""
+    found: dict[str, ET.Element] = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        key = f"{case.get('classname')}::{case.get('name')}"
+        assert key not in found, f"two testcases {key!r} in {path}"
+        found[key] = case
+    return found
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+VOID = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+
+
+class StrictHtml(HTMLParser):
+    """Reads the HTML report and notes every way it is not well-formed.
+
+    Every element but the void ones must be closed, in order; the report's template closes
+    everything (no optional end tags), so any mismatch is text that escaped as markup.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, tuple[int, int]]] = []
+        self.problems: list[str] = []
+        self.starts: Counter[str] = Counter()
+        self.links: list[str] = []
+        self.texts: list[str] = []
+        self.scripts: dict[str, str] = {}  # id of a <script> -> its text
+        self._script_id: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.starts[tag] += 1
+        attributes = dict(attrs)
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"] or "")
+        if tag == "script":
+            self._script_id = attributes.get("id") or f"script-{self.starts['script']}"
+        if tag not in VOID:
+            self.stack.append((tag, self.getpos()))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.starts[tag] += 1  # <x/>: opened and closed at once
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            self.problems.append(f"end tag of the void element {tag} at {self.getpos()}")
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            open_tag = self.stack[-1] if self.stack else None
+            self.problems.append(f"</{tag}> at {self.getpos()} closes {open_tag}")
+            return
+        self.stack.pop()
+        if tag == "script":
+            self._script_id = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script_id is not None:
+            self.scripts[self._script_id] = self.scripts.get(self._script_id, "") + data
+        else:
+            self.texts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.texts).split())
+
+
+def read_html(path: Path) -> tuple[StrictHtml, str]:
+    """The report parsed (asserting it is well-formed UTF-8 HTML), and its text."""
+    page = path.read_bytes().decode("utf-8")  # strict: a lone surrogate would fail here
+    parser = StrictHtml()
+    parser.feed(page)
+    parser.close()
+    assert not parser.problems, f"{path} is not well-formed: {parser.problems[:5]}"
+    assert not parser.stack, f"{path} leaves elements open: {parser.stack[:5]}"
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    return parser, page
+
+
+def report_data(parser: StrictHtml) -> dict[str, object]:
+    """The JSON of every case that the page's script renders from."""
+    assert "report-data" in parser.scripts, f"no report-data script: {list(parser.scripts)}"
+    return json.loads(parser.scripts["report-data"])
+
+
+def template_scripts() -> int:
+    """How many <script> elements the report's template writes itself."""
+    return TEMPLATE.read_text(encoding="utf-8").lower().count("<script")
+
+
+# --- coverage --------------------------------------------------------------------------
+
+
+def coverage_xml(path: Path) -> tuple[ET.Element, dict[Path, dict[int, ET.Element]]]:
+    """The root of a coverage.xml and, per measured file (absolute), line number -> <line>."""
+    root = ET.parse(path).getroot()
+    sources = [Path(s.text or "") for s in root.iter("source")]
+    files: dict[Path, dict[int, ET.Element]] = {}
+    for cls in root.iter("class"):
+        filename = cls.get("filename", "")
+        candidates = [source / filename for source in sources] or [Path(filename)]
+        located = next((c for c in candidates if c.is_file()), candidates[0])
+        lines = {int(line.get("number", "0")): line for line in cls.iter("line")}
+        files[located.resolve()] = lines
+    return root, files
+
+
+def missed(lines: dict[int, ET.Element]) -> list[int]:
+    return sorted(number for number, line in lines.items() if line.get("hits") == "0")
+
+
+def coverage_json(data_file: Path, cwd: Path) -> dict[Path, dict[str, object]]:
+    """What `python -m coverage json` says of a data file, per measured file (absolute)."""
+    out = cwd / "coverage-from-cli.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "coverage", "json", f"--data-file={data_file}", "-o", str(out), "-q"],
+        cwd=cwd,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, f"coverage json failed:\n{done.stdout}\n{done.stderr}"
+    files = json.loads(out.read_text(encoding="utf-8"))["files"]
+    out.unlink()
+    return {(cwd / name).resolve(): info for name, info in files.items()}
+
+
+# --- the terminal ----------------------------------------------------------------------
+
+
+def one_sentence(ran: Ran) -> str:
+    """The only line a refused run printed: one `thinking-tests: ...` sentence."""
+    lines = [line for line in ran.output.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one sentence, got {len(lines)} lines: {ran!r}"
+    assert lines[0].startswith("thinking-tests: "), ran
+    assert "Traceback" not in ran.output, ran
+    return lines[0]
+
+
+def summary_text(ran: Ran) -> str:
+    """`N passed, N failed, N skipped` of the last line, without a leading word."""
+    match = SUMMARY.search(ran.last_line)
+    assert match, ran
+    return match[0]
