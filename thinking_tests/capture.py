@@ -40,9 +40,18 @@ class BoundedBuffer:
     def getvalue(self) -> str:
         text = "".join(self.parts)
         if not self.dropped:
-            return text
+            return text  # the reports cut what is over the limit, and count it right
+        # Marker included, the text fits in `limit`: the reports cut whatever is longer,
+        # which would cut out this marker, and its true count, again.
         half = self.limit // 2
-        return f"{text[:half]}\n[truncated {self.dropped} chars]\n{text[half:]}"
+        written = len(text) + self.dropped
+        tail = self.limit - half
+        while True:
+            marker = f"\n[truncated {written - half - tail} chars]\n"
+            if half + len(marker) + tail <= self.limit or tail == 0:
+                break
+            tail = max(0, self.limit - half - len(marker))
+        return f"{text[:half]}{marker}{text[len(text) - tail:] if tail else ''}"
 
 
 class _Stream(io.TextIOBase):

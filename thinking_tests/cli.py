@@ -49,6 +49,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--report-dir", metavar="DIR", help="directory for every report")
     p.add_argument("--shard", metavar="K/N",
                    help="run only the K-th of N shares of the cases (split by case id)")
+    p.add_argument("--isolate", action="store_true",
+                   help="run each module in a child process: a crash costs only that module")
+    p.add_argument("--journal", help=argparse.SUPPRESS)
+    p.add_argument("--only-ids", help=argparse.SUPPRESS)
     p.add_argument("--shard-durations", metavar="JOURNAL",
                    help="balance --shard by the case durations of an earlier run's journal")
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -125,6 +129,9 @@ def options(args: argparse.Namespace, targets: list[Target], command: tuple[str,
         report_dir=args.report_dir,
         shard=args.shard,
         shard_durations=args.shard_durations,
+        isolate=args.isolate,
+        journal=args.journal,
+        only_ids=args.only_ids,
         command=command,
     )
 

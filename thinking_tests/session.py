@@ -52,6 +52,9 @@ class Options:
     report_dir: str | None = None
     shard: str | None = None  # "K/N"
     shard_durations: str | None = None  # a journal of an earlier run, to balance shards
+    isolate: bool = False  # each module in a child process
+    journal: str | None = None  # where the journal goes, whatever the report settings say
+    only_ids: str | None = None  # a file of case ids: run exactly these (for --isolate)
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
 
 
@@ -199,6 +202,9 @@ def _execute(options: Options, terminal: Terminal) -> int:
         if config.backend != "pytest" or options.list_only:
             items = collect(options.targets, REGISTRY).items
             plan.items = select(items, options.keyword, options.tags, shard)
+            if options.only_ids:
+                wanted = set(Path(options.only_ids).read_text(encoding="utf-8").splitlines())
+                plan.items = [i for i in plan.items if i.id in wanted]
     except (SelectionError, JournalError) as error:
         raise UsageError(str(error)) from None
     items = plan.items or []
@@ -208,7 +214,9 @@ def _execute(options: Options, terminal: Terminal) -> int:
         terminal.write(f"{len(items)} case{'s' if len(items) != 1 else ''} selected\n")
         return OK if items else NO_TESTS
     terminal.header(len(items) if plan.items is not None else None, config.backend, _shown(config_file))
-    journal_path = config.reports.path(config.reports.journal, root)
+    journal_path = (
+        Path(options.journal) if options.journal else config.reports.path(config.reports.journal, root)
+    )
     journal = None
     if journal_path is not None:
         from thinking_tests.journal import Journal
@@ -216,7 +224,11 @@ def _execute(options: Options, terminal: Terminal) -> int:
         journal = Journal(journal_path, config.backend, options.command)
     results = _Results(terminal, journal)
     interrupted = False
-    if plan.items is None or plan.items:
+    if options.isolate and plan.items:
+        from thinking_tests.isolate import run_isolated
+
+        interrupted = run_isolated(plan.items, results, options)
+    elif plan.items is None or plan.items:
         interrupted = _run_plan(plan, results)
     duration = time.perf_counter() - began
     if journal is not None:
