@@ -27,7 +27,8 @@ def parser() -> argparse.ArgumentParser:
         prog="thinking-tests",
         description="Run thinking-tests cases: packages, modules or paths (default: the test "
         "packages of the current directory).",
-        epilog="Also: `thinking-tests report [DIR]` rebuilds reports from a run's journal; "
+        epilog="Also: `thinking-tests init` sets up a repository; "
+        "`thinking-tests report [DIR]` rebuilds reports from a run's journal; "
         "`thinking-tests merge DIR... [--into DIR]` merges the reports of several shards.",
     )
     p.add_argument("targets", nargs="*", metavar="TARGET", help="package, module or path")
@@ -138,7 +139,7 @@ def options(args: argparse.Namespace, targets: list[Target], command: tuple[str,
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(argv if argv is not None else sys.argv[1:])
-    if arguments and arguments[0] in ("report", "merge"):
+    if arguments and arguments[0] in ("init", "report", "merge"):
         from thinking_tests.commands import main as subcommand
 
         return subcommand(arguments)

@@ -1,5 +1,6 @@
-"""The command line's subcommands besides running: `report` and `merge`.
+"""The command line's subcommands besides running: `init`, `report` and `merge`.
 
+    python -m thinking_tests init [DIR]                   make a repository a thinking-tests one
     python -m thinking_tests report [DIR]                 rebuild reports from DIR's journal
     python -m thinking_tests merge DIR [DIR ...] [--into DIR]   one set of reports from shards
 """
@@ -17,7 +18,7 @@ from thinking_tests.journal import JournalError, merge, read
 from thinking_tests.session import USAGE_ERROR, rebuild_reports, report_root
 from thinking_tests.terminal import Terminal
 
-SUBCOMMANDS = ("report", "merge")
+SUBCOMMANDS = ("init", "report", "merge")
 
 
 def _report_directory(root: Path) -> Path:
@@ -33,6 +34,15 @@ def _journal_in(directory: Path) -> Path:
 def main(argv: Sequence[str]) -> int:
     command, rest = argv[0], list(argv[1:])
     parser = argparse.ArgumentParser(prog=f"thinking-tests {command}")
+    if command == "init":
+        parser.description = (
+            "Make a repository a thinking-tests one: a __test__.py with the settings, a "
+            "run_all.py in every test package, reports/ in .gitignore. Never overwrites a file."
+        )
+        parser.add_argument("directory", nargs="?", default=".", help="the repository root")
+        from thinking_tests.scaffold import init
+
+        return init(Path(parser.parse_args(rest).directory))
     if command == "report":
         parser.description = (
             "Rebuild the JUnit XML and HTML reports from a run's journal, e.g. after the test "
