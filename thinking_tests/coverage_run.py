@@ -44,7 +44,7 @@ class CoverageRun:
             source=list(settings.source) if settings.source else None,
             branch=True if settings.branch else None,  # None: .coveragerc / [tool.coverage] decide
             include=list(settings.include) if settings.include else None,
-            omit=list(settings.omit) if settings.omit else None,
+            omit=_omit(settings),
         )
         self.coverage = coverage.Coverage(**self.options)  # type: ignore[arg-type]
         if settings.subprocess:
@@ -145,3 +145,12 @@ def _has_coverage_config(directory: Path) -> bool:
         except OSError:
             continue
     return False
+
+
+def _omit(settings: CoverageSettings) -> list[str] | None:
+    """The configured omit patterns; without a `source`, also the test runner itself, which
+    is no code under test (but is measured like any code not installed in site-packages)."""
+    omit = list(settings.omit or ())
+    if not settings.source:
+        omit.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "*"))
+    return omit or None

@@ -154,7 +154,10 @@ def _execute(options: Options, terminal: Terminal) -> int:
     load_pyproject(pyproject)
     _apply_overrides(options)
     coverage = None
-    created = not _report_directory(root).exists()
+    # The folder this run may create before __test__.py says where reports go: a refused
+    # run removes it again, and only it (never a folder __test__.py names that was there).
+    first_directory = _report_directory(root)
+    created = not first_directory.exists()
     if not options.list_only:
         # Coverage starts before __test__.py is imported, so what it imports is measured.
         validate(config)
@@ -165,20 +168,20 @@ def _execute(options: Options, terminal: Terminal) -> int:
         load_config_file(config_file)
         _apply_overrides(options)
         validate(config)
+        if not options.list_only:
+            _check_report_directory(root)
     except BaseException:
         # A refused run leaves nothing behind.
         if coverage is not None:
             coverage.discard()
         if created:
-            shutil.rmtree(_report_directory(root), ignore_errors=True)
+            shutil.rmtree(first_directory, ignore_errors=True)
         raise
-    if not options.list_only:
-        _check_report_directory(root)
-        if _coverage_key() != started_with:
-            # __test__.py changed what to measure: start again with its settings.
-            if coverage is not None:
-                coverage.discard()
-            coverage = _start_coverage(root)
+    if not options.list_only and _coverage_key() != started_with:
+        # __test__.py changed what to measure: start again with its settings.
+        if coverage is not None:
+            coverage.discard()
+        coverage = _start_coverage(root)
     from thinking_tests.journal import JournalError
     from thinking_tests.select import (
         SelectionError,

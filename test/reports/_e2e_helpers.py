@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from test.support import REPO, Ran, env
 from test.support import project as _project
@@ -62,7 +63,7 @@ def _remove() -> None:
 # --- JUnit XML -------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def jenkins_schema() -> object:
     """The Jenkins JUnit schema (xmlschema), or a skip naming where it was looked for."""
     if not JENKINS_XSD.is_file():
@@ -91,7 +92,8 @@ def testcases(path: Path) -> dict[str, ET.Element]:
 # --- HTML ------------------------------------------------------------------------------
 
 VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
+    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+     "source", "track", "wbr")
 )
 
 
@@ -160,10 +162,11 @@ def read_html(path: Path) -> tuple[StrictHtml, str]:
     return parser, page
 
 
-def report_data(parser: StrictHtml) -> dict[str, object]:
+def report_data(parser: StrictHtml) -> dict[str, Any]:
     """The JSON of every case that the page's script renders from."""
     assert "report-data" in parser.scripts, f"no report-data script: {list(parser.scripts)}"
-    return json.loads(parser.scripts["report-data"])
+    data: dict[str, Any] = json.loads(parser.scripts["report-data"])
+    return data
 
 
 def template_scripts() -> int:
@@ -192,7 +195,7 @@ def missed(lines: dict[int, ET.Element]) -> list[int]:
     return sorted(number for number, line in lines.items() if line.get("hits") == "0")
 
 
-def coverage_json(data_file: Path, cwd: Path) -> dict[Path, dict[str, object]]:
+def coverage_json(data_file: Path, cwd: Path) -> dict[Path, dict[str, Any]]:
     """What `python -m coverage json` says of a data file, per measured file (absolute)."""
     out = cwd / "coverage-from-cli.json"
     done = subprocess.run(
@@ -202,9 +205,10 @@ def coverage_json(data_file: Path, cwd: Path) -> dict[Path, dict[str, object]]:
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
     assert done.returncode == 0, f"coverage json failed:\n{done.stdout}\n{done.stderr}"
-    files = json.loads(out.read_text(encoding="utf-8"))["files"]
+    files: dict[str, dict[str, Any]] = json.loads(out.read_text(encoding="utf-8"))["files"]
     out.unlink()
     return {(cwd / name).resolve(): info for name, info in files.items()}
 

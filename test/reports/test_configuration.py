@@ -173,11 +173,35 @@ def junit_off(from_subfolder: Run) -> None:
 
 def refused(config: str, files: dict[str, str] | None = None) -> tuple[Path, str]:
     """A run that must stop before anything runs: its project and its one sentence."""
-    root = project({**FILES, **(files or {})}, config=config)
+    given = {**FILES, **(files or {})}
+    root = project(given, config=config)
+    before = paths_below(root)
     ran = run("-m", "test.run_all", cwd=root)
     assert ran.code == 4, ran
     assert "PRINTED" not in ran.output and "passed" not in ran.output, ran
-    return root, one_sentence(ran)
+    sentence = one_sentence(ran)
+    # Nothing left behind: no default reports/ folder, no coverage configuration in it.
+    assert paths_below(root) == before, sorted(paths_below(root) ^ before)
+    return root, sentence
+
+
+def paths_below(root: Path) -> set[str]:
+    """Every file and folder below root, without bytecode caches."""
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if "__pycache__" not in path.parts
+    }
+
+
+@test("a refused run never removes a folder __test__.py names as the report directory")
+def refused_keeps_folder() -> None:
+    root, sentence = refused(
+        "config.reports.directory = 'precious'\nconfig.backend = 'nose'\n",
+        {"precious/data.txt": "keep me\n"},
+    )
+    assert "config.backend" in sentence, sentence
+    assert (root / "precious" / "data.txt").read_text() == "keep me\n"
 
 
 @test("two reports on one path stop the run: exit 4, naming both settings")
@@ -213,6 +237,7 @@ def read_only_directory() -> None:
     sentence = one_sentence(ran)
     assert "config.reports.directory" in sentence and "locked" in sentence, sentence
     assert not any((root / "locked").iterdir()), "a refused run wrote into it"
+    assert not (root / "reports").exists(), "a refused run left the default reports/ behind"
 
 
 if __name__ == "__main__":

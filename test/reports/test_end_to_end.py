@@ -13,8 +13,8 @@ import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from test.reports._e2e_helpers import (
     MIB,
@@ -136,7 +136,7 @@ def calculator_coverage_missed(calculator: Calculator) -> None:
     evaluator = (calculator.root / "calculator" / "evaluator.py").resolve()
     assert evaluator in files, sorted(map(str, files))
     for path, lines in files.items():
-        assert missed(lines) == sorted(reported[path]["missing_lines"]), path  # type: ignore[arg-type]
+        assert missed(lines) == sorted(reported[path]["missing_lines"]), path
     # The comparison is not empty: the calculator's tests leave some lines unrun.
     assert any(missed(lines) for lines in files.values())
 
@@ -158,7 +158,7 @@ def calculator_html(calculator: Calculator) -> None:
         assert (path.parent / link).resolve().is_file(), link
     # Every case of the run is in the page's data.
     data = report_data(parser)
-    assert len(data["cases"]) == sum(calculator.ran.counts)  # type: ignore[arg-type]
+    assert len(data["cases"]) == sum(calculator.ran.counts)
 
 
 # --- a hostile test module ---------------------------------------------------------------
@@ -313,7 +313,7 @@ def hostile_truncated(hostile: Hostile) -> None:
     _assert_cut(case.findtext("system-out") or "", TEN_MB, MIB)
     assert hostile.junit.stat().st_size < 3 * MIB
     parser, _ = read_html(hostile.html)
-    cases = {c["id"]: c for c in report_data(parser)["cases"]}  # type: ignore[index, union-attr]
+    cases = {c["id"]: c for c in report_data(parser)["cases"]}
     _assert_cut(cases[CASE + "prints_ten_megabytes"]["stdout"], TEN_MB, MIB)
 
 
@@ -328,7 +328,7 @@ def hostile_html(hostile: Hostile) -> None:
     assert "<img" not in page.lower()
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", page)
     # The texts are kept as data: the page's cases hold them, unexecuted.
-    cases = {c["id"]: c for c in report_data(parser)["cases"]}  # type: ignore[index, union-attr]
+    cases = {c["id"]: c for c in report_data(parser)["cases"]}
     assert f"{CASE}hostile_param[{IMG}]" in cases, sorted(cases)
     assert "<script>alert(1)</script>" in cases[CASE + "prints_markup"]["stdout"]
     assert summary_text(hostile.ran) in parser.text
