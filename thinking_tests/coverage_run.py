@@ -28,25 +28,28 @@ class CoverageRun:
         if not data_file.is_absolute():
             data_file = directory / data_file
         data_file.parent.mkdir(parents=True, exist_ok=True)
-        rc_file: str | bool = True  # coverage's own search: .coveragerc, setup.cfg, pyproject
-        if settings.subprocess and not _has_coverage_config(Path.cwd()):
-            # Measuring subprocesses needs a configuration file to hand on; an empty one
-            # keeps every setting as given here.
-            rc = directory / ".coveragerc"
-            rc.write_text("# written by thinking-tests for measuring subprocesses\n[run]\n")
-            rc_file = str(rc)
-            self.written_rc: Path | None = rc
-        else:
-            self.written_rc = None
         self.options: dict[str, object] = dict(
-            config_file=rc_file,
+            config_file=True,  # coverage's own search: .coveragerc, setup.cfg, pyproject
             data_file=str(data_file),
             source=list(settings.source) if settings.source else None,
             branch=True if settings.branch else None,  # None: .coveragerc / [tool.coverage] decide
             include=list(settings.include) if settings.include else None,
             omit=_omit(settings),
         )
-        self.coverage = coverage.Coverage(**self.options)  # type: ignore[arg-type]
+        rc: str | None = None
+        if settings.subprocess and not _has_coverage_config(Path.cwd()):
+            # Measuring subprocesses wants a configuration file to have been read (it hands
+            # the settings on in the environment, not the file): an empty one, read and gone.
+            import tempfile
+
+            handle, rc = tempfile.mkstemp(prefix="thinking-tests-", suffix=".coveragerc")
+            os.write(handle, b"[run]\n")
+            os.close(handle)
+        try:
+            self.coverage = coverage.Coverage(**{**self.options, "config_file": rc or True})  # type: ignore[arg-type]
+        finally:
+            if rc is not None:
+                os.unlink(rc)
         if settings.subprocess:
             # Python subprocesses started by tests are measured too; stop() combines them.
             self.coverage.set_option("run:patch", ["subprocess"])
@@ -65,8 +68,6 @@ class CoverageRun:
         """Stop without keeping anything: the run's settings turned out to differ."""
         self.coverage.stop()
         self.coverage.erase()
-        if self.written_rc is not None:
-            self.written_rc.unlink(missing_ok=True)
         # Leave no trace of the discarded start: a refused run, or one whose __test__.py
         # moves the reports, must not leave a default reports/ folder behind.
         rc_file = self.options.get("config_file")
