@@ -128,6 +128,12 @@ class _LogHandler(logging.Handler):
         self._capture._write(2, text + "\n")
 
 
+# CPython 3.11's print() writes through a *borrowed* reference to sys.stdout: a thread printing
+# while uninstall() swaps the streams back would write through a freed stream and crash the
+# process (python/cpython#130163). So the streams a run swaps in stay alive for the process.
+_KEPT_ALIVE: list[io.TextIOBase] = []
+
+
 class Capture:
     """Owns the swapped streams for one run; `start_case`/`end_case` switch the buffers."""
 
@@ -146,6 +152,7 @@ class Capture:
         self.stdout, self.stderr = self._saved
         sys.stdout = _Stream(self, self._saved[0], 0)
         sys.stderr = _Stream(self, self._saved[1], 1)
+        _KEPT_ALIVE.extend((sys.stdout, sys.stderr))
         logging.getLogger().addHandler(self._handler)
 
     def uninstall(self) -> None:

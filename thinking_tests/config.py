@@ -145,8 +145,8 @@ def validate(config: Config) -> None:
                     f"config.aspects[{index}] has no around(stage, case) method: {type(obj).__name__}"
                 )
         _check_type("config.timeout", config.timeout, (int, float), True)
-        if config.timeout is not None and config.timeout <= 0:
-            raise ConfigError("config.timeout must be a positive number of seconds")
+        if config.timeout is not None and not 0 < config.timeout < float("inf"):  # NaN too
+            raise ConfigError("config.timeout must be a positive, finite number of seconds")
         _check_type("config.pytest_args", config.pytest_args, (list,), False)
         _check_type("config.capture", config.capture, (bool,), False)
         _check_inside(config)

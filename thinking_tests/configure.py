@@ -108,7 +108,10 @@ def import_config_file(file: Path) -> None:
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
-        message = str(error).strip().splitlines()
+        try:
+            message = str(error).strip().splitlines()
+        except Exception:  # an exception whose str() raises still gets its sentence
+            message = []
         detail = f": {message[0]}" if message else ""
         raise ConfigError(
             f"{file}:{_line_in(error, file)} raised {type(error).__name__}{detail}"

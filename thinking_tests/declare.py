@@ -80,7 +80,9 @@ def test(
         setup=setup,
         teardown=teardown,
     )
-    if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
+    if timeout is not None and (
+        not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf")  # NaN too
+    ):
         raise TypeError(f"@test(timeout=...) must be a positive number of seconds, not {timeout!r}")
     for obj in options.aspects:
         if not callable(getattr(obj, "around", None)):

@@ -186,11 +186,12 @@ def run_current_module(*, exit: bool = True) -> int:
     name = module_name(namespace, file)
     running_as_main = namespace.get("__name__") == "__main__"
     if running_as_main and not os.environ.get(_REEXEC):
-        from thinking_tests.config import ConfigError, config
+        from thinking_tests.config import ConfigError, config, validate
         from thinking_tests.configure import load_config
 
         try:
             load_config(Path.cwd())
+            validate(config)  # before reading it: `config.coverage = False` is one sentence
         except ConfigError as error:
             return _refuse(str(error), exit)
         if config.coverage.enabled:

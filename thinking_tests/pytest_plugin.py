@@ -62,8 +62,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"thinking-tests: {error}") from None
     config.stash[_RUNNER] = CaseRunner(Fixtures(REGISTRY), settings.aspects, None, settings.timeout)
     config.addinivalue_line("markers", "thinking_tests: a case declared with @test")
-    # Plain pytest (not the pytest engine, not an xdist worker): write our reports too.
-    if not os.environ.get(SELECT_ENV) and not hasattr(config, "workerinput"):
+    # Plain pytest (not the pytest engine, not an xdist worker): write our reports too, but
+    # not for --collect-only (IDEs collect on every save), which would blank the last run's.
+    collect_only = config.getoption("collectonly", False)
+    if not os.environ.get(SELECT_ENV) and not hasattr(config, "workerinput") and not collect_only:
         if settings.reports.enabled or settings.coverage.enabled:
             config.pluginmanager.register(PlainPytestReports(config), "thinking_tests.reports")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thinking_tests.collect import Target, collect
-from thinking_tests.config import ConfigError, config, validate
+from thinking_tests.config import ConfigError, CoverageSettings, ReportSettings, config, validate
 from thinking_tests.configure import load_config_file, load_pyproject, locate
 from thinking_tests.engines import Plan
 from thinking_tests.entry import UsageError
@@ -59,6 +59,8 @@ class Options:
 
 
 def _apply_overrides(options: Options) -> None:
+    if not isinstance(config.reports, ReportSettings) or not isinstance(config.coverage, CoverageSettings):
+        validate(config)  # `config.coverage = False`: one sentence, before a flag writes into it
     if options.backend is not None:
         config.backend = options.backend
     if options.reports is False:
@@ -87,9 +89,10 @@ def _check_report_directory(root: Path) -> None:
     directory = _report_directory(root)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        reason = getattr(error, "strerror", None) or error
         raise ConfigError(
-            f"config.reports.directory {str(directory)!r} cannot be created: {error.strerror}"
+            f"config.reports.directory {str(directory)!r} cannot be created: {reason}"
         ) from None
     if not os.access(directory, os.W_OK):
         raise ConfigError(f"config.reports.directory {str(directory)!r} is not writable")

@@ -71,7 +71,36 @@ class ResultCollector:
         )
         self.listener.finished(import_failure_result(failure))
 
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        """The journal learns which case runs now, so a process dying in it names it."""
+        from types import SimpleNamespace
+
+        identifier, module, _ = case_id(nodeid, self.rootdir)
+        case: Case | None = self.cases.get(identifier)
+        path, line, _ = location
+        self.listener.started(
+            SimpleNamespace(  # type: ignore[arg-type]
+                id=identifier,
+                module=module,
+                file=case.file if case else os.path.join(self.rootdir, path),
+                line=case.line if case else (line or 0) + 1,
+            )
+        )
+
     def pytest_runtest_logreport(self, report: Any) -> None:
+        if report.when not in _STAGES:
+            # pytest-xdist's report (when "???") of an item its worker died in: no teardown
+            # report follows, so the case ends here, as an error saying the process died.
+            from thinking_tests.journal import _died_in
+
+            self.pending.pop(report.nodeid, None)
+            identifier, module, _ = case_id(report.nodeid, self.rootdir)
+            case: Case | None = self.cases.get(identifier)
+            file, line = _location(report, self.rootdir)
+            where = {"id": identifier, "module": module, "file": case.file if case else file,
+                     "line": case.line if case else line}
+            self.listener.finished(_died_in(where, time.time()))
+            return
         reports = self.pending.setdefault(report.nodeid, [])
         reports.append(report)
         if report.when == "teardown":

@@ -1,0 +1,1 @@
+"""One test module per stage of the job: data, model, train, evaluate."""

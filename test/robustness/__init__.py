@@ -1,0 +1,1 @@
+"""What a test runner owes broken code: hostile cases, hangs, deaths, Ctrl-C, bad input, hostile text."""
