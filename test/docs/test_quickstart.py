@@ -31,7 +31,11 @@ def quickstart_commands() -> list[str]:
     """The command line of each Quickstart bash block that installs, in README order."""
     found = []
     for block in section_blocks("Quickstart", "bash"):
-        lines = [line for line in block.text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        lines = [
+            line
+            for line in block.text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
         if any("pip install" in line for line in lines):
             assert len(lines) == 1, f"{block!r}: one command line, with &&"
             found.append(lines[0])
@@ -68,6 +72,7 @@ class Fresh:
             text=True,
             errors="replace",
             timeout=timeout,
+            check=False,
         )
         return Ran(done.returncode, done.stdout, done.stderr)
 
@@ -76,12 +81,19 @@ def has_commits(repo: Path) -> bool:
     if not shutil.which("git"):
         return False
     top = subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "--show-toplevel"], capture_output=True, text=True
+        ["git", "-C", str(repo), "rev-parse", "--show-toplevel"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     head = subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", "HEAD"], capture_output=True
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", "HEAD"],
+        capture_output=True,
+        check=False,
     )
-    return top.returncode == 0 and Path(top.stdout.strip()).resolve() == repo and head.returncode == 0
+    return (
+        top.returncode == 0 and Path(top.stdout.strip()).resolve() == repo and head.returncode == 0
+    )
 
 
 @fixture(scope="module")
@@ -90,7 +102,9 @@ def fresh() -> Iterator[Fresh]:
     repo = where / "thinking-tests"
     try:
         if has_commits(REPO):
-            subprocess.run(["git", "clone", "--quiet", str(REPO), str(repo)], check=True, timeout=300)
+            subprocess.run(
+                ["git", "clone", "--quiet", str(REPO), str(repo)], check=True, timeout=300
+            )
         else:
             shutil.copytree(REPO, repo, ignore=shutil.ignore_patterns("reports", "__pycache__"))
         venv = where / "venv"
@@ -108,30 +122,45 @@ def quickstart_text() -> str:
     return text[start : end if end >= 0 else len(text)]
 
 
-@test("the quickstart has its two commands: install and run the calculator, install the dev extras and run ours", tags=SLOW)
+@test(
+    "the quickstart has its two commands: install and run the calculator, install the dev extras and run ours",
+    tags=SLOW,
+)
 def two_commands() -> None:
     first, second = quickstart_commands()
     assert first.startswith("pip install ") and "cd examples/calculator" in first, first
     assert second.startswith("pip install ") and "python -m test.run_all" in second, second
 
 
-@test("quickstart 1, verbatim: installs, runs the calculator's tests, leaves their reports", tags=SLOW, timeout=900)
+@test(
+    "quickstart 1, verbatim: installs, runs the calculator's tests, leaves their reports",
+    tags=SLOW,
+    timeout=900,
+)
 def runs_the_calculator(fresh: Fresh) -> None:
     command = quickstart_commands()[0]
     ran = fresh.bash(command)
     assert ran.code == 0, f"`{command}` exited {ran.code}: {ran!r}"
     said = [s for s in re.findall(r"`([^`\n]+)`", quickstart_text()) if SUMMARY.match(s)]
-    assert said == ["67 passed, 0 failed, 2 skipped"], f"the Quickstart names the calculator's summary: {said}"
+    assert said == ["67 passed, 0 failed, 2 skipped"], (
+        f"the Quickstart names the calculator's summary: {said}"
+    )
     assert ran.last_line == said[0], f"the README says the run ends with {said!r}: {ran!r}"
     reports = fresh.repo / "examples" / "calculator" / "reports"
     for name in ("junit.xml", "report.html", "coverage.xml"):
         assert (reports / name).is_file(), f"{name} is not in {reports}: {ran!r}"
     # It ran the installed package, not a copy on the path: import it from elsewhere.
-    where = fresh.bash("python -c 'import thinking_tests; print(thinking_tests.__file__)'", cwd=Path("/"))
+    where = fresh.bash(
+        "python -c 'import thinking_tests; print(thinking_tests.__file__)'", cwd=Path("/")
+    )
     assert where.code == 0 and where.last_line.startswith(str(fresh.venv)), where
 
 
-@test("quickstart 2: its install verbatim, then our suite lists its cases and one package runs", tags=SLOW, timeout=900)
+@test(
+    "quickstart 2: its install verbatim, then our suite lists its cases and one package runs",
+    tags=SLOW,
+    timeout=900,
+)
 def installs_the_dev_extras(fresh: Fresh) -> None:
     command = quickstart_commands()[1]
     install, _, suite = (part.strip() for part in command.partition("&&"))

@@ -78,7 +78,10 @@ def role(block: Block) -> str:
     if block.lang == "python":
         if text.startswith("from thinking_tests import config"):
             return "config"
-        if re.search(r"^from thinking_tests import run_all$", text, re.M) and "run_all()" in text:
+        if (
+            re.search(r"^from thinking_tests import run_all$", text, re.MULTILINE)
+            and "run_all()" in text
+        ):
             return "run_all"
         return "module"
     if block.lang in ("toml", "bash"):
@@ -174,11 +177,15 @@ def outcomes(ran: Ran) -> dict[str, str]:
 
 def block_project(block: Block) -> Path:
     """A temporary project whose one test module is the block (after its prelude)."""
-    return made(project({
-        "test/__init__.py": "",
-        "test/run_all.py": RUN_ALL,
-        "test/test_block.py": with_prelude(block),
-    }))
+    return made(
+        project(
+            {
+                "test/__init__.py": "",
+                "test/run_all.py": RUN_ALL,
+                "test/test_block.py": with_prelude(block),
+            }
+        )
+    )
 
 
 @cache
@@ -193,10 +200,14 @@ def unittest_run(block: Block) -> Ran:
 def every_block_is_run() -> None:
     assert BLOCKS, f"no code blocks found in {README}"
     unknown = [b for b in BLOCKS if role(b) == "unknown"]
-    assert not unknown, f"blocks no test runs (give them a language, or teach test_readme): {unknown}"
+    assert not unknown, (
+        f"blocks no test runs (give them a language, or teach test_readme): {unknown}"
+    )
     for block in of_role("module") + of_role("config") + of_role("run_all"):
         with_prelude(block)  # parses, and uses no name the prelude lacks
-    assert len(of_role("config")) == 1, "one Configuration block, starting `from thinking_tests import config`"
+    assert len(of_role("config")) == 1, (
+        "one Configuration block, starting `from thinking_tests import config`"
+    )
     assert of_role("run_all"), "the run_all.py block"
 
 
@@ -227,7 +238,9 @@ def python_block(block: Block) -> None:
 )
 def python_block_under_pytest(block: Block) -> None:
     root = block_project(block)
-    ran = run("-m", "pytest", *PLUGIN, "-v", "-p", "no:cacheprovider", "test/test_block.py", cwd=root)
+    ran = run(
+        "-m", "pytest", *PLUGIN, "-v", "-p", "no:cacheprovider", "test/test_block.py", cwd=root
+    )
     assert ran.code == 0, ran
     assert outcomes(ran) == expected_outcomes(block.text), ran
 
@@ -263,20 +276,26 @@ def run_current_module_block(block: Block) -> None:
     ids=ids(of_role("run_all")),
 )
 def run_all_block(block: Block) -> None:
-    root = made(project({
-        "test/__init__.py": "",
-        "test/run_all.py": with_prelude(block),
-        "test/test_one.py": "from thinking_tests import test\n\n@test\ndef one():\n    pass\n",
-        "test/sub/__init__.py": "",
-        "test/sub/test_two.py": "from thinking_tests import test\n\n@test\ndef two():\n    pass\n",
-    }))
+    root = made(
+        project(
+            {
+                "test/__init__.py": "",
+                "test/run_all.py": with_prelude(block),
+                "test/test_one.py": "from thinking_tests import test\n\n@test\ndef one():\n    pass\n",
+                "test/sub/__init__.py": "",
+                "test/sub/test_two.py": "from thinking_tests import test\n\n@test\ndef two():\n    pass\n",
+            }
+        )
+    )
     for args in (["-m", "test.run_all"], ["test/run_all.py"]):
         ran = run(*args, "--no-coverage", cwd=root)
         assert ran.code == 0, ran
         assert ran.counts == (2, 0, 0), ran
 
 
-@test("the Configuration block works as the real __test__.py of the calculator example", timeout=300)
+@test(
+    "the Configuration block works as the real __test__.py of the calculator example", timeout=300
+)
 def configuration_block() -> None:
     [block] = of_role("config")
     root = calculator()
@@ -319,7 +338,9 @@ def configuration_names() -> None:
     for name in sorted(names):
         obj: object = config
         for part in name.split(".")[1:]:
-            assert hasattr(obj, part), f"the README's {name} is not a setting ({type(obj).__name__} has no {part!r})"
+            assert hasattr(obj, part), (
+                f"the README's {name} is not a setting ({type(obj).__name__} has no {part!r})"
+            )
             obj = getattr(obj, part)
 
 
@@ -329,7 +350,11 @@ def every_setting_documented() -> None:
 
     text = README.read_text(encoding="utf-8")
     missing = []
-    for prefix, cls in (("config", Config), ("config.reports", ReportSettings), ("config.coverage", CoverageSettings)):
+    for prefix, cls in (
+        ("config", Config),
+        ("config.reports", ReportSettings),
+        ("config.coverage", CoverageSettings),
+    ):
         for f in fields(cls):
             name = f"{prefix}.{f.name}"
             if f.name != "source_file" and not re.search(re.escape(name) + r"(?![\w])", text):
@@ -410,7 +435,9 @@ def provide_node_ids(root: Path, line_commands: list[list[str]]) -> None:
             if target.is_file() and name in expected_outcomes(target.read_text()):
                 continue
             declaring = [b for b in of_role("module") if name in expected_outcomes(b.text)]
-            assert declaring, f"no README block declares the case {name!r} that `{' '.join(words)}` names"
+            assert declaring, (
+                f"no README block declares the case {name!r} that `{' '.join(words)}` names"
+            )
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(with_prelude(declaring[0]))
 
@@ -423,7 +450,9 @@ def provide_node_ids(root: Path, line_commands: list[list[str]]) -> None:
 )
 def bash_block(block: Block) -> None:
     lines = bash_lines(block)
-    if any(words[:4] == ["python", "-m", "thinking_tests", "init"] for line in lines for words in line):
+    if any(
+        words[:4] == ["python", "-m", "thinking_tests", "init"] for line in lines for words in line
+    ):
         cwd = made(Path(tempfile.mkdtemp(prefix="tt-readme-init-")))  # "in your own repository"
     else:
         cwd = calculator()
@@ -471,26 +500,33 @@ def help_flags() -> set[str]:
 def flag_table() -> set[str]:
     """The flags in the first column of the README's flag table."""
     lines = README.read_text(encoding="utf-8").splitlines()
-    header = lines.index("| flag | effect |")
+    headers = [i for i, line in enumerate(lines) if re.match(r"^\|\s*flag\s*\|", line)]
+    assert len(headers) == 1, "one table in the README whose first column is headed `flag`"
     found: set[str] = set()
-    for line in lines[header + 2:]:
+    for line in lines[headers[0] + 2 :]:
         if not line.startswith("|"):
             break
         found |= flags_in(line.split("|")[1])
     return found
 
 
-@test("every flag of the README's flag table and synopsis is in --help, and every flag of --help in the table")
+@test(
+    "every flag of the README's flag table and synopsis is in --help, and every flag of --help in the table"
+)
 def flags() -> None:
     table = flag_table()
     assert len(table) > 10, table
     documented = set(table)
     for block in of_role("synopsis"):
         documented |= flags_in(block.text.replace("python -m thinking_tests", ""))
-    unknown = {f for f in documented if not re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", help_text())}
+    unknown = {
+        f for f in documented if not re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", help_text())
+    }
     assert not unknown, f"flags the README names that --help does not know: {sorted(unknown)}"
     undocumented = help_flags() - table
-    assert not undocumented, f"flags of --help missing from the README's flag table: {sorted(undocumented)}"
+    assert not undocumented, (
+        f"flags of --help missing from the README's flag table: {sorted(undocumented)}"
+    )
 
 
 # The project the failure display of the README is taken from: test/test_math.py, the case on
@@ -518,7 +554,9 @@ def failure_display() -> None:
     doc = [normalized(line) for line in block.text.splitlines()]
     assert _HEADER.match(block.text.splitlines()[0]), f"{block!r} starts with the id's header"
     assert " +  where 3 = add(1, 2)" in doc, doc
-    root = made(project({"test/__init__.py": "", "test/run_all.py": RUN_ALL, "test/test_math.py": MATH}))
+    root = made(
+        project({"test/__init__.py": "", "test/run_all.py": RUN_ALL, "test/test_math.py": MATH})
+    )
     ran = run("-m", "test.run_all", "--no-coverage", cwd=root)
     assert ran.code == 1, ran
     real = [normalized(line, root) for line in ran.stdout.splitlines()]
@@ -528,7 +566,9 @@ def failure_display() -> None:
     for line in doc:
         while at < len(real) and not (real[at] == line or real[at].startswith(line + ": ")):
             at += 1
-        assert at < len(real), f"the README shows {line!r}, the terminal does not (in this order):\n{ran.stdout}"
+        assert at < len(real), (
+            f"the README shows {line!r}, the terminal does not (in this order):\n{ran.stdout}"
+        )
         at += 1
 
 
@@ -537,7 +577,9 @@ _BREAKDOWN = re.compile(
 )
 
 
-def counted_module(failures: int, errors: int, skips: int, xfailed: int, xpassed: int, passed: int) -> str:
+def counted_module(
+    failures: int, errors: int, skips: int, xfailed: int, xpassed: int, passed: int
+) -> str:
     """A test module with exactly these outcomes."""
     text = "from thinking_tests import fixture, test\n\n@fixture\ndef broken():\n    raise OSError('no disk')\n"
     bodies = {
@@ -548,7 +590,14 @@ def counted_module(failures: int, errors: int, skips: int, xfailed: int, xpassed
         "xfails": ("@test(xfail='bug 12')", "assert False"),
         "xpasses": ("@test(xfail='bug 13')", "pass"),
     }
-    counts = {"passes": passed, "fails": failures, "errors": errors, "skips": skips, "xfails": xfailed, "xpasses": xpassed}
+    counts = {
+        "passes": passed,
+        "fails": failures,
+        "errors": errors,
+        "skips": skips,
+        "xfails": xfailed,
+        "xpasses": xpassed,
+    }
     for kind, count in counts.items():
         decorator, body = bodies[kind]
         args = "broken" if kind == "errors" else ""
@@ -571,12 +620,16 @@ def summary_lines() -> None:
     assert passed + failed + skipped == cases, doc
     assert failed == failures + errors and skipped == skips + xfailed, doc
     module = counted_module(failures, errors, skips, xfailed, xpassed, passed - xpassed)
-    root = made(project({"test/__init__.py": "", "test/run_all.py": RUN_ALL, "test/test_counts.py": module}))
+    root = made(
+        project({"test/__init__.py": "", "test/run_all.py": RUN_ALL, "test/test_counts.py": module})
+    )
     ran = run("-m", "test.run_all", "--no-coverage", cwd=root)
     assert ran.code == (1 if failed else 0), ran
     real = ran.stdout.rstrip("\n").splitlines()[-2:]
     duration = re.compile(r" in \d+\.\d+ s: ")
-    assert [duration.sub(" in T s: ", line) for line in real] == [duration.sub(" in T s: ", line) for line in doc], ran
+    assert [duration.sub(" in T s: ", line) for line in real] == [
+        duration.sub(" in T s: ", line) for line in doc
+    ], ran
 
 
 if __name__ == "__main__":

@@ -83,7 +83,8 @@ class TrainResult:
 
     @property
     def best_validation_loss(self) -> float:
-        return min((r.validation_loss for r in self.history), default=math.inf)
+        """The validation loss of `model` (inf before any epoch)."""
+        return self.history[self.best_epoch - 1].validation_loss if self.best_epoch else math.inf
 
 
 @dataclass
