@@ -170,10 +170,9 @@ def unittest_engine(by_flag: Path) -> None:
         ("by_flag", ("-m", "test.good.run_all", "--backend", "pytest")),
         ("by_flag", ("-m", "thinking_tests", "test.good", "--backend", "pytest")),
         ("by_config", ("-m", "test.good.run_all")),
-        ("by_config", ("-m", "thinking_tests", "test/good")),
         ("by_config", ("test/good/run_all.py",)),
     ],
-    ids=["--backend run_all", "--backend cli", "config run_all", "config cli path", "config script"],
+    ids=["--backend run_all", "--backend cli", "config run_all", "config script"],
 )
 def pytest_engine(which: str, args: tuple[str, ...], by_flag: Path, by_config: Path) -> None:
     root = {"by_flag": by_flag, "by_config": by_config}[which]
@@ -202,23 +201,19 @@ def xdist(by_xdist: Path) -> None:
         (("-k", "quick or numbered"), ["quick", "numbered[one]", "numbered[two]"], []),
         (("-k", "not numbered and not more"), ["quick", "slow_one", "skipped"],
          ["test_plain_function", "test_marked_plain", "TestPlainClass::test_method"]),
-        (("-k", "plain"), [], ["test_plain_function", "test_marked_plain", "TestPlainClass::test_method"]),
         (("-t", "fast"), ["quick"], ["test_marked_plain"]),
-        (("-t", "slow", "-k", "one"), ["slow_one"], []),
     ],
-    ids=["-k or", "-k not", "-k plain", "-t", "-t and -k"],
+    ids=["-k or", "-k not", "-t"],
 )
 def selection(args: tuple[str, ...], cases: list[str], plain: list[str], by_flag: Path) -> None:
     expected = {f"test.good.test_good::{name}" for name in cases}
     unittest_ran = run("-m", "test.good.run_all", *args, cwd=by_flag)
-    unittest_ids = set(outcomes(by_flag)) if unittest_ran.code != 5 else set()
+    assert unittest_ran.code == 0, unittest_ran
+    assert set(outcomes(by_flag)) == expected, unittest_ran
     pytest_ran = run("-m", "test.good.run_all", "--backend", "pytest", *args, cwd=by_flag)
-    pytest_ids = set(outcomes(by_flag)) if pytest_ran.code != 5 else set()
-    workers(by_flag)
-    assert unittest_ran.code == (0 if cases else 5), unittest_ran
     assert pytest_ran.code == 0, pytest_ran
-    assert unittest_ids == expected, unittest_ran
-    assert pytest_ids == expected | {f"test.good.test_good::{name}" for name in plain}, pytest_ran
+    assert set(outcomes(by_flag)) == expected | {f"test.good.test_good::{name}" for name in plain}, pytest_ran
+    workers(by_flag)
 
 
 @test(

@@ -5,7 +5,8 @@ TEARDOWN stage of every case and keeps `stage_timings.json` in the reports direc
 date: after each case the whole file is rewritten, so it is complete even when the run is
 cut short. It shows where a slow test spends its time: building a session fixture shows up
 in the SETUP of the first case that asked for it, and a module fixture's cleanup in the
-TEARDOWN of the module's last case.
+TEARDOWN of the module's last case. With reports off (`--no-reports`, and in the child
+processes of `--isolate`) it prints one line per case into the case's output instead.
 """
 
 from __future__ import annotations

@@ -1,0 +1,238 @@
+"""The journal keeps every finished case as it finishes; when the process dies mid-run
+(os._exit, SIGKILL, a segfault), `python -m thinking_tests report` rebuilds the reports from
+it, and `--isolate` confines such a death to its module."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from test.robustness._helpers import (
+    Ran,
+    inert,
+    junit,
+    kind,
+    problem,
+    project,
+    run,
+    schema_errors,
+)
+from thinking_tests import fixture, run_current_module, test
+
+FINE = '''
+from thinking_tests import test
+
+
+@test
+def one():
+    pass
+
+
+@test
+def two():
+    assert 1 == 2, "TWO-FAILS"
+'''
+
+# Runs after test_a_fine: its results must already be on disk while the run goes on.
+SEES = '''
+import json
+from pathlib import Path
+
+from thinking_tests import test
+
+
+@test
+def sees_the_journal():
+    lines = Path("reports/journal.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    finished = {r["id"]: r["outcome"] for r in records if r["kind"] == "case"}
+    assert finished == {"test.test_a_fine::one": "passed", "test.test_a_fine::two": "failed"}, finished
+'''
+
+DIES = '''
+import ctypes
+import os
+import signal
+
+from thinking_tests import test
+
+
+@test
+def before():
+    print("BEFORE-THE-DEATH")
+
+
+@test
+def dies():
+    how = os.environ["HOW"]
+    if how == "os._exit":
+        os._exit(3)
+    if how == "SIGKILL":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if how == "segfault":
+        ctypes.string_at(0)
+
+
+@test
+def never():
+    pass
+'''
+
+AFTER = '''
+from thinking_tests import test
+
+
+@test
+def three():
+    pass
+'''
+
+FILES = {
+    "test/test_a_fine.py": FINE,
+    "test/test_b_journal.py": SEES,
+    "test/test_c_dies.py": DIES,
+    "test/test_d_after.py": AFTER,
+}
+# how the process dies -> the exit code of the run it kills, and how --isolate names it
+DEATHS = {"os._exit": (3, "code 3"), "SIGKILL": (-9, "signal 9"), "segfault": (-11, "signal 11")}
+DIED = "the test process died while this case was running"
+
+
+class Death:
+    """One project per way of dying: the run it kills, the rebuilt reports, an isolated run."""
+
+    def __init__(self, how: str) -> None:
+        self.how = how
+        env = {"HOW": how}
+        self.root = project(FILES)
+        self.killed = run("-m", "test.run_all", cwd=self.root, extra_env=env)
+        self.journal = [
+            json.loads(line)
+            for line in (self.root / "reports" / "journal.jsonl").read_text("utf-8").splitlines()
+        ]
+        self.left = sorted(p.name for p in (self.root / "reports").iterdir())
+        self.rebuilt = run("-m", "thinking_tests", "report", cwd=self.root)
+        self.isolated_root = project(FILES)
+        # The journal case reads the parent's journal, which --isolate fills per module.
+        self.isolated = run(
+            "-m", "test.run_all", "--isolate", "-k", "not journal", cwd=self.isolated_root,
+            extra_env=env,
+        )
+
+    def cases(self, root: Path) -> dict[str, ET.Element]:
+        return junit(root / "reports" / "junit.xml")
+
+
+@fixture(scope="module")
+def deaths() -> dict[str, Death]:
+    return {how: Death(how) for how in DEATHS}
+
+
+PARAMS = {"params": list(DEATHS), "ids": list(DEATHS)}
+
+
+@test("a death mid-run ends the process at once: the journal holds what finished, no report", **PARAMS)
+def dies_mid_run(how: str, deaths: dict[str, Death]) -> None:
+    death = deaths[how]
+    assert death.killed.code == DEATHS[how][0], death.killed
+    assert death.left == ["journal.jsonl"], death.left  # the run never got to its reports
+    kinds = [(r["kind"], r.get("id")) for r in death.journal]
+    assert kinds[0] == ("run", None), kinds
+    assert kinds[1:] == [
+        (what, f"test.{case}")
+        for case in ("test_a_fine::one", "test_a_fine::two", "test_b_journal::sees_the_journal",
+                     "test_c_dies::before")
+        for what in ("start", "case")
+    ] + [("start", "test.test_c_dies::dies")], kinds
+
+
+@test("each case is in the journal as soon as it finishes: a later case of the run reads it there")
+def written_as_it_finishes(deaths: dict[str, Death]) -> None:
+    for death in deaths.values():
+        finished = {r["id"]: r for r in death.journal if r["kind"] == "case"}
+        seen = finished["test.test_b_journal::sees_the_journal"]
+        assert seen["outcome"] == "passed", seen.get("message")
+
+
+@test("`report` rebuilds JUnit XML and HTML: finished cases keep their results, the running one "
+      "is an error saying the process died in it", **PARAMS)
+def report_rebuilds(how: str, deaths: dict[str, Death]) -> None:
+    death = deaths[how]
+    ran = death.rebuilt
+    assert ran.code == 1, ran  # a failure and the died-in error
+    assert ran.counts == (3, 2, 0), ran
+    cases = death.cases(death.root)
+    assert {name: kind(case) for name, case in cases.items()} == {
+        "test.test_a_fine::one": "passed",
+        "test.test_a_fine::two": "failure",
+        "test.test_b_journal::sees_the_journal": "passed",
+        "test.test_c_dies::before": "passed",
+        "test.test_c_dies::dies": "error",
+    }, sorted(cases)
+    assert "TWO-FAILS" in (problem(cases["test.test_a_fine::two"]).get("message") or "")
+    assert cases["test.test_c_dies::before"].findtext("system-out") == "BEFORE-THE-DEATH\n"
+    died = problem(cases["test.test_c_dies::dies"])
+    assert DIED in (died.get("message") or ""), died.get("message")
+    assert f"test.test_c_dies::dies" in ran.stdout and DIED in ran.stdout, ran
+    _valid_reports(death.root)
+
+
+@test("`report DIR` rebuilds from a report directory given on the command line, from anywhere")
+def report_from_a_directory(deaths: dict[str, Death]) -> None:
+    death = deaths["SIGKILL"]
+    copy = project({}, packaged=False)
+    (copy / "kept").mkdir()
+    (copy / "kept" / "journal.jsonl").write_bytes(
+        (death.root / "reports" / "journal.jsonl").read_bytes()
+    )
+    ran = run("-m", "thinking_tests", "report", str(copy / "kept"), cwd=copy)
+    assert ran.code == 1, ran
+    assert ran.counts == (3, 2, 0), ran
+    cases = junit(copy / "kept" / "junit.xml")
+    assert kind(cases["test.test_c_dies::dies"]) == "error"
+    assert not (copy / "reports").exists(), "rebuilt somewhere else than the directory given"
+
+
+@test("with --isolate a death costs only the rest of its module: the run completes, exit code 1",
+      **PARAMS)
+def isolate_contains_it(how: str, deaths: dict[str, Death]) -> None:
+    death = deaths[how]
+    ran = death.isolated
+    assert ran.code == 1, ran
+    assert ran.counts == (3, 2, 0), ran  # one, before, three pass; two fails; dies errs
+    cases = death.cases(death.isolated_root)
+    assert {name: kind(case) for name, case in cases.items()} == {
+        "test.test_a_fine::one": "passed",
+        "test.test_a_fine::two": "failure",
+        "test.test_c_dies::before": "passed",
+        "test.test_c_dies::dies": "error",
+        "test.test_d_after::three": "passed",  # the module after the death still ran
+    }, sorted(cases)
+    message = problem(cases["test.test_c_dies::dies"]).get("message") or ""
+    assert DIED in message and DEATHS[how][1] in message, message
+    assert cases["test.test_c_dies::before"].findtext("system-out") == "BEFORE-THE-DEATH\n"
+    # The parent's own journal is whole: every result and the end of the run.
+    records = [
+        json.loads(line)
+        for line in (death.isolated_root / "reports" / "journal.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert records[-1]["kind"] == "end" and records[-1]["interrupted"] is False, records[-1]
+    assert len([r for r in records if r["kind"] == "case"]) == 5
+    _valid_reports(death.isolated_root)
+
+
+def _valid_reports(root: Path) -> None:
+    errors = schema_errors(root / "reports" / "junit.xml")
+    assert not errors, errors  # None: the schema is missing; the rest is still checked
+    page = inert((root / "reports" / "report.html").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(
+        next(text for attrs, text in page.scripts if attrs.get("type") == "application/json")
+    )
+    outcomes = {case["id"]: case["outcome"] for case in data["cases"]}
+    assert outcomes["test.test_c_dies::dies"] == "error", outcomes
+
+
+if __name__ == "__main__":
+    run_current_module()
