@@ -87,7 +87,12 @@ def resolve(text: str) -> list[Target]:
         _on_path(package_root(path))
         return [Target("module", name_from_path(path), path)]
     _on_path(os.getcwd())
+    found = _find_on_path(text)
+    if found is not None:
+        return [found]
     try:
+        # Not a file on sys.path (say, a zipped or namespace package): ask the import system,
+        # which imports the parent packages to answer.
         spec = importlib.util.find_spec(text)
     except (ImportError, ValueError) as error:
         raise UsageError(f"no module, package or path named {text!r} ({error})") from None
@@ -97,6 +102,24 @@ def resolve(text: str) -> list[Target]:
         directory = list(spec.submodule_search_locations)[0]
         return [Target("package", text, os.path.abspath(directory))]
     return [Target("module", text, os.path.abspath(str(spec.origin)))]
+
+
+def _find_on_path(dotted: str) -> Target | None:
+    """A dotted name found as files on sys.path, without importing anything: the test
+    package's __init__.py must not run before __test__.py has been loaded."""
+    parts = dotted.split(".")
+    if not all(part.isidentifier() for part in parts):
+        return None
+    for entry in sys.path:
+        base = os.path.join(os.path.abspath(entry or "."), *parts)
+        packages = [os.path.join(os.path.abspath(entry or "."), *parts[:i]) for i in range(1, len(parts))]
+        if not all(os.path.isfile(os.path.join(p, "__init__.py")) for p in packages):
+            continue
+        if os.path.isfile(os.path.join(base, "__init__.py")):
+            return Target("package", dotted, base)
+        if os.path.isfile(base + ".py"):
+            return Target("module", dotted, base + ".py")
+    return None
 
 
 def _loose_test_modules(directory: str) -> list[Target]:

@@ -100,6 +100,8 @@ class CoverageRun:
 
         written: list[str] = []
         xml = html = None
+        if not self.coverage.get_data().measured_files():
+            return True, "coverage: no data: no measured code ran (see config.coverage.source)", None
         try:
             if self.reports.enabled and self.settings.xml is not None:
                 path = self._path(self.settings.xml)
