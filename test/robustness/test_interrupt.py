@@ -43,7 +43,7 @@ def second():
 @test
 def sleeper():
     mark("SLEEPING")
-    time.sleep(60)
+    time.sleep(30)
 
 
 @test
@@ -71,7 +71,7 @@ def stubborn():
         try:
             sys.__stdout__.write(said + "\\n")
             sys.__stdout__.flush()
-            time.sleep(60)
+            time.sleep(30)
         except KeyboardInterrupt:
             said = "CAUGHT"
 '''
@@ -99,7 +99,7 @@ def interrupt(root: Path, args: tuple[str, ...], presses: list[str]) -> Interrup
         for wanted in presses:
             for line in process.stdout:
                 seen.append(line)
-                if line.strip() == wanted:
+                if line.rstrip("\n").endswith(wanted):
                     process.send_signal(signal.SIGINT)
                     break
         out, err = process.communicate(timeout=TIMEOUT)
