@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from thinking_tests.config import ConfigError, config, find_config_file
+from thinking_tests.config import ConfigError, config, find_config_file, validate
 
 _loaded: set[Path] = set()
 
@@ -44,6 +44,7 @@ def apply_pyproject(file: Path) -> None:
         raise ConfigError(f"{where} must be a table")
     try:
         _apply(config, table, "config")
+        validate(config)  # a wrong value is named with this file, not with __test__.py
     except ConfigError as error:
         raise ConfigError(f"{error} (in {where})") from None
 

@@ -122,6 +122,15 @@ def read(path: Path) -> RunResult:
         text = path.read_text(encoding="utf-8", errors="surrogatepass")
     except OSError as error:
         raise JournalError(f"cannot read the journal {path}: {error.strerror or error}") from None
+    try:
+        return _parse(path, text)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:  # a malformed record
+        raise JournalError(
+            f"{path} is not a journal this version can read ({type(error).__name__}: {error})"
+        ) from None
+
+
+def _parse(path: Path, text: str) -> RunResult:
     header: dict[str, Any] = {}
     cases: list[CaseResult] = []
     running: dict[str, Any] | None = None
@@ -132,13 +141,21 @@ def read(path: Path) -> RunResult:
             record = json.loads(line)
         except json.JSONDecodeError:
             break  # the torn last line of a process that died while writing
+        if not isinstance(record, dict):
+            raise JournalError(f"{path}:{number} is not a record of a thinking-tests journal")
         kind = record.get("kind")
         if kind == "run":
             header = record
         elif kind == "start":
             running = record
         elif kind == "case":
-            result = from_json(record)
+            try:
+                result = from_json(record)
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                raise JournalError(
+                    f"{path}:{number} holds a case record that cannot be read "
+                    f"({type(error).__name__}: {error})"
+                ) from None
             cases.append(result)
             last_time = max(last_time, result.start + result.duration)
             if running is not None and running.get("id") == result.id:

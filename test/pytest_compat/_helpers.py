@@ -26,9 +26,9 @@ __all__ = [
     "lines",
     "package",
     "project",
-    "pytest",
     "pytest_counts",
     "run",
+    "run_pytest",
 ]
 
 EXAMPLE = REPO / "examples" / "calculator"
@@ -57,7 +57,7 @@ def _remove_projects() -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def pytest(*args: str, cwd: Path, timeout: float = 180) -> Ran:
+def run_pytest(*args: str, cwd: Path, timeout: float = 180) -> Ran:
     """Plain pytest in a subprocess, with our plugin loaded by name."""
     return run("-m", "pytest", "-p", "thinking_tests.pytest_plugin", *args, cwd=cwd, timeout=timeout)
 

@@ -13,7 +13,13 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from test.pytest_compat._helpers import Ran, calculator_copy, junit_outcomes, pytest, run
+from test.pytest_compat._helpers import (
+    Ran,
+    calculator_copy,
+    junit_outcomes,
+    run,
+    run_pytest,
+)
 from thinking_tests import fixture, run_current_module, test
 
 EXTRA = """\
@@ -109,7 +115,7 @@ def baseline_is_complete(baseline: dict[str, str]) -> None:
 )
 def plain_pytest(args: tuple[str, ...], calculator: Path, baseline: dict[str, str]) -> None:
     (calculator / "reports" / "junit.xml").unlink()
-    ran = pytest("test", *args, cwd=calculator, timeout=300)
+    ran = run_pytest("test", *args, cwd=calculator, timeout=300)
     assert ran.code == 1, ran
     assert "thinking-tests junit xml report: reports/junit.xml" in ran.stdout, ran
     assert differences(outcomes_of(calculator), baseline) == {}, ran

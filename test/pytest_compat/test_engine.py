@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test.pytest_compat._helpers import Ran, junit_messages, junit_outcomes, package, project, run
+from test.pytest_compat._helpers import (
+    Ran,
+    junit_messages,
+    junit_outcomes,
+    package,
+    project,
+    run,
+)
 from thinking_tests import fixture, run_current_module, test
 
 GOOD = """\
@@ -253,19 +260,19 @@ def import_error(backend: str, by_flag: Path) -> None:
     "exit codes under the pytest engine: 5 when none collected, 1 when one target fails",
     # 0 and 1 are checked with the runs above.
     params=[
-        (("-m", "test.good.run_all", "-k", "nothing_matches_this"), 5),
-        (("-m", "test.good.run_all", "-t", "no-such-tag"), 5),
-        (("-m", "test.empty.run_all"), 5),
-        (("-m", "thinking_tests", "test.good", "test.bad"), 1),
+        (("-m", "test.good.run_all", "-k", "nothing_matches_this"), 5, (0, 0, 0)),
+        (("-m", "test.good.run_all", "-t", "no-such-tag"), 5, (0, 0, 0)),
+        (("-m", "test.empty.run_all"), 5, (0, 0, 0)),
+        (("-m", "thinking_tests", "test.good", "test.bad"), 1, (9, 2, 1)),
     ],
     ids=["-k none", "-t none", "empty package", "two targets"],
 )
-def exit_codes(args: tuple[str, ...], code: int, by_config: Path) -> None:
+def exit_codes(args: tuple[str, ...], code: int, counts: tuple[int, int, int], by_config: Path) -> None:
     ran: Ran = run(*args, cwd=by_config)
     workers(by_config)
     assert ran.code == code, ran
     assert "Traceback" not in ran.stderr, ran
-    ran.counts  # the summary line is the last line, whatever the code
+    assert ran.counts == counts, ran
 
 
 if __name__ == "__main__":

@@ -8,7 +8,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from test.pytest_compat._helpers import junit_messages, junit_outcomes, package, project, pytest, run
+from test.pytest_compat._helpers import (
+    junit_messages,
+    junit_outcomes,
+    package,
+    project,
+    run,
+    run_pytest,
+)
 from thinking_tests import fixture, run_current_module, test
 
 DIES = """\
@@ -95,7 +102,7 @@ def worker_died(how: str, dying_xdist: Path) -> None:
         ran = run("-m", "test.run_all", "--backend", "pytest", cwd=dying_xdist)
         assert ran.counts == (2, 2, 1), ran
     else:
-        ran = pytest("test", "-n", "2", cwd=dying_xdist)
+        ran = run_pytest("test", "-n", "2", cwd=dying_xdist)
     assert ran.code == 1, ran
     junit = dying_xdist / "reports" / "junit.xml"
     assert junit_outcomes(junit) == {**FINISHED, DEAD: "error", "test.test_dies::e_never_runs": "passed"}

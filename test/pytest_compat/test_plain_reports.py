@@ -12,7 +12,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from test.pytest_compat._helpers import Ran, junit_outcomes, project, pytest
+from test.pytest_compat._helpers import Ran, junit_outcomes, project, run_pytest
 from thinking_tests import fixture, run_current_module, test
 
 LIBRARY = """\
@@ -84,7 +84,7 @@ def unmeasured() -> Path:
 def fresh_run(root: Path, *args: str) -> Ran:
     shutil.rmtree(root / "reports", ignore_errors=True)
     (root / "workers.txt").unlink(missing_ok=True)
-    return pytest(*args, cwd=root)
+    return run_pytest(*args, cwd=root)
 
 
 def workers(root: Path) -> list[str]:
@@ -166,7 +166,7 @@ def collect_only_keeps_reports(unmeasured: Path) -> None:
     assert ran.code == 1, ran
     junit = unmeasured / "reports" / "junit.xml"
     before = junit.read_bytes()
-    listed = pytest("--collect-only", "-q", "tests", cwd=unmeasured)
+    listed = run_pytest("--collect-only", "-q", "tests", cwd=unmeasured)
     assert listed.code == 0, listed
     assert junit.read_bytes() == before
     assert "thinking-tests" not in listed.stdout, listed

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from test.pytest_compat._helpers import Ran, project, pytest, pytest_counts, run
+from test.pytest_compat._helpers import Ran, project, pytest_counts, run, run_pytest
 from thinking_tests import fixture, run_current_module, test
 
 JOURNAL = """\
@@ -295,7 +295,7 @@ class FullRun:
 @fixture(scope="module")
 def full_run(features: Path) -> FullRun:
     """One plain pytest run of the whole project, every outcome listed (-rA)."""
-    ran = pytest("-rA", "--strict-markers", f"--basetemp={features / 'basetemp'}", cwd=features)
+    ran = run_pytest("-rA", "--strict-markers", f"--basetemp={features / 'basetemp'}", cwd=features)
     journal = features / "journal.txt"
     noted = journal.read_text(encoding="utf-8").splitlines()
     journal.unlink()
@@ -308,7 +308,7 @@ def collected(ran: Ran) -> list[str]:
 
 @test("--collect-only lists every case as path::name[param-id], once, in declaration order")
 def node_ids(features: Path) -> None:
-    ran = pytest("--collect-only", "-q", cwd=features)
+    ran = run_pytest("--collect-only", "-q", cwd=features)
     assert ran.code == 0, ran
     assert collected(ran) == IDS, ran
     assert f"{len(IDS)} tests collected" in ran.stdout, ran
@@ -316,7 +316,7 @@ def node_ids(features: Path) -> None:
 
 @test("a node id selects exactly that case, param id included")
 def node_id_selects(features: Path) -> None:
-    ran = pytest("-q", "test_features.py::adds[even]", "sub/test_nested.py::nested[first]", cwd=features)
+    ran = run_pytest("-q", "test_features.py::adds[even]", "sub/test_nested.py::nested[first]", cwd=features)
     assert ran.code == 0, ran
     assert pytest_counts(ran) == {"passed": 2}, ran
 
@@ -356,13 +356,13 @@ def assertion_rewriting(full_run: FullRun) -> None:
     ids=["fast", "slow or fast", "needs_gpu", "thinking_tests marker"],
 )
 def markers(expression: str, counts: dict[str, int] | None, ids: list[str] | None, features: Path) -> None:
-    listed = pytest("--collect-only", "-q", "--strict-markers", "-m", expression, cwd=features)
+    listed = run_pytest("--collect-only", "-q", "--strict-markers", "-m", expression, cwd=features)
     assert listed.code == 0, listed
     if ids is None:  # every @test case carries the thinking_tests marker; the plain function not
         ids = [i for i in IDS if not i.endswith(("::quick", "::slow_one", "::test_plain"))]
     assert collected(listed) == ids, listed
     if counts is not None:
-        ran = pytest("-q", "--strict-markers", "-m", expression, cwd=features)
+        ran = run_pytest("-q", "--strict-markers", "-m", expression, cwd=features)
         assert ran.code == 0, ran
         assert pytest_counts(ran) == counts, ran
 
@@ -392,7 +392,7 @@ def collected_once(full_run: FullRun) -> None:
 
 @test("-W error::pytest.PytestCollectionWarning passes: collecting warns of nothing")
 def no_collection_warning(features: Path) -> None:
-    ran = pytest("-q", "-W", "error::pytest.PytestCollectionWarning", "-W", "error::pytest.PytestUnknownMarkWarning",
+    ran = run_pytest("-q", "-W", "error::pytest.PytestCollectionWarning", "-W", "error::pytest.PytestUnknownMarkWarning",
                  "-k", "not wrong_sum", cwd=features)
     assert ran.code == 0, ran
     assert "Warning" not in ran.stdout, ran
@@ -401,7 +401,7 @@ def no_collection_warning(features: Path) -> None:
 
 @test("pytest-xdist collects the same items in every worker and runs them all")
 def xdist(features: Path) -> None:
-    ran = pytest("-q", "-n", "2", cwd=features)
+    ran = run_pytest("-q", "-n", "2", cwd=features)
     assert ran.code == 1, ran
     assert "Different tests were collected" not in ran.output, ran
     assert pytest_counts(ran) == {"failed": 1, "passed": 18, "skipped": 1, "xfailed": 1, "xpassed": 1}, ran
@@ -422,7 +422,7 @@ def journal_of(root: Path, ran: Ran) -> list[str]:
 
 @test("setups, teardowns, aspects (global, block) and fixtures run in the unittest engine's order")
 def order(ordering: Path) -> None:
-    plain = journal_of(ordering, pytest("-q", "order/test_order.py", cwd=ordering))
+    plain = journal_of(ordering, run_pytest("-q", "order/test_order.py", cwd=ordering))
     assert plain == ORDER_EXPECTED, plain
     unittest_engine = journal_of(ordering, run("-m", "thinking_tests", "order/test_order.py", cwd=ordering))
     assert unittest_engine == ORDER_EXPECTED, unittest_engine
@@ -442,10 +442,10 @@ def python_files() -> None:
             "test_beta.py": case.format(name="beta"),
         }
     )
-    ran = pytest("--collect-only", "-q", cwd=root)
+    ran = run_pytest("--collect-only", "-q", cwd=root)
     assert ran.code == 0, ran
     assert collected(ran) == ["check_alpha.py::alpha"], ran
-    ran = pytest("-q", cwd=root)
+    ran = run_pytest("-q", cwd=root)
     assert ran.code == 0 and pytest_counts(ran) == {"passed": 1}, ran
 
 

@@ -162,6 +162,7 @@ class Page(HTMLParser):
         self.stack: list[str] = []
         self.problems: list[str] = []
         self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.text: list[str] = []  # text outside scripts, entities decoded
         self._script: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -192,6 +193,8 @@ class Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._script is not None:
             self._script.append(data)
+        elif not self.stack or self.stack[-1] != "style":
+            self.text.append(data)
 
 
 def parse_html(text: str) -> Page:

@@ -169,7 +169,7 @@ def second_press_exits(twice: Interrupted) -> None:
 
 
 @test("Ctrl-C in a module run on its own behaves the same: exit 2, summary last, reports")
-def module_run(once: Interrupted) -> None:
+def module_run() -> None:
     root = project({"test/test_cases.py": CASES + _MAIN})
     interrupted = interrupt(root, ("-m", "test.test_cases"), ["SLEEPING"])
     assert interrupted.ran.code == 2, interrupted.ran
