@@ -98,7 +98,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
                    help="kill a child run after this long; it is then reported (default: 900)")
     p.add_argument("--generate", type=Path, metavar="DIR",
-                   help="only write the projects of --kinds and --sizes into DIR/KIND/SIZE/STYLE, run nothing")
+                   help="only write the projects of --kinds and --sizes into DIR/KIND/SIZE/STYLE, "
+                   "run nothing")
     p.add_argument("--keep", action="store_true", help="keep the generated projects and say where")
     return p
 
@@ -258,9 +259,11 @@ def _main_table(results: dict[tuple[str, int], dict[str, Cell]], tools: list[Too
             else:
                 per_case, used_plain = f"{cell.wall / size * 1e6:.0f}", True
             share = cell.wall / base.wall if base is not None and base.wall else None
-            table.add(kind, str(size), tool.key, seconds(cell.wall), per_case, mib(cell.rss or 0.0), ratio(share))
+            table.add(kind, str(size), tool.key, seconds(cell.wall), per_case, mib(cell.rss or 0.0),
+                      ratio(share))
     if used_base:
-        table.notes.append("µs/case = (wall − wall of the same tool at size 1) / N: the cost of a case without start-up")
+        table.notes.append("µs/case = (wall − wall of the same tool at size 1) / N: "
+                           "the cost of a case without start-up")
     if used_plain:
         table.notes.append("µs/case = wall / N where size 1 was not measured: start-up included")
     table.notes.append(f"× {BASELINE}: wall time relative to thinking-tests on its unittest engine")
@@ -268,7 +271,8 @@ def _main_table(results: dict[tuple[str, int], dict[str, Cell]], tools: list[Too
 
 
 def _startup_table(cells: dict[str, Cell]) -> Table:
-    table = Table("Start-up: one trivial case (medians)", ["tool", "wall s", "peak RSS MiB", f"× {BASELINE}"],
+    table = Table("Start-up: one trivial case (medians)",
+                  ["tool", "wall s", "peak RSS MiB", f"× {BASELINE}"],
                   right={1, 2, 3})
     base = cells.get(BASELINE)
     for name, cell in cells.items():
@@ -290,7 +294,8 @@ def _coverage_table(cells: dict[str, Cell], size: int) -> Table:
             continue
         share = cell.wall / off.wall if off.wall else None
         table.add(name.removeprefix("coverage "), seconds(cell.wall), mib(cell.rss or 0.0), ratio(share))
-    table.notes.append("on: config.coverage.enabled = True, source = the test package; XML and HTML coverage reports written")
+    table.notes.append("on: config.coverage.enabled = True, source = the test package; "
+                       "XML and HTML coverage reports written")
     return table
 
 
@@ -322,6 +327,14 @@ class Header:
         return f"```\n{self.command}\n```\n\n" + "".join(f"- {item}\n" for item in items)
 
 
+def _pytest_plugins() -> str:
+    from importlib.metadata import entry_points
+
+    names = sorted({f"{e.dist.name} {e.dist.version}" if e.dist else e.name
+                    for e in entry_points(group="pytest11")})
+    return ", ".join(names) or "none"
+
+
 def _header(argv: Sequence[str], tools: list[Tool], skipped: list[tuple[str, str]], repeat: int) -> Header:
     return Header(
         command=f"python -m bench {' '.join(argv)}".rstrip(),
@@ -329,6 +342,7 @@ def _header(argv: Sequence[str], tools: list[Tool], skipped: list[tuple[str, str
             f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
             f"{os.cpu_count()} CPUs; pytest {_version('pytest')}, ward {_version('ward')}, "
             f"coverage {_version('coverage')}",
+            f"pytest plugins installed (loaded by pytest and tt-pytest): {_pytest_plugins()}",
             f"each tool: 1 warm-up run, then {repeat} measured run{'s' if repeat != 1 else ''}, "
             "tools alternated; medians",
         ],

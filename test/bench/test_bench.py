@@ -99,7 +99,8 @@ def every_tool_gets_the_same_number_of_cases() -> None:
             for size in (20, 250):
                 counts = {style: _count(style, work / kind / str(size) / style) for style in styles}
                 assert counts == {style: size for style in styles}, (kind, size, counts)
-                modules = sorted(p.name for p in (work / kind / str(size) / "pytest" / "test").glob("test_*.py"))
+                package = work / kind / str(size) / "pytest" / "test"
+                modules = sorted(p.name for p in package.glob("test_*.py"))
                 assert len(modules) == -(-size // 100), modules
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypeVar
 
 from test.support import REPO, SHARED, Ran, env, package
 from test.support import project as _project
@@ -21,6 +22,7 @@ JENKINS_XSD = SHARED / "junit" / "jenkins-junit-10.xsd"
 # `python -m ...` runs of a project; a hang fails the case instead of stalling the suite.
 TIMEOUT = 120.0
 
+T = TypeVar("T")
 _MADE: list[Path] = []
 
 
@@ -59,6 +61,15 @@ def run(
         preexec_fn=preexec_fn,
     )
     return Ran(done.returncode, done.stdout, done.stderr)
+
+
+def concurrently(*calls: Callable[[], T]) -> list[T]:
+    """The results of several calls (runs of projects, mostly waiting) made at the same time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def run_measured(*args: str, cwd: Path, timeout: float = TIMEOUT) -> tuple[Ran, int]:
@@ -225,6 +236,7 @@ def inert(text: str) -> Page:
 
 
 __all__ = [
-    "JENKINS_XSD", "REPO", "Page", "Ran", "TIMEOUT", "inert", "junit", "kind", "one_sentence",
+    "JENKINS_XSD", "REPO", "Page", "Ran", "TIMEOUT", "concurrently", "inert", "junit", "kind",
+    "one_sentence",
     "parse_html", "problem", "project", "run", "run_measured", "schema_errors", "template_scripts",
 ]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from test.robustness._helpers import (
-    Ran,
+    concurrently,
     inert,
     junit,
     kind,
@@ -127,7 +127,7 @@ class Death:
 
 @fixture(scope="module")
 def deaths() -> dict[str, Death]:
-    return {how: Death(how) for how in DEATHS}
+    return dict(zip(DEATHS, concurrently(*(lambda how=how: Death(how) for how in DEATHS))))
 
 
 PARAMS = {"params": list(DEATHS), "ids": list(DEATHS)}
