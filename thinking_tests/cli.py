@@ -42,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=("unittest", "pytest"), help="the engine to run on")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per case")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, only the end")
-    p.add_argument("--durations", type=int, metavar="N", help="show the N slowest cases")
+    p.add_argument("--durations", type=_count, metavar="N", help="show the N slowest cases")
     p.add_argument("--no-reports", dest="reports", action="store_false", default=None,
                    help="write no report files")
     p.add_argument("--no-coverage", dest="coverage", action="store_false", default=None,
@@ -58,6 +58,13 @@ def parser() -> argparse.ArgumentParser:
                    help="balance --shard by the case durations of an earlier run's journal")
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     return p
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
 
 
 def _version() -> str:

@@ -53,7 +53,7 @@ class ReportSettings(_Strict):
         directory = Path(self.directory)
         if not directory.is_absolute():
             directory = root / directory
-        return directory / name
+        return Path(os.path.normpath(directory / name))  # no empty folders for "a/../b"
 
 
 @dataclass

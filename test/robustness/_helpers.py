@@ -10,7 +10,6 @@ import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TypeVar
@@ -59,6 +58,7 @@ def run(
         errors="replace",
         timeout=timeout,
         preexec_fn=preexec_fn,
+        check=False,
     )
     return Ran(done.returncode, done.stdout, done.stderr)
 
@@ -236,7 +236,21 @@ def inert(text: str) -> Page:
 
 
 __all__ = [
-    "JENKINS_XSD", "REPO", "Page", "Ran", "TIMEOUT", "concurrently", "inert", "junit", "kind",
+    "JENKINS_XSD",
+    "REPO",
+    "TIMEOUT",
+    "Page",
+    "Ran",
+    "concurrently",
+    "inert",
+    "junit",
+    "kind",
     "one_sentence",
-    "parse_html", "problem", "project", "run", "run_measured", "schema_errors", "template_scripts",
+    "parse_html",
+    "problem",
+    "project",
+    "run",
+    "run_measured",
+    "schema_errors",
+    "template_scripts",
 ]

@@ -4,6 +4,7 @@ printing, change the process, or break in setup and teardown: the run goes on, a
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from test.robustness._helpers import (
@@ -244,7 +245,7 @@ class Hostile:
         self.cases = junit(self.root / "reports" / "junit.xml")
         self.html = (self.root / "reports" / "report.html").read_text(encoding="utf-8")
 
-    def case(self, module: str, name: str) -> object:
+    def case(self, module: str, name: str) -> ET.Element:
         return self.cases[f"test.{module}::{name}"]
 
 
@@ -349,7 +350,7 @@ def stage_blamed(name: str, tag: str, message: str, hostile: Hostile) -> None:
     word = "ERROR" if tag == "error" else "FAILED"
     assert verbose(hostile.ran)[f"test.test_d_stages::{name}"] == word, hostile.ran
     # The terminal's failure header names the stage too.
-    header = re.search(rf"^test/test_d_stages\.py:\d+: (.*)$", _block(hostile.ran, name), re.M)
+    header = re.search(r"^test/test_d_stages\.py:\d+: (.*)$", _block(hostile.ran, name), re.MULTILINE)
     assert header, hostile.ran
     expected = message.split(":")[0] if tag == "error" else "failed in run"
     assert header[1].startswith(expected), header[1]
@@ -374,7 +375,7 @@ def _block(ran: Ran, name: str) -> str:
     """The lines under a case's header in the FAILURES section."""
     text = ran.stdout
     start = text.index(f" test.test_d_stages::{name} ")
-    following = re.search(r"^_{3,} ", text[start + 1:], re.M)
+    following = re.search(r"^_{3,} ", text[start + 1:], re.MULTILINE)
     return text[start: start + 1 + following.start()] if following else text[start:]
 
 

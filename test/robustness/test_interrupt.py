@@ -4,7 +4,6 @@ the summary is printed last, exit code 2; a second Ctrl-C exits at once."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys

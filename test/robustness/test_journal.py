@@ -130,10 +130,11 @@ def deaths() -> dict[str, Death]:
     return dict(zip(DEATHS, concurrently(*(lambda how=how: Death(how) for how in DEATHS))))
 
 
-PARAMS = {"params": list(DEATHS), "ids": list(DEATHS)}
+HOWS = list(DEATHS)
 
 
-@test("a death mid-run ends the process at once: the journal holds what finished, no report", **PARAMS)
+@test("a death mid-run ends the process at once: the journal holds what finished, no report",
+      params=HOWS, ids=HOWS)
 def dies_mid_run(how: str, deaths: dict[str, Death]) -> None:
     death = deaths[how]
     assert death.killed.code == DEATHS[how][0], death.killed
@@ -157,7 +158,7 @@ def written_as_it_finishes(deaths: dict[str, Death]) -> None:
 
 
 @test("`report` rebuilds JUnit XML and HTML: finished cases keep their results, the running one "
-      "is an error saying the process died in it", **PARAMS)
+      "is an error saying the process died in it", params=HOWS, ids=HOWS)
 def report_rebuilds(how: str, deaths: dict[str, Death]) -> None:
     death = deaths[how]
     ran = death.rebuilt
@@ -175,7 +176,7 @@ def report_rebuilds(how: str, deaths: dict[str, Death]) -> None:
     assert cases["test.test_c_dies::before"].findtext("system-out") == "BEFORE-THE-DEATH\n"
     died = problem(cases["test.test_c_dies::dies"])
     assert DIED in (died.get("message") or ""), died.get("message")
-    assert f"test.test_c_dies::dies" in ran.stdout and DIED in ran.stdout, ran
+    assert "test.test_c_dies::dies" in ran.stdout and DIED in ran.stdout, ran
     _valid_reports(death.root)
 
 
@@ -196,7 +197,7 @@ def report_from_a_directory(deaths: dict[str, Death]) -> None:
 
 
 @test("with --isolate a death costs only the rest of its module: the run completes, exit code 1",
-      **PARAMS)
+      params=HOWS, ids=HOWS)
 def isolate_contains_it(how: str, deaths: dict[str, Death]) -> None:
     death = deaths[how]
     ran = death.isolated

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import stat
-from pathlib import Path
 from typing import Any
 
 from test.robustness._helpers import (
@@ -145,9 +144,9 @@ def nothing_external(hostile: Hostile) -> None:
             if value:
                 assert value.startswith(("data:", "#")), f"<{tag} {name}={value!r}>"
     # The same on the raw text, tag by tag (the data block's JSON holds such text, as data).
-    markup = re.sub(r"<script\b.*?</script>", "", hostile.text, flags=re.S | re.I)
+    markup = re.sub(r"<script\b.*?</script>", "", hostile.text, flags=re.DOTALL | re.IGNORECASE)
     for tag in re.findall(r"<[a-zA-Z][^>]*>", markup):
-        assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", tag, re.I), tag
+        assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", tag, re.IGNORECASE), tag
 
 
 @test("a Content-Security-Policy comes first: nothing but the page's own script and style")
@@ -162,9 +161,9 @@ def content_security_policy(hostile: Hostile) -> None:
     index, policy = metas[0]
     first_active = min(i for i, (tag, _) in enumerate(tags) if tag in ("script", "style", "link"))
     assert index < first_active, (index, first_active)
-    directives = dict(
-        (part.split()[0], part.split()[1:]) for part in policy.split(";") if part.strip()
-    )
+    directives = {
+        part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()
+    }
     assert directives["default-src"] == ["'none'"], policy
     assert all(source.startswith("'sha256-") for source in directives["script-src"]), policy
     assert all(source.startswith("'sha256-") for source in directives["style-src"]), policy
@@ -229,7 +228,7 @@ def climbing_refused(text: str, setting: str) -> None:
     sentence = one_sentence(ran)
     assert setting in sentence and "'..'" in sentence, sentence
     assert not (root / "reports").exists(), "a refused run wrote reports"
-    created = set(p.name for p in root.parent.iterdir()) - set(before)
+    created = {p.name for p in root.parent.iterdir()} - set(before)
     assert not {"escaped", "junit.xml", "report.html", "journal.jsonl", "coverage.xml"} & created
 
 

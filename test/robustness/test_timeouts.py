@@ -7,7 +7,16 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from test.robustness._helpers import Ran, concurrently, inert, junit, kind, problem, project, run
+from test.robustness._helpers import (
+    Ran,
+    concurrently,
+    inert,
+    junit,
+    kind,
+    problem,
+    project,
+    run,
+)
 from thinking_tests import fixture, run_current_module, test
 
 CONFIG = "config.timeout = 0.5  # for every case without its own\n"
@@ -200,7 +209,7 @@ def _block(ran: Ran, name: str) -> str:
     """The lines under a case's header in the FAILURES section."""
     text = ran.stdout
     start = text.index(f" test.test_hangs::{name} _")
-    following = re.search(r"^_{3,} ", text[start + 1:], re.M)
+    following = re.search(r"^_{3,} ", text[start + 1:], re.MULTILINE)
     return text[start: start + 1 + following.start()] if following else text[start:]
 
 

@@ -113,6 +113,7 @@ def write(results: RunResult, path: Path, *, max_output: int = 1024 * 1024) -> N
     """
     # Building tens of thousands of small dicts and lists would set off repeated collections
     # of the whole heap (which holds the run's results); nothing built here is cyclic.
+    results = _finite(results)
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -161,6 +162,35 @@ def _coverage(results: RunResult, path: Path) -> dict[str, str] | None:
     if summary.html_index:
         href = Path(os.path.relpath(summary.html_index, path.parent)).as_posix()
     return {"percent": f"{summary.percent:.1f}%", "href": href}
+
+
+def _finite(results: RunResult) -> RunResult:
+    """Times that are NaN or infinite (a hand-edited or hostile journal) shown as 0."""
+    import math
+    from dataclasses import replace
+
+    def ok(value: float) -> bool:
+        return math.isfinite(value)
+
+    if ok(results.start) and ok(results.duration) and all(
+        ok(c.duration) and ok(c.start) and all(ok(s.duration) for s in c.stages)
+        for c in results.cases
+    ):
+        return results
+
+    def fix(value: float) -> float:
+        return value if ok(value) else 0.0
+
+    cases = tuple(
+        replace(
+            c,
+            duration=fix(c.duration),
+            start=fix(c.start),
+            stages=tuple(replace(s, duration=fix(s.duration)) for s in c.stages),
+        )
+        for c in results.cases
+    )
+    return replace(results, cases=cases, start=fix(results.start), duration=fix(results.duration))
 
 
 def format_duration(seconds: float) -> str:
