@@ -505,6 +505,8 @@ def dump_dom(path: Path, **state: str | list[str]) -> Page:
                 "--disable-component-update",
                 "--disable-sync",
                 f"--user-data-dir={profile}",
+                "--enable-logging=stderr",
+                "--v=0",
                 "--dump-dom",
                 url,
             ],
@@ -513,6 +515,10 @@ def dump_dom(path: Path, **state: str | list[str]) -> Page:
             timeout=120,
         )
     assert done.returncode == 0 and "<html" in done.stdout, done.stderr[-2000:]
+    # The page's console: any message from it (an uncaught error, a refused inline script
+    # or style under the Content-Security-Policy) is a defect of the report.
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, "the report wrote to the browser console:\n" + "\n".join(console)
     return parse(done.stdout)
 
 
