@@ -14,6 +14,8 @@ from thinking_tests.declare import aspect, fixture, setup, teardown, test
 from thinking_tests.entry import run_all, run_current_module, run_current_package
 from thinking_tests.model import Stage
 
+__version__ = "0.1.0"
+
 __all__ = [
     "Aspect",
     "Case",

@@ -56,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--only-ids", help=argparse.SUPPRESS)
     p.add_argument("--shard-durations", metavar="JOURNAL",
                    help="balance --shard by the case durations of an earlier run's journal")
-    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     return p
 
 
@@ -65,6 +65,14 @@ def _count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
     return value
+
+
+class _Version(argparse.Action):
+    """--version, looked up only when asked: importlib.metadata costs every run ~20 ms."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        print(f"thinking-tests {_version()}")
+        parser.exit()
 
 
 def _version() -> str:

@@ -127,3 +127,28 @@ def _line_in(error: BaseException, file: Path) -> int:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+def turns_coverage_off(file: Path | None) -> bool:
+    """Whether __test__.py plainly says `config.coverage.enabled = False` at its top level.
+
+    Read, not run: coverage starts before __test__.py is imported, and starting it only to
+    throw it away costs a run more than everything else at start-up.
+    """
+    if file is None:
+        return False
+    import ast
+
+    try:
+        tree = ast.parse(file.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return False  # importing it will say what is wrong
+    for node in tree.body:
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target = node.targets[0]
+        if ast.unparse(target) == "config.coverage.enabled" and (
+            isinstance(node.value, ast.Constant) and node.value.value is False
+        ):
+            return True
+    return False

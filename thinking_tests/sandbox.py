@@ -18,7 +18,7 @@ class Snapshot:
         except OSError:  # the directory is gone; nothing to go back to
             self.cwd = None
         self.path = list(sys.path)
-        self.environ = dict(os.environ)
+        self.environ = _environ_copy()
         root = logging.getLogger()
         self.level = root.level
         self.handlers = list(root.handlers)
@@ -37,11 +37,13 @@ class Snapshot:
         if sys.path != self.path:
             sys.path[:] = self.path
             changed.append("sys.path")
-        if os.environ != self.environ:
+        if _environ_copy() != self.environ:
+            # Through os.environ's own methods, so the process environment follows too.
+            wanted = {_decode(k): _decode(v) for k, v in self.environ.items()}
             for key in list(os.environ):
-                if key not in self.environ:
+                if key not in wanted:
                     del os.environ[key]
-            for key, value in self.environ.items():
+            for key, value in wanted.items():
                 if os.environ.get(key) != value:
                     os.environ[key] = value
             changed.append("environment variables")
@@ -53,3 +55,16 @@ class Snapshot:
             root.handlers[:] = self.handlers
             changed.append("root logger handlers")
         return changed
+
+
+def _environ_copy() -> dict[object, object]:
+    """The environment as os.environ stores it (encoded): a plain dict copy, cheap to take
+    and to compare on every case, unlike decoding every variable through os.environ."""
+    data = getattr(os.environ, "_data", None)
+    return dict(data) if isinstance(data, dict) else dict(os.environ)
+
+
+def _decode(value: object) -> str:
+    if isinstance(value, bytes):
+        return os.fsdecode(value)
+    return str(value)

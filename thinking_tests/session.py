@@ -19,8 +19,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thinking_tests.collect import Target, collect
-from thinking_tests.config import ConfigError, CoverageSettings, ReportSettings, config, validate
-from thinking_tests.configure import load_config_file, load_pyproject, locate
+from thinking_tests.config import (
+    ConfigError,
+    CoverageSettings,
+    ReportSettings,
+    config,
+    validate,
+)
+from thinking_tests.configure import (
+    load_config_file,
+    load_pyproject,
+    locate,
+    turns_coverage_off,
+)
 from thinking_tests.engines import Plan
 from thinking_tests.entry import UsageError
 from thinking_tests.model import CaseResult, RunResult
@@ -165,7 +176,8 @@ def _execute(options: Options, terminal: Terminal) -> int:
         # Coverage starts before __test__.py is imported, so what it imports is measured.
         validate(config)
         _check_report_directory(root)
-        coverage = _start_coverage(root)
+        if not turns_coverage_off(config_file):
+            coverage = _start_coverage(root)
         started_with = _coverage_key()
     try:
         load_config_file(config_file)
