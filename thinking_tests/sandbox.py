@@ -61,7 +61,9 @@ def _environ_copy() -> dict[object, object]:
     """The environment as os.environ stores it (encoded): a plain dict copy, cheap to take
     and to compare on every case, unlike decoding every variable through os.environ."""
     data = getattr(os.environ, "_data", None)
-    return dict(data) if isinstance(data, dict) else dict(os.environ)
+    if isinstance(data, dict):
+        return dict(data)
+    return {key: value for key, value in os.environ.items()}
 
 
 def _decode(value: object) -> str:

@@ -175,8 +175,8 @@ def _execute(options: Options, terminal: Terminal) -> int:
     if not options.list_only:
         # Coverage starts before __test__.py is imported, so what it imports is measured.
         validate(config)
-        _check_report_directory(root)
         if not turns_coverage_off(config_file):
+            _check_report_directory(root)
             coverage = _start_coverage(root)
         started_with = _coverage_key()
     try:
@@ -197,6 +197,11 @@ def _execute(options: Options, terminal: Terminal) -> int:
         if coverage is not None:
             coverage.discard()
         coverage = _start_coverage(root)
+    if created and _report_directory(root) != first_directory:
+        try:
+            first_directory.rmdir()  # made for early coverage, then moved by __test__.py
+        except OSError:
+            pass
     from thinking_tests.journal import JournalError
     from thinking_tests.select import (
         SelectionError,
