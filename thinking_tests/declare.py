@@ -138,8 +138,7 @@ def _declare(func: F, options: _Options) -> F:
     if code is None:
         raise TypeError(f"@test needs a function, not {type(func).__name__}")
     namespace: dict[str, Any] = func.__globals__
-    file = os.path.abspath(code.co_filename)
-    module = module_name(namespace, file)
+    file, module = _where(code.co_filename, namespace)
     base = options.name or func.__name__
     positional = _parameter_names(func)
     blocks = REGISTRY.blocks
@@ -153,12 +152,14 @@ def _declare(func: F, options: _Options) -> F:
         skip=options.skip,
         xfail=options.xfail,
         timeout=options.timeout,
-        aspects=tuple(b.aspect for b in blocks if b.aspect is not None) + options.aspects,
+        aspects=tuple(b.aspect for b in blocks if b.aspect is not None) + options.aspects
+        if blocks
+        else options.aspects,
         setups=tuple(b.setup for b in blocks if b.setup is not None)
         + ((options.setup,) if options.setup else ()),
         teardowns=((options.teardown,) if options.teardown else ())
         + tuple(b.teardown for b in reversed(blocks) if b.teardown is not None),
-        is_async=inspect.iscoroutinefunction(func),
+        is_async=bool(code.co_flags & inspect.CO_COROUTINE),
     )
     if options.params is None:
         case = Case(id=f"{module}::{base}", name=base, fixture_names=positional, **common)
@@ -186,6 +187,20 @@ def _declare(func: F, options: _Options) -> F:
     except AttributeError:
         pass
     return func
+
+
+_places: dict[tuple[str, int], tuple[str, str]] = {}
+
+
+def _where(filename: str, namespace: dict[str, Any]) -> tuple[str, str]:
+    """(absolute file, real module name) of a declaring module, worked out once per module:
+    a module declares many cases, and each would otherwise pay for both."""
+    key = (filename, id(namespace))
+    place = _places.get(key)
+    if place is None:
+        file = os.path.abspath(filename)
+        place = _places[key] = (file, module_name(namespace, file))
+    return place
 
 
 def _parameter_names(func: Callable[..., Any]) -> tuple[str, ...]:

@@ -9,11 +9,12 @@ several shards. One line per record, flushed at once, so at most the last line i
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from thinking_tests.model import (
     CaseResult,
@@ -34,7 +35,9 @@ class Journal:
     def __init__(self, path: Path, backend: str, command: tuple[str, ...]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.file: IO[str] | None = open(path, "w", encoding="utf-8", errors="surrogatepass")
+        # A raw descriptor: each record is one write() of its own, on disk with no buffering,
+        # without a buffered file's overhead on every case.
+        self.fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         self._write(
             {
                 "kind": "run",
@@ -48,28 +51,41 @@ class Journal:
         )
 
     def _write(self, record: dict[str, Any]) -> None:
-        if self.file is None:
+        self._line(json.dumps(record, ensure_ascii=True))
+
+    def _line(self, text: str) -> None:
+        if self.fd is None:
             return
         try:
-            self.file.write(json.dumps(record, ensure_ascii=True) + "\n")
-            self.file.flush()
-        except (OSError, ValueError):
-            self.file = None  # a full disk must not end the run; the reports still come
+            os.write(self.fd, (text + "\n").encode("ascii"))
+        except OSError:
+            self.fd = None  # a full disk must not end the run; the reports still come
 
     def started(self, item: object) -> None:
         identifier = getattr(item, "id", None)
-        if identifier is not None:
-            self._write({"kind": "start", "id": identifier, "file": getattr(item, "file", ""),
-                         "line": getattr(item, "line", 0), "module": getattr(item, "module", "")})
+        if identifier is None:
+            return
+        # Formatted by hand: this is written before every case, and json.dumps of a dict
+        # costs more than the rest of the record keeping.
+        line = getattr(item, "line", 0)
+        self._line(
+            f'{{"kind": "start", "id": {_string(str(identifier))}, '
+            f'"file": {_string(str(getattr(item, "file", "")))}, '
+            f'"line": {line if isinstance(line, int) else 0}, '
+            f'"module": {_string(str(getattr(item, "module", "")))}}}'
+        )
 
     def finished(self, result: CaseResult) -> None:
-        self._write({"kind": "case", **to_json(result)})
+        self._line(_case_line(result))
 
     def close(self, duration: float, interrupted: bool) -> None:
         self._write({"kind": "end", "duration": duration, "interrupted": interrupted})
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+_string = json.encoder.encode_basestring_ascii
 
 
 def to_json(result: CaseResult) -> dict[str, Any]:
@@ -93,6 +109,46 @@ def to_json(result: CaseResult) -> dict[str, Any]:
         "message": result.message,
         "start": result.start,
     }
+
+
+def _case_line(result: CaseResult) -> str:
+    """A case record as one line of JSON, formatted by hand for the common case: this runs
+    after every case, and json.dumps of the whole record costs more than a trivial case."""
+    parts = [
+        '{"kind": "case"',
+        f'"id": {_string(result.id)}',
+        f'"module": {_string(result.module)}',
+        f'"name": {_string(result.name)}',
+        f'"outcome": "{result.outcome.value}"',
+        f'"duration": {_number(result.duration)}',
+        f'"file": {_string(result.file)}',
+        f'"line": {int(result.line)}',
+        f'"start": {_number(result.start)}',
+    ]
+    for key in ("description", "stdout", "stderr", "log", "message"):
+        value: str = getattr(result, key)
+        if value:
+            parts.append(f'"{key}": {_string(value)}')
+    if result.tags:
+        parts.append(f'"tags": {json.dumps(list(result.tags))}')
+    if result.params:
+        parts.append(f'"params": {json.dumps([list(p) for p in result.params])}')
+    if result.stages:
+        parts.append(f'"stages": [{", ".join(_stage_line(stage) for stage in result.stages)}]')
+    return ", ".join(parts) + "}"
+
+
+def _stage_line(stage: StageResult) -> str:
+    info = stage.exception
+    exception = "null" if info is None else json.dumps(_stage_json(stage)["exception"])
+    return (
+        f'{{"stage": "{stage.stage.value}", "ok": {"true" if stage.ok else "false"}, '
+        f'"duration": {_number(stage.duration)}, "exception": {exception}}}'
+    )
+
+
+def _number(value: float) -> str:
+    return repr(float(value)) if math.isfinite(value) else "0.0"
 
 
 def _stage_json(stage: StageResult) -> dict[str, Any]:

@@ -287,8 +287,9 @@ class CaseRunner:
         return StageResult(stage, True, time.perf_counter() - began)
 
     def _outcome(self, case: Case, stages: list[StageResult]) -> tuple[Outcome, str]:
-        by_stage = {s.stage: s for s in stages}
-        setup, run, teardown = by_stage[Stage.SETUP], by_stage.get(Stage.RUN), by_stage[Stage.TEARDOWN]
+        # Stages come in order: setup, then run when setup passed, then teardown.
+        setup, teardown = stages[0], stages[-1]
+        run = stages[1] if len(stages) == 3 else None
         if self.interrupted:
             return Outcome.ERROR, "interrupted"
         if not setup.ok:

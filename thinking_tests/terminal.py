@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import TYPE_CHECKING, TextIO
 
 from thinking_tests.model import CaseResult, Counts, Outcome, RunResult
@@ -57,9 +58,10 @@ class Terminal:
         self.colour = _wants_colour(self.stream)
         self._module: str | None = None
         self._column = 0
+        self._flushed = 0.0
 
     # Writing never fails on odd text: lone surrogates and unencodable characters show escaped.
-    def write(self, text: str) -> None:
+    def write(self, text: str, flush: bool = True) -> None:
         encoding = getattr(self.stream, "encoding", None) or "utf-8"
         try:
             safe = text.encode(encoding, "backslashreplace").decode(encoding, "replace")
@@ -67,7 +69,8 @@ class Terminal:
             safe = text.encode("ascii", "backslashreplace").decode("ascii")
         try:
             self.stream.write(safe)
-            self.stream.flush()
+            if flush:
+                self.stream.flush()
         except (OSError, ValueError):
             pass  # a closed or broken terminal must not lose the reports
 
@@ -95,7 +98,13 @@ class Terminal:
         elif self._column >= _WIDTH:
             self.write("\n" + " " * (len(result.module) + 1))
             self._column = len(result.module) + 1
-        self.write(self.paint(_LETTERS[result.outcome], _COLOURS[result.outcome]))
+        # A letter per case, flushed at most every tenth of a second: flushing each one costs
+        # as much as running a trivial case.
+        now = time.monotonic()
+        flush = now - self._flushed > 0.1
+        if flush:
+            self._flushed = now
+        self.write(self.paint(_LETTERS[result.outcome], _COLOURS[result.outcome]), flush)
         self._column += 1
 
     def header(self, count: int | None, backend: str, config_file: str | None) -> None:
