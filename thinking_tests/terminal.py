@@ -59,9 +59,12 @@ class Terminal:
         self._module: str | None = None
         self._column = 0
         self._flushed = 0.0
+        self._pending: list[str] = []
 
     # Writing never fails on odd text: lone surrogates and unencodable characters show escaped.
-    def write(self, text: str, flush: bool = True) -> None:
+    def write(self, text: str) -> None:
+        if self._pending:  # progress letters not written yet come first
+            text, self._pending = "".join(self._pending) + text, []
         encoding = getattr(self.stream, "encoding", None) or "utf-8"
         try:
             safe = text.encode(encoding, "backslashreplace").decode(encoding, "replace")
@@ -69,8 +72,7 @@ class Terminal:
             safe = text.encode("ascii", "backslashreplace").decode("ascii")
         try:
             self.stream.write(safe)
-            if flush:
-                self.stream.flush()
+            self.stream.flush()
         except (OSError, ValueError):
             pass  # a closed or broken terminal must not lose the reports
 
@@ -89,23 +91,28 @@ class Terminal:
             extra = f" ({_one_line(result.message.splitlines()[0])})" if result.message and result.outcome is not Outcome.FAILED else ""
             self.write(f"{result.id} {label}{extra} [{result.duration * 1000:.0f} ms]\n")
             return
+        pending = self._pending
         if result.module != self._module:
             if self._module is not None:
-                self.write("\n")
+                pending.append("\n")
             self._module = result.module
-            self.write(f"{result.module} ")
+            pending.append(f"{result.module} ")
             self._column = len(result.module) + 1
         elif self._column >= _WIDTH:
-            self.write("\n" + " " * (len(result.module) + 1))
+            pending.append("\n" + " " * (len(result.module) + 1))
             self._column = len(result.module) + 1
-        # A letter per case, flushed at most every tenth of a second: flushing each one costs
-        # as much as running a trivial case.
-        now = time.monotonic()
-        flush = now - self._flushed > 0.1
-        if flush:
-            self._flushed = now
-        self.write(self.paint(_LETTERS[result.outcome], _COLOURS[result.outcome]), flush)
+        pending.append(self.paint(_LETTERS[result.outcome], _COLOURS[result.outcome]))
         self._column += 1
+        # Letters are written in batches, at most every tenth of a second: writing each one
+        # costs as much as running a trivial case.
+        now = time.monotonic()
+        if now - self._flushed > 0.1:
+            self._flushed = now
+            self.flush_progress()
+
+    def flush_progress(self) -> None:
+        if self._pending:
+            self.write("")
 
     def header(self, count: int | None, backend: str, config_file: str | None) -> None:
         if self.quiet:
@@ -115,6 +122,7 @@ class Terminal:
         self.write(f"thinking-tests: {cases}({backend} engine{where})\n")
 
     def end(self, run: RunResult, durations: int | None = None, notes: list[str] | None = None) -> None:
+        self.flush_progress()
         if self._module is not None and not self.verbose:
             self.write("\n")
         problems = [c for c in run.cases if c.outcome in (Outcome.FAILED, Outcome.ERROR)]
