@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from bench.generate import KIND_HELP, KINDS, declared_cases, failing_cases, generate
-from bench.measure import Launcher, Run, child_env
+from bench.measure import REPO, Launcher, Run, child_env, snapshot
 from bench.table import Table, mib, ratio, seconds
 from bench.tools import BASELINE, TOOL_KEYS, TOOLS, Tally, Tool, expected_code
 
@@ -299,12 +299,12 @@ def _coverage_table(cells: dict[str, Cell], size: int) -> Table:
     return table
 
 
-def _report_table(cases: int, repeat: int) -> Table:
+def _report_table(cases: int, repeat: int, source: Path) -> Table:
     from bench.report_writing import time_reports
 
     table = Table(f"Report writing alone: a run of {cases} cases built in-process (median of {repeat})",
                   ["report", "cases", "write s", "µs/case", "file MiB"], right={1, 2, 3, 4})
-    for timing in time_reports(cases, repeat):
+    for timing in time_reports(cases, repeat, source):
         table.add(timing.report, str(timing.cases), seconds(timing.median),
                   f"{timing.median / timing.cases * 1e6:.1f}", mib(timing.size_mib))
     table.notes.append("each case printed a line and logged one; 1 % failed with a traceback")
@@ -327,6 +327,20 @@ class Header:
         return f"```\n{self.command}\n```\n\n" + "".join(f"- {item}\n" for item in items)
 
 
+def _revision() -> str:
+    """The checkout's commit, and whether the package differs from it (read-only git)."""
+    import subprocess
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        changes = subprocess.run(["git", "status", "--porcelain", "--", "thinking_tests", "templates"],
+                                 cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "the checkout (no git revision)"
+    return f"commit {commit}{' with local changes' if changes else ''}"
+
+
 def _pytest_plugins() -> str:
     from importlib.metadata import entry_points
 
@@ -335,13 +349,16 @@ def _pytest_plugins() -> str:
     return ", ".join(names) or "none"
 
 
-def _header(argv: Sequence[str], tools: list[Tool], skipped: list[tuple[str, str]], repeat: int) -> Header:
+def _header(
+    argv: Sequence[str], tools: list[Tool], skipped: list[tuple[str, str]], repeat: int, revision: str
+) -> Header:
     return Header(
         command=f"python -m bench {' '.join(argv)}".rstrip(),
         facts=[
             f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
             f"{os.cpu_count()} CPUs; pytest {_version('pytest')}, ward {_version('ward')}, "
             f"coverage {_version('coverage')}",
+            f"thinking-tests: {revision}, copied when the run started",
             f"pytest plugins installed (loaded by pytest and tt-pytest): {_pytest_plugins()}",
             f"each tool: 1 warm-up run, then {repeat} measured run{'s' if repeat != 1 else ''}, "
             "tools alternated; medians",
@@ -375,23 +392,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        with Launcher(child_env()) as launcher:
+        revision = _revision()
+        source = snapshot(work)
+        with Launcher(child_env(source)) as launcher:
             bench = Bench(args, tools, work, launcher)
             results = {(k, s): bench.kind_size(k, s) for k in args.kinds for s in args.sizes}
             startup = bench.startup()
             coverage = bench.coverage(args.coverage_size) if args.coverage_size > 0 else None
+        tables = [_main_table(results, tools), _startup_table(startup)]
+        if coverage is not None:
+            tables.append(_coverage_table(coverage, args.coverage_size))
+        if args.report_cases > 0:
+            tables.append(_report_table(args.report_cases, args.repeat, source))
     finally:
         if args.keep:
             _progress(f"generated projects kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    tables = [_main_table(results, tools), _startup_table(startup)]
-    if coverage is not None:
-        tables.append(_coverage_table(coverage, args.coverage_size))
-    if args.report_cases > 0:
-        tables.append(_report_table(args.report_cases, args.repeat))
 
-    header = _header(arguments, tools, skipped, args.repeat)
+    header = _header(arguments, tools, skipped, args.repeat, revision)
     print(header.text())
     print("\n".join(t.text() for t in tables))
     if bench.problems:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -33,11 +34,25 @@ class Run:
     output: str  # stdout, then stderr
 
 
-def child_env() -> dict[str, str]:
-    """The environment of every child: this checkout's thinking_tests first on the path."""
+def snapshot(into: Path) -> Path:
+    """A copy of this checkout's thinking_tests and templates, taken when the run starts.
+
+    A run takes many minutes and the checkout may change meanwhile; every child (and the
+    report timing) uses this copy, so all rows of one run measure the same code.
+    """
+    root = into / "checkout"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "thinking_tests", root / "thinking_tests", ignore=ignore)
+    if (REPO / "templates").is_dir():
+        shutil.copytree(REPO / "templates", root / "templates", ignore=ignore)
+    return root
+
+
+def child_env(source: Path = REPO) -> dict[str, str]:
+    """The environment of every child: `source` (the checkout or its snapshot) first on the path."""
     env = {k: v for k, v in os.environ.items()
            if k not in _DROPPED and not k.startswith(_DROPPED_PREFIXES)}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(source), os.environ.get("PYTHONPATH")) if p)
     env["COLUMNS"] = "80"  # one terminal width for every tool that asks
     return env
 

@@ -25,17 +25,16 @@ class ReportTiming:
     size_mib: float  # of the written file
 
 
-def _ensure_checkout() -> None:
-    """Reports must come from this checkout's thinking_tests, not an installed copy."""
+def _import_from(source: Path) -> None:
+    """Reports must come from the checkout (or its snapshot), not from an installed copy."""
     import sys
 
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+    sys.path.insert(0, str(source))
     import thinking_tests
 
     found = Path(thinking_tests.__file__).resolve()
-    if REPO not in found.parents:
-        raise RuntimeError(f"thinking_tests is imported from {found.parent}, not from this checkout")
+    if source.resolve() not in found.parents:
+        raise RuntimeError(f"thinking_tests is imported from {found.parent}, not from {source}")
 
 
 def build_run(cases: int) -> RunResult:
@@ -83,9 +82,9 @@ def build_run(cases: int) -> RunResult:
     return Run(cases=tuple(results), start=start, duration=1.0, command=("bench",))
 
 
-def time_reports(cases: int, repeat: int) -> list[ReportTiming]:
+def time_reports(cases: int, repeat: int, source: Path = REPO) -> list[ReportTiming]:
     """Median seconds of each report's write(), the reports alternated like the tools."""
-    _ensure_checkout()
+    _import_from(source)
     from thinking_tests.reports import html, junit_xml
 
     writers: dict[str, tuple[Callable[..., None], str]] = {
