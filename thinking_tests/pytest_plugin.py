@@ -189,7 +189,8 @@ class CaseItem(pytest.Function):
         )
         call.__name__ = case.func.__name__
         item: CaseItem = cls.from_parent(
-            parent, name=case.name, callobj=call, originalname=case.func.__name__
+            # originalname too is the case name: pytest 9.2 builds the node id from it.
+            parent, name=case.name, callobj=call, originalname=case.name
         )
         item.case = case
         config = item.config
