@@ -229,6 +229,11 @@ def _execute(options: Options, terminal: Terminal) -> int:
                 wanted = set(Path(options.only_ids).read_text(encoding="utf-8").splitlines())
                 plan.items = [i for i in plan.items if i.id in wanted]
     except (SelectionError, JournalError) as error:
+        # A refused run leaves nothing behind, as when __test__.py refuses it.
+        if coverage is not None:
+            coverage.discard()
+        if created:
+            shutil.rmtree(first_directory, ignore_errors=True)
         raise UsageError(str(error)) from None
     items = plan.items or []
     if options.list_only:
