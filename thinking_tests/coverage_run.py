@@ -100,6 +100,7 @@ class CoverageRun:
 
         written: list[str] = []
         xml = html = None
+        total: float | None = None
         if not self.coverage.get_data().measured_files():
             return True, "coverage: no data: no measured code ran (see config.coverage.source)", None
         try:
@@ -107,16 +108,17 @@ class CoverageRun:
                 path = self._path(self.settings.xml)
                 # Written beside, then renamed: a reader never sees half a report.
                 partial = path.with_name(f".{path.name}.partial")
-                self.coverage.xml_report(outfile=str(partial))
+                total = self.coverage.xml_report(outfile=str(partial))
                 os.replace(partial, path)
                 xml = str(path)
                 written.append(self._shown(path))
             if self.reports.enabled and self.settings.html is not None:
                 path = self._path(self.settings.html)
-                self.coverage.html_report(directory=str(path))
+                total = self.coverage.html_report(directory=str(path))
                 html = str(path / "index.html")
                 written.append(self._shown(path / "index.html"))
-            total = self.coverage.report(file=io.StringIO())
+            if total is None:  # each report analyses every file again: reuse their total
+                total = self.coverage.report(file=io.StringIO())
         except CoverageException as error:
             return True, f"coverage: {error}", None
         line = f"coverage: {total:.1f}%"
