@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sysconfig
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,17 +47,14 @@ def scripted() -> Iterator[Path]:
     })
 
 
-@test("python test/run_all.py runs the project's cases, quickly, and nothing of CPython's")
+@test("python test/run_all.py runs the project's cases and nothing of CPython's")
 def runs_the_projects_tests(scripted: Path) -> None:
-    began = time.perf_counter()
+    # CPython's own suite would show as other ids, or hang past run()'s own time limit.
     ran = run("test/run_all.py", "-v", cwd=scripted)
-    elapsed = time.perf_counter() - began
     assert ran.code == 0, ran
     assert ran_ids(ran) == PROJECT_CASES, ran
     assert ran.counts == (4, 0, 0), ran
     assert CPYTHON_TEST not in ran.output, ran
-    # CPython's suite takes many minutes; this project's four cases take well under a second.
-    assert elapsed < 20, f"took {elapsed:.1f} s"
 
 
 @test("python test/sub/run_all.py runs only that subpackage")
