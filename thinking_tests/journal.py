@@ -88,29 +88,6 @@ class Journal:
 _string = json.encoder.encode_basestring_ascii
 
 
-def to_json(result: CaseResult) -> dict[str, Any]:
-    # Written out by hand: dataclasses.asdict deep-copies every field, which costs more than
-    # running a trivial case.
-    return {
-        "id": result.id,
-        "module": result.module,
-        "name": result.name,
-        "outcome": result.outcome.value,
-        "duration": result.duration,
-        "file": result.file,
-        "line": result.line,
-        "description": result.description,
-        "tags": list(result.tags),
-        "params": [list(p) for p in result.params],
-        "stages": [_stage_json(stage) for stage in result.stages],
-        "stdout": result.stdout,
-        "stderr": result.stderr,
-        "log": result.log,
-        "message": result.message,
-        "start": result.start,
-    }
-
-
 def _case_line(result: CaseResult) -> str:
     """A case record as one line of JSON, formatted by hand for the common case: this runs
     after every case, and json.dumps of the whole record costs more than a trivial case."""
@@ -140,7 +117,14 @@ def _case_line(result: CaseResult) -> str:
 
 def _stage_line(stage: StageResult) -> str:
     info = stage.exception
-    exception = "null" if info is None else json.dumps(_stage_json(stage)["exception"])
+    exception = "null" if info is None else json.dumps(
+        {
+            "type_name": info.type_name,
+            "message": info.message,
+            "traceback": info.traceback,
+            "explanation": info.explanation,
+        }
+    )
     return (
         f'{{"stage": "{stage.stage.value}", "ok": {"true" if stage.ok else "false"}, '
         f'"duration": {_number(stage.duration)}, "exception": {exception}}}'
@@ -149,23 +133,6 @@ def _stage_line(stage: StageResult) -> str:
 
 def _number(value: float) -> str:
     return repr(float(value)) if math.isfinite(value) else "0.0"
-
-
-def _stage_json(stage: StageResult) -> dict[str, Any]:
-    info = stage.exception
-    return {
-        "stage": stage.stage.value,
-        "ok": stage.ok,
-        "duration": stage.duration,
-        "exception": None
-        if info is None
-        else {
-            "type_name": info.type_name,
-            "message": info.message,
-            "traceback": info.traceback,
-            "explanation": info.explanation,
-        },
-    }
 
 
 def from_json(data: dict[str, Any]) -> CaseResult:
