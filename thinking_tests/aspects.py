@@ -43,14 +43,16 @@ class Current:
     stage: Stage
 
 
-_current: contextvars.ContextVar[Current | None] = contextvars.ContextVar(
+# The runner sets (case, stage) around every stage; the Current is made only when asked for.
+_current: contextvars.ContextVar[tuple[Case, Stage] | None] = contextvars.ContextVar(
     "thinking_tests_current", default=None
 )
 
 
 def current() -> Current | None:
     """The case and stage running now, or None outside a case."""
-    return _current.get()
+    running = _current.get()
+    return None if running is None else Current(*running)
 
 
 class CurrentRecord:
@@ -58,7 +60,7 @@ class CurrentRecord:
 
     @contextmanager
     def around(self, stage: Stage, case: "Case") -> Iterator[None]:
-        token = _current.set(Current(case, stage))
+        token = _current.set((case, stage))
         try:
             yield
         finally:

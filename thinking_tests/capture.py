@@ -140,7 +140,9 @@ class Capture:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._lock = threading.Lock()
-        self._buffers: list[BoundedBuffer] | None = None
+        # A case's stdout, stderr and log buffers, each made at its first write: most cases
+        # write nothing. None between cases.
+        self._buffers: list[BoundedBuffer | None] | None = None
         self._saved: tuple[TextIO, TextIO] | None = None
         self._handler = _LogHandler(self)
         # Where the runner's own output goes: the streams as they were before the run.
@@ -163,20 +165,24 @@ class Capture:
 
     def start_case(self) -> None:
         with self._lock:
-            self._buffers = [BoundedBuffer(self.limit) for _ in range(3)]
+            self._buffers = [None, None, None]
 
     def end_case(self) -> tuple[str, str, str]:
         with self._lock:
             buffers, self._buffers = self._buffers, None
         if buffers is None:
             return "", "", ""
-        out, err, log = (b.getvalue() for b in buffers)
+        out, err, log = ("" if b is None else b.getvalue() for b in buffers)
         return out, err, log
 
     def _write(self, which: int, text: str) -> None:
         with self._lock:
-            if self._buffers is not None:
-                self._buffers[which].write(text)
+            buffers = self._buffers
+            if buffers is not None:
+                buffer = buffers[which]
+                if buffer is None:
+                    buffer = buffers[which] = BoundedBuffer(self.limit)
+                buffer.write(text)
                 return
         # Between cases (a thread still printing): pass through to the real stream.
         if self._saved is not None and which < 2:

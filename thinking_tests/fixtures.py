@@ -100,6 +100,8 @@ class Fixtures:
 
     def finish(self, next_case: Case | None) -> list[BaseException]:
         """Tear down every value whose scope ends before `next_case`; newest first."""
+        if not self.live:  # most cases use no fixture
+            return []
         errors: list[BaseException] = []
         keep: list[_Live] = []
         ending: list[_Live] = []

@@ -9,12 +9,10 @@ several shards. One line per record, flushed at once, so at most the last line i
 from __future__ import annotations
 
 import json
-import math
 import os
-import socket
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from thinking_tests.model import (
     CaseResult,
@@ -26,7 +24,21 @@ from thinking_tests.model import (
     StageResult,
 )
 
-VERSION = 1
+
+class Started(Protocol):
+    """What a start record names: every collected item has these."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def module(self) -> str: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+VERSION = 2  # 2: times as integers (ns, µs); version 1 journals still read
 
 
 class Journal:
@@ -35,6 +47,7 @@ class Journal:
     def __init__(self, path: Path, backend: str, command: tuple[str, ...]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._encoded: dict[tuple[str, str], str] = {}
         # A raw descriptor: each record is one write() of its own, on disk with no buffering,
         # without a buffered file's overhead on every case.
         self.fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
@@ -45,7 +58,7 @@ class Journal:
                 "start": time.time(),
                 "backend": backend,
                 "command": list(command),
-                "host": socket.gethostname(),
+                "host": hostname(),
                 "pid": os.getpid(),
             }
         )
@@ -61,22 +74,20 @@ class Journal:
         except OSError:
             self.fd = None  # a full disk must not end the run; the reports still come
 
-    def started(self, item: object) -> None:
-        identifier = getattr(item, "id", None)
-        if identifier is None:
-            return
-        # Formatted by hand: this is written before every case, and json.dumps of a dict
-        # costs more than the rest of the record keeping.
-        line = getattr(item, "line", 0)
-        self._line(
-            f'{{"kind": "start", "id": {_string(str(identifier))}, '
-            f'"file": {_string(str(getattr(item, "file", "")))}, '
-            f'"line": {line if isinstance(line, int) else 0}, '
-            f'"module": {_string(str(getattr(item, "module", "")))}}}'
-        )
+    def started(self, item: Started) -> None:
+        where = self._where(item.module, item.file)
+        self._line(f'{{"kind": "start", "id": {_string(item.id)}, "line": {int(item.line)}, {where}}}')
 
     def finished(self, result: CaseResult) -> None:
-        self._line(_case_line(result))
+        self._line(_case_line(result, self._where(result.module, result.file)))
+
+    def _where(self, module: str, file: str) -> str:
+        """The module and file of a record, encoded once per module: every case repeats them."""
+        key = (module, file)
+        where = self._encoded.get(key)
+        if where is None:
+            where = self._encoded[key] = f'"module": {_string(module)}, "file": {_string(file)}'
+        return where
 
     def close(self, duration: float, interrupted: bool) -> None:
         self._write({"kind": "end", "duration": duration, "interrupted": interrupted})
@@ -85,39 +96,51 @@ class Journal:
             self.fd = None
 
 
+def hostname() -> str:
+    """This machine's name, without importing socket (which costs start-up time) on POSIX."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 _string = json.encoder.encode_basestring_ascii
+_TEXTS = ("description", "stdout", "stderr", "log", "message")
 
 
-def _case_line(result: CaseResult) -> str:
-    """A case record as one line of JSON, formatted by hand for the common case: this runs
-    after every case, and json.dumps of the whole record costs more than a trivial case."""
-    parts = [
-        '{"kind": "case"',
-        f'"id": {_string(result.id)}',
-        f'"module": {_string(result.module)}',
-        f'"name": {_string(result.name)}',
-        f'"outcome": "{result.outcome.value}"',
-        f'"duration": {_number(result.duration)}',
-        f'"file": {_string(result.file)}',
-        f'"line": {int(result.line)}',
-        f'"start": {_number(result.start)}',
-    ]
-    for key in ("description", "stdout", "stderr", "log", "message"):
+def _case_line(result: CaseResult, where: str) -> str:
+    """A case record as one line of JSON, formatted by hand: this runs after every case, and
+    json.dumps of the whole record costs more than a trivial case. Times are whole
+    nanoseconds (durations) and microseconds (the start): integers format several times
+    faster than floats, and no timer is finer."""
+    extra = ""
+    for key in _TEXTS:
         value: str = getattr(result, key)
         if value:
-            parts.append(f'"{key}": {_string(value)}')
+            extra += f', "{key}": {_string(value)}'
     if result.tags:
-        parts.append(f'"tags": {json.dumps(list(result.tags))}')
+        extra += f', "tags": {json.dumps(list(result.tags))}'
     if result.params:
-        parts.append(f'"params": {json.dumps([list(p) for p in result.params])}')
-    if result.stages:
-        parts.append(f'"stages": [{", ".join(_stage_line(stage) for stage in result.stages)}]')
-    return ", ".join(parts) + "}"
+        extra += f', "params": {json.dumps([list(p) for p in result.params])}'
+    stages = ", ".join([_stage_line(stage) for stage in result.stages])
+    return (
+        f'{{"kind": "case", "id": {_string(result.id)}, "name": {_string(result.name)}, '
+        f'"outcome": "{result.outcome._value_}", "ns": {_whole(result.duration, 1e9)}, '
+        f'"line": {int(result.line)}, "start_us": {_whole(result.start, 1e6)}, {where}'
+        f'{extra}, "stages": [{stages}]}}'
+    )
 
 
 def _stage_line(stage: StageResult) -> str:
     info = stage.exception
-    exception = "null" if info is None else json.dumps(
+    head = (
+        f'{{"stage": "{stage.stage._value_}", "ok": {"true" if stage.ok else "false"}, '
+        f'"ns": {_whole(stage.duration, 1e9)}'
+    )
+    if info is None:
+        return head + "}"
+    exception = json.dumps(
         {
             "type_name": info.type_name,
             "message": info.message,
@@ -125,14 +148,22 @@ def _stage_line(stage: StageResult) -> str:
             "explanation": info.explanation,
         }
     )
-    return (
-        f'{{"stage": "{stage.stage.value}", "ok": {"true" if stage.ok else "false"}, '
-        f'"duration": {_number(stage.duration)}, "exception": {exception}}}'
-    )
+    return f'{head}, "exception": {exception}}}'
 
 
-def _number(value: float) -> str:
-    return repr(float(value)) if math.isfinite(value) else "0.0"
+def _whole(seconds: float, unit: float) -> int:
+    """`seconds` in whole `unit`s; a NaN or infinite time (never measured, only hand-made) is 0."""
+    try:
+        return int(seconds * unit)
+    except (ValueError, OverflowError):
+        return 0
+
+
+def _seconds(record: dict[str, Any], whole: str, unit: float, old: str, required: bool = True) -> float:
+    """A time of a record: whole units in this version, float seconds in version 1."""
+    if whole in record:
+        return int(record[whole]) / unit
+    return float(record[old] if required else record.get(old, 0.0))
 
 
 def from_json(data: dict[str, Any]) -> CaseResult:
@@ -140,7 +171,7 @@ def from_json(data: dict[str, Any]) -> CaseResult:
         StageResult(
             stage=Stage(s["stage"]),
             ok=bool(s["ok"]),
-            duration=float(s["duration"]),
+            duration=_seconds(s, "ns", 1e9, "duration"),
             exception=ExceptionInfo(**s["exception"]) if s.get("exception") else None,
         )
         for s in data.get("stages", ())
@@ -150,7 +181,7 @@ def from_json(data: dict[str, Any]) -> CaseResult:
         module=data["module"],
         name=data["name"],
         outcome=Outcome(data["outcome"]),
-        duration=float(data["duration"]),
+        duration=_seconds(data, "ns", 1e9, "duration"),
         file=data.get("file", ""),
         line=int(data.get("line", 0)),
         description=data.get("description", ""),
@@ -161,7 +192,7 @@ def from_json(data: dict[str, Any]) -> CaseResult:
         stderr=data.get("stderr", ""),
         log=data.get("log", ""),
         message=data.get("message", ""),
-        start=float(data.get("start", 0.0)),
+        start=_seconds(data, "start_us", 1e6, "start", required=False),
     )
 
 

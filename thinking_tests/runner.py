@@ -17,7 +17,7 @@ from contextlib import ExitStack, contextmanager
 from types import TracebackType
 from typing import Any
 
-from thinking_tests.aspects import Current, _current
+from thinking_tests.aspects import _current
 from thinking_tests.capture import Capture
 from thinking_tests.case import Aspect, Case
 from thinking_tests.fixtures import Fixtures
@@ -265,7 +265,7 @@ class CaseRunner:
         errors: dict[Stage, BaseException],
     ) -> StageResult:
         __tracebackhide__ = True  # pytest shows the user's frames, not the runner's
-        token = _current.set(Current(case, stage))
+        token = _current.set((case, stage))  # current() makes the Current when asked
         began = time.perf_counter()
         try:
             if aspects:
@@ -373,6 +373,14 @@ def _short_repr(value: object, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _call(case: Case, kwargs: dict[str, Any]) -> None:
+    """The case's function, and the coroutine it returns, if any, run to its end."""
+    __tracebackhide__ = True
+    result = case.func(*case.args, **kwargs)
+    if case.is_async or (result is not None and inspect.iscoroutine(result)):
+        _run_coroutine(result)
+
+
 class Running:
     """One case in progress: setup, call and teardown, each wrapped in the aspects."""
 
@@ -405,13 +413,16 @@ class Running:
 
     def call(self) -> StageResult:
         case = self.case
+        kwargs = self.kwargs
+        timeout = case.timeout or self.runner.timeout
 
         def do_run() -> None:
             __tracebackhide__ = True
-            with deadline(case.timeout or self.runner.timeout, f"case {case.name}"):
-                result = case.func(*case.args, **self.kwargs)
-                if case.is_async or inspect.iscoroutine(result):
-                    _run_coroutine(result)
+            if timeout is None:
+                _call(case, kwargs)
+                return
+            with deadline(timeout, f"case {case.name}"):
+                _call(case, kwargs)
 
         # What the body changes in the process (cwd, sys.path, environment, root logger) is
         # put back after it; what fixtures and setups changed stays until their teardown.

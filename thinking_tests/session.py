@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thinking_tests.collect import Target, collect
+from thinking_tests.collect import Item, Target, collect
 from thinking_tests.config import (
     ConfigError,
     CoverageSettings,
@@ -117,10 +117,10 @@ class _Results:
         self.terminal = terminal
         self.journal = journal
 
-    def started(self, item: object) -> None:
+    def started(self, item: Item) -> None:
         if self.journal is not None:
             self.journal.started(item)
-        self.terminal.started(item)  # type: ignore[arg-type]
+        self.terminal.started(item)
 
     def finished(self, result: CaseResult) -> None:
         self.cases.append(result)

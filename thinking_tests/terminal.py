@@ -60,6 +60,8 @@ class Terminal:
         self._column = 0
         self._flushed = 0.0
         self._pending: list[str] = []
+        # Keyed by the outcome's value: hashing an Enum member runs Python code, a str does not.
+        self._letters = {o._value_: self.paint(_LETTERS[o], _COLOURS[o]) for o in Outcome}
 
     # Writing never fails on odd text: lone surrogates and unencodable characters show escaped.
     def write(self, text: str) -> None:
@@ -92,16 +94,17 @@ class Terminal:
             self.write(f"{result.id} {label}{extra} [{result.duration * 1000:.0f} ms]\n")
             return
         pending = self._pending
-        if result.module != self._module:
+        module = result.module
+        if module != self._module:
             if self._module is not None:
                 pending.append("\n")
-            self._module = result.module
-            pending.append(f"{result.module} ")
-            self._column = len(result.module) + 1
+            self._module = module
+            pending.append(f"{module} ")
+            self._column = len(module) + 1
         elif self._column >= _WIDTH:
-            pending.append("\n" + " " * (len(result.module) + 1))
-            self._column = len(result.module) + 1
-        pending.append(self.paint(_LETTERS[result.outcome], _COLOURS[result.outcome]))
+            pending.append("\n" + " " * (len(module) + 1))
+            self._column = len(module) + 1
+        pending.append(self._letters[result.outcome._value_])
         self._column += 1
         # Letters are written in batches, at most every tenth of a second: writing each one
         # costs as much as running a trivial case.

@@ -196,6 +196,52 @@ def report_from_a_directory(deaths: dict[str, Death]) -> None:
     assert not (copy / "reports").exists(), "rebuilt somewhere else than the directory given"
 
 
+# A journal as version 1 wrote it: times as float seconds, every stage's exception spelled out.
+VERSION_1 = "\n".join([
+    '{"kind": "run", "version": 1, "start": 1700000000.25, "backend": "unittest", '
+    '"command": ["run_all"], "host": "h", "pid": 1}',
+    '{"kind": "start", "id": "test.test_old::fine", "file": "/x/test/test_old.py", "line": 4, '
+    '"module": "test.test_old"}',
+    '{"kind": "case", "id": "test.test_old::fine", "module": "test.test_old", "name": "fine", '
+    '"outcome": "passed", "duration": 1.5, "file": "/x/test/test_old.py", "line": 4, '
+    '"start": 1700000000.5, "stages": [{"stage": "run", "ok": true, "duration": 1.5, '
+    '"exception": null}]}',
+    '{"kind": "start", "id": "test.test_old::dies", "file": "/x/test/test_old.py", "line": 9, '
+    '"module": "test.test_old"}',
+]) + "\n"
+
+
+@test("a journal written by version 1 (float seconds) still rebuilds the reports")
+def reads_version_1() -> None:
+    copy = project({}, packaged=False)
+    (copy / "kept").mkdir()
+    (copy / "kept" / "journal.jsonl").write_text(VERSION_1, encoding="utf-8")
+    ran = run("-m", "thinking_tests", "report", str(copy / "kept"), cwd=copy)
+    assert ran.code == 1 and ran.counts == (1, 1, 0), ran
+    cases = junit(copy / "kept" / "junit.xml")
+    assert kind(cases["test.test_old::fine"]) == "passed"
+    assert cases["test.test_old::fine"].get("time") == "1.500"
+    assert kind(cases["test.test_old::dies"]) == "error"
+    assert cases["test.test_old::dies"].get("classname") == "test.test_old"
+
+
+@test("times go through the journal whole: a case's duration, start and stage times come back "
+      "within a nanosecond and a microsecond")
+def times_round_trip(deaths: dict[str, Death]) -> None:
+    from thinking_tests.journal import read
+
+    death = deaths["os._exit"]
+    run_back = read(death.root / "reports" / "journal.jsonl")
+    by_id = {case.id: case for case in run_back.cases}
+    records = {r["id"]: r for r in death.journal if r["kind"] == "case"}
+    for identifier, record in records.items():
+        case = by_id[identifier]
+        assert abs(case.duration * 1e9 - record["ns"]) < 1, (case.duration, record)
+        assert abs(case.start * 1e6 - record["start_us"]) < 1, (case.start, record)
+        assert [round(s.duration * 1e9) for s in case.stages] == [s["ns"] for s in record["stages"]]
+        assert case.start > 1.6e9 and 0 < case.duration < 60, case
+
+
 @test("with --isolate a death costs only the rest of its module: the run completes, exit code 1",
       params=HOWS, ids=HOWS)
 def isolate_contains_it(how: str, deaths: dict[str, Death]) -> None:
