@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ContextManager, Protocol, runtime_checkable
 
-from thinking_tests.model import Stage
+from thinking_tests.model import Stage, quick_init
 
 
 @runtime_checkable
@@ -20,6 +20,7 @@ class Aspect(Protocol):
     def around(self, stage: Stage, case: "Case") -> ContextManager[None]: ...
 
 
+@quick_init
 @dataclass(frozen=True, eq=False)
 class Case:
     """One runnable case: a function, maybe with one item of its `params`."""

@@ -121,8 +121,8 @@ class _Options:
         self.params = params
         self.ids = ids
         self.aspects = aspects
-        self.setup = setup
-        self.teardown = teardown
+        self.setups: tuple[Callable[[], Any], ...] = (setup,) if setup else ()
+        self.teardowns: tuple[Callable[[], Any], ...] = (teardown,) if teardown else ()
 
 
 def _reason(value: bool | str, default: str) -> str | None:
@@ -142,6 +142,11 @@ def _declare(func: F, options: _Options) -> F:
     base = options.name or func.__name__
     positional = _parameter_names(func)
     blocks = REGISTRY.blocks
+    aspects, setups, teardowns = options.aspects, options.setups, options.teardowns
+    if blocks:  # `with setup(...)` / `teardown` / `aspect` blocks around the declaration
+        aspects = tuple(b.aspect for b in blocks if b.aspect is not None) + aspects
+        setups = tuple(b.setup for b in blocks if b.setup is not None) + setups
+        teardowns += tuple(b.teardown for b in reversed(blocks) if b.teardown is not None)
     common: dict[str, Any] = dict(
         module=module,
         func=func,
@@ -152,14 +157,10 @@ def _declare(func: F, options: _Options) -> F:
         skip=options.skip,
         xfail=options.xfail,
         timeout=options.timeout,
-        aspects=tuple(b.aspect for b in blocks if b.aspect is not None) + options.aspects
-        if blocks
-        else options.aspects,
-        setups=tuple(b.setup for b in blocks if b.setup is not None)
-        + ((options.setup,) if options.setup else ()),
-        teardowns=((options.teardown,) if options.teardown else ())
-        + tuple(b.teardown for b in reversed(blocks) if b.teardown is not None),
-        is_async=bool(code.co_flags & inspect.CO_COROUTINE),
+        aspects=aspects,
+        setups=setups,
+        teardowns=teardowns,
+        is_async=bool(code.co_flags & _CO_COROUTINE),
     )
     if options.params is None:
         case = Case(id=f"{module}::{base}", name=base, fixture_names=positional, **common)
@@ -189,6 +190,7 @@ def _declare(func: F, options: _Options) -> F:
     return func
 
 
+_CO_COROUTINE = inspect.CO_COROUTINE
 _places: dict[tuple[str, int], tuple[str, str]] = {}
 
 
