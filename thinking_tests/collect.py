@@ -10,16 +10,18 @@ import importlib
 import inspect
 import os
 import sys
-import unittest
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thinking_tests.case import Case
 from thinking_tests.model import ExceptionInfo
 from thinking_tests.paths import shown
 from thinking_tests.registry import Registry, module_name
 from thinking_tests.runner import exception_info
+
+if TYPE_CHECKING:
+    import unittest
 
 # Files in a test package that are not test modules.
 SKIPPED_FILES = frozenset(
@@ -150,6 +152,9 @@ def import_failure(name: str, file: str, error: BaseException) -> ImportFailure:
 
 def native_tests(namespace: dict[str, Any], file: str) -> list[NativeTest]:
     """The TestCase test methods defined (not merely imported) in a module, in source order."""
+    unittest = sys.modules.get("unittest")
+    if unittest is None:  # no module imported unittest, so none defines a TestCase
+        return []
     defined_in = namespace.get("__name__")
     real_name = module_name(namespace, file)
     found: list[NativeTest] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -33,10 +34,10 @@ class CaseTimeout(BaseException):
 
 
 def _kind(error: BaseException) -> str:
-    """'skip', 'xfail', 'fail' or 'error' for an exception, without importing pytest."""
-    import unittest
-
-    if isinstance(error, unittest.SkipTest):
+    """'skip', 'xfail', 'fail' or 'error' for an exception, without importing pytest (nor
+    unittest: when no module imported it, nothing can raise its SkipTest)."""
+    unittest = sys.modules.get("unittest")
+    if unittest is not None and isinstance(error, unittest.SkipTest):
         return "skip"
     cls = type(error)
     if cls.__module__ == "_pytest.outcomes":
