@@ -354,6 +354,8 @@ class CaseRunner:
         )
 
 
+_NOTHING_TO_SET_UP = StageResult(Stage.SETUP, True, 0.0)
+_NOTHING_TO_TEAR_DOWN = StageResult(Stage.TEARDOWN, True, 0.0)
 _SKIP_NAMES = frozenset({"unittest.case.SkipTest", "_pytest.outcomes.Skipped"})
 _TIMEOUT_NAME = f"{__name__}.CaseTimeout"
 
@@ -402,7 +404,17 @@ class Running:
         self.stages.append(result)
         return result
 
+    def _nothing(self, result: StageResult) -> StageResult:
+        """A stage with nothing to run (no aspect, setup, fixture or teardown): recorded as
+        taking no time, without the cost of running an empty one (most cases have two)."""
+        self.stages.append(result)
+        return result
+
     def setup(self) -> StageResult:
+        case = self.case
+        if not (self.aspects or case.setups or case.teardowns or case.fixture_names):
+            return self._nothing(_NOTHING_TO_SET_UP)
+
         def do_setup() -> None:
             self.kwargs.update(self.runner.fixtures.resolve(self.case))
             for func in self.case.setups:
@@ -434,6 +446,9 @@ class Running:
             snapshot.restore()
 
     def teardown(self) -> StageResult:
+        if not (self.aspects or self.teardowns or self.runner.fixtures.live):
+            return self._nothing(_NOTHING_TO_TEAR_DOWN)
+
         def do_teardown() -> None:
             errors: list[BaseException] = []
             for func in self.teardowns:

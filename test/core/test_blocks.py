@@ -67,6 +67,18 @@ BLOCKS = """\
     @test
     def unmarked_case():
         note("unmarked_case runs")
+
+
+    with teardown(noting("a teardown with no setup")):
+
+        @test
+        def torn_down():
+            note("torn_down runs")
+
+
+    @test(teardown=noting("its own teardown alone"))
+    def own_teardown_alone():
+        note("own_teardown_alone runs")
 """
 
 EXPECTED = [
@@ -79,6 +91,8 @@ EXPECTED = [
     "marked setup marked_case", "marked run marked_case", "marked_case runs",
     "marked teardown marked_case",
     "unmarked_case runs",
+    "torn_down runs", "a teardown with no setup",
+    "own_teardown_alone runs", "its own teardown alone",
 ]
 
 
@@ -97,7 +111,7 @@ def order() -> None:
 def counts() -> None:
     ran = blocks().ran
     assert ran.code == 1, ran
-    assert ran.counts == (5, 2, 0), ran
+    assert ran.counts == (7, 2, 0), ran
 
 
 @test("a failing case still gets its block teardowns")
