@@ -4,6 +4,11 @@ When the process dies mid-run (os._exit, SIGKILL, a segfault), `python -m thinki
 report` rebuilds the reports from it: every finished case keeps its result, and the case that
 was running becomes an error saying the process died in it. `merge` reads the journals of
 several shards. One line per record, flushed at once, so at most the last line is torn.
+
+Which case was running: when the engine knows the order up front (the unittest engine), one
+`plan` record lists every case to run, and the first planned case without a result is the
+one the process died in; otherwise (the pytest engine) a `start` record precedes each case.
+A plan saves a write per case.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,6 +54,7 @@ class Journal:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._encoded: dict[tuple[str, str], str] = {}
+        self._planned: set[str] = set()
         # A raw descriptor: each record is one write() of its own, on disk with no buffering,
         # without a buffered file's overhead on every case.
         self.fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
@@ -74,7 +81,19 @@ class Journal:
         except OSError:
             self.fd = None  # a full disk must not end the run; the reports still come
 
+    def plan(self, items: Sequence[Started]) -> None:
+        """Record the cases about to run, in the order they run."""
+        modules: list[list[Any]] = []
+        for item in items:
+            if not modules or modules[-1][0] != item.module or modules[-1][1] != item.file:
+                modules.append([item.module, item.file, []])
+            modules[-1][2].append([item.id, item.line])
+        self._planned = {item.id for item in items}
+        self._write({"kind": "plan", "modules": modules})
+
     def started(self, item: Started) -> None:
+        if item.id in self._planned:
+            return  # the plan names it already
         where = self._where(item.module, item.file)
         self._line(f'{{"kind": "start", "id": {_string(item.id)}, "line": {int(item.line)}, {where}}}')
 
@@ -218,6 +237,7 @@ def _parse(path: Path, text: str) -> RunResult:
     header: dict[str, Any] = {}
     cases: list[CaseResult] = []
     running: dict[str, Any] | None = None
+    planned: list[dict[str, Any]] = []
     end: dict[str, Any] | None = None
     last_time = 0.0
     for number, line in enumerate(text.splitlines(), 1):
@@ -230,6 +250,12 @@ def _parse(path: Path, text: str) -> RunResult:
         kind = record.get("kind")
         if kind == "run":
             header = record
+        elif kind == "plan":
+            planned.extend(
+                {"id": str(identifier), "module": str(module), "file": str(file), "line": int(line)}
+                for module, file, entries in record["modules"]
+                for identifier, line in entries
+            )
         elif kind == "start":
             running = record
         elif kind == "case":
@@ -250,13 +276,16 @@ def _parse(path: Path, text: str) -> RunResult:
         raise JournalError(f"{path} is not a thinking-tests journal")
     start = float(header.get("start", 0.0))
     interrupted = bool(end and end.get("interrupted"))
-    if end is None and running is not None:
-        cases.append(_died_in(running, last_time or start))
-    if end is not None:
-        duration = float(end.get("duration", 0.0))
-    else:
+    if end is None:
+        if running is None and planned:
+            finished = {case.id for case in cases}
+            running = next((p for p in planned if p["id"] not in finished), None)
+        if running is not None:
+            cases.append(_died_in(running, last_time or start))
         duration = max(0.0, (last_time or start) - start)
         interrupted = True
+    else:
+        duration = float(end.get("duration", 0.0))
     return RunResult(
         cases=tuple(cases),
         start=start,

@@ -250,6 +250,8 @@ def _execute(options: Options, terminal: Terminal) -> int:
         from thinking_tests.journal import Journal
 
         journal = Journal(journal_path, config.backend, options.command)
+        if plan.items:
+            journal.plan(plan.items)
     results = _Results(terminal, journal)
     interrupted = False
     if options.isolate and plan.items:

@@ -140,13 +140,18 @@ def dies_mid_run(how: str, deaths: dict[str, Death]) -> None:
     assert death.killed.code == DEATHS[how][0], death.killed
     assert death.left == ["journal.jsonl"], death.left  # the run never got to its reports
     kinds = [(r["kind"], r.get("id")) for r in death.journal]
-    assert kinds[0] == ("run", None), kinds
-    assert kinds[1:] == [
-        (what, f"test.{case}")
+    assert kinds[:2] == [("run", None), ("plan", None)], kinds
+    # The plan names every case in the order they run: the first without a result died.
+    planned = [
+        identifier for _, _, entries in death.journal[1]["modules"] for identifier, _ in entries
+    ]
+    assert planned == [
+        f"test.{case}"
         for case in ("test_a_fine::one", "test_a_fine::two", "test_b_journal::sees_the_journal",
-                     "test_c_dies::before")
-        for what in ("start", "case")
-    ] + [("start", "test.test_c_dies::dies")], kinds
+                     "test_c_dies::before", "test_c_dies::dies", "test_c_dies::never",
+                     "test_d_after::three")
+    ], planned
+    assert kinds[2:] == [("case", identifier) for identifier in planned[:4]], kinds
 
 
 @test("each case is in the journal as soon as it finishes: a later case of the run reads it there")
