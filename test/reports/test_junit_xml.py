@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import math
 import os
+import subprocess
+import sys
 import tempfile
 import unittest
-import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import xmlschema
 
@@ -315,6 +317,134 @@ def hostile_text() -> None:
     assert testcase.findtext("system-err") == f"{shown}\n----- captured log -----\n{shown}"
     for raw in (b"\x00", b"\x1b", b"\x7f", b"<script>", b"]]>"):
         assert raw not in data, f"{raw!r} written as is"
+
+
+@test("the layout ElementTree.indent gives: two spaces a level, ` />` for empty elements")
+def layout() -> None:
+    root, data = written(
+        run(
+            case("passes"),
+            case("fails", Outcome.FAILED, exception=BOOM, stdout="out\n"),
+            case("skips", Outcome.SKIPPED),
+            case("other", module="test.other", duration=0.25),
+            duration=1.5,
+        )
+    )
+    suite = root.find("testsuite")
+    assert suite is not None
+    hostname = escape(suite.get("hostname") or "", {'"': "&quot;"})
+    stamp = 'timestamp="2023-11-14T22:13:20+00:00"'
+    expected = f"""<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="thinking-tests" tests="4" failures="1" errors="0" time="1.500">
+  <testsuite name="test.sample" tests="3" failures="1" errors="0" skipped="1" \
+time="1.500" {stamp} hostname="{hostname}">
+    <testcase classname="test.sample" name="passes" time="0.500" />
+    <testcase classname="test.sample" name="fails" time="0.500">
+      <failure type="AssertionError" message="assert 1 == 2">Traceback (most recent call last):
+  File "t.py", line 3, in adds
+    assert 1 == 2
+AssertionError: assert 1 == 2
+left: 1
+right: 2</failure>
+      <system-out>out
+</system-out>
+    </testcase>
+    <testcase classname="test.sample" name="skips" time="0.500">
+      <skipped type="skipped" />
+    </testcase>
+  </testsuite>
+  <testsuite name="test.other" tests="1" failures="0" errors="0" skipped="0" \
+time="0.250" {stamp} hostname="{hostname}">
+    <testcase classname="test.other" name="other" time="0.250" />
+  </testsuite>
+</testsuites>
+"""
+    assert data.decode("utf-8") == expected
+
+    _, empty = written(run())
+    assert empty.decode("utf-8") == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<testsuites name="thinking-tests" tests="0" failures="0" errors="0" time="2.000" />\n'
+    )
+
+
+@test("quotes, tabs and line breaks in names, types and messages come back exactly")
+def attribute_escaping() -> None:
+    name = 'says "hi"\tand\nleaves\r\n<b> & \'q\''
+    module = 'test."quoted"\tmodule'
+    message = 'expected "a" & <b>\nline two\ttabbed'
+    root, data = written(
+        run(
+            case(
+                name,
+                Outcome.FAILED,
+                module=module,
+                exception=ExceptionInfo('my"Error\n', "boom", "Traceback ...\n"),
+                message=message,
+            ),
+            case(name, module=module),
+            case("skips", Outcome.SKIPPED, module=module, message=message),
+        )
+    )
+    first, second, skips = root.iter("testcase")
+    assert first.get("name") == name and second.get("name") == f"{name} (2)"
+    assert {c.get("classname") for c in (first, second, skips)} == {module}
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("name") == module
+    failure = first.find("failure")
+    assert failure is not None
+    assert failure.get("type") == 'my"Error\n'
+    assert failure.get("message") == message
+    skipped = skips.find("skipped")
+    assert skipped is not None and skipped.get("message") == message
+    # Character references, not raw characters a parser would turn into spaces.
+    for reference in (b"&#09;", b"&#10;", b"&#13;", b"&quot;", b"&amp;", b"&lt;b&gt;"):
+        assert reference in data, f"{reference!r} not written"
+
+
+@test("element text keeps quotes, tabs, blank lines and edge whitespace as printed")
+def text_content() -> None:
+    printed = '  "double" \'single\'\ttab\n\n  & <tag> ]]> trailing  '
+    root, data = written(
+        run(
+            case("prints", stdout=printed, stderr="   \n"),
+            case("fails", Outcome.FAILED, exception=ExceptionInfo("E", "m", printed)),
+        )
+    )
+    assert only(root, "prints").findtext("system-out") == printed
+    assert only(root, "prints").findtext("system-err") == "   \n"
+    assert only(root, "fails").findtext("failure") == printed
+    assert b'"double" \'single\'\ttab' in data  # quotes are escaped in attributes only
+    assert b"&amp; &lt;tag&gt; ]]&gt;" in data
+
+
+@test("the report is written without junit-xml or ElementTree")
+def no_xml_libraries() -> None:
+    script = f"""
+import sys
+for name in ("junit_xml", "xml.etree", "xml.etree.ElementTree", "xml.dom", "xml.dom.minidom"):
+    sys.modules[name] = None  # importing it now raises ImportError
+from pathlib import Path
+from thinking_tests.model import CaseResult, Outcome, RunResult
+from thinking_tests.reports.junit_xml import write
+cases = (
+    CaseResult(id="m::a", module="m", name="a", outcome=Outcome.PASSED, duration=0.5),
+    CaseResult(id="m::b", module="m", name="b", outcome=Outcome.FAILED, duration=0.5,
+               message="no", stdout="out"),
+)
+write(RunResult(cases=cases, start={START!r}, duration=1.0), Path(sys.argv[1]))
+"""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "junit.xml"
+        subprocess.run(
+            [sys.executable, "-c", script, str(path)], cwd=REPO_ROOT, check=True, timeout=60
+        )
+        schema = jenkins_schema()
+        errors = list(schema.iter_errors(str(path))) if schema is not None else []
+        assert not errors, f"not valid against {JENKINS_XSD.name}: {errors[0]}"
+        root = ET.parse(path).getroot()
+    assert (root.get("tests"), root.get("failures")) == ("2", "1")
+    assert only(root, "b").findtext("system-out") == "out"
 
 
 @test("megabytes of output are cut to max_output with a marker, and stay valid")
