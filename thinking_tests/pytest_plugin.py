@@ -130,8 +130,9 @@ class PlainPytestReports:
             self.lines.append(note)
             if not ok and session.exitstatus == 0:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        cases, self.cases = self.cases, []  # released once written, not kept to the exit
         run = RunResult(
-            cases=tuple(self.cases),
+            cases=tuple(cases),
             start=self.start,
             duration=time.perf_counter() - self.began,
             interrupted=exitstatus == pytest.ExitCode.INTERRUPTED,
@@ -147,11 +148,67 @@ class PlainPytestReports:
             terminalreporter.write_line(f"thinking-tests {line}")
 
 
-def _cases(collector: pytest.Collector, obj: object) -> list[Case]:
-    entry = REGISTRY.modules.get(os.path.abspath(str(collector.path)))
-    if entry is None:
-        return []
-    return [case for case in entry.cases if case.func is obj]
+class _ModuleCases:
+    """The cases of the module being collected, by function, and which parameters pytest fills.
+
+    Built once per collector, not once per collected name: each function is one dict
+    look-up, and each fixture name is searched for in the registry once per module. Only
+    the latest is kept: pytest collects one module after another.
+    """
+
+    __slots__ = ("collector", "path", "entry", "count", "modules", "by_func", "external")
+
+    def __init__(self, collector: pytest.Collector) -> None:
+        self.collector = collector
+        self.path = os.path.abspath(str(collector.path))
+        self.entry = REGISTRY.modules.get(self.path)
+        self.count = len(self.entry.cases) if self.entry is not None else 0
+        self.modules = len(REGISTRY.modules)
+        self.by_func: dict[int, list[Case]] = {}
+        self.external: dict[tuple[str, str], bool] = {}
+        if self.entry is not None:
+            for case in self.entry.cases:
+                self.by_func.setdefault(id(case.func), []).append(case)
+
+    def current(self, collector: pytest.Collector) -> bool:
+        """Whether this is of `collector` and the registry still holds what it was built from."""
+        entry = self.entry
+        return (
+            collector is self.collector
+            and len(REGISTRY.modules) == self.modules
+            and REGISTRY.modules.get(self.path) is entry
+            and (entry is None or len(entry.cases) == self.count)
+        )
+
+    def cases(self, func: object) -> list[Case]:
+        """The cases declared with `func`, in declaration order (several with params)."""
+        return self.by_func.get(id(func), [])
+
+    def wanted(self, case: Case) -> tuple[str, ...]:
+        """The parameters of `case` that no thinking-tests fixture fills: pytest fills them."""
+        names: list[str] = []
+        for name in case.fixture_names:
+            key = (name, case.module)
+            external = self.external.get(key)
+            if external is None:
+                external = REGISTRY.find_fixture(name, case.module, builtins=False) is None
+                self.external[key] = external
+            if external:
+                names.append(name)
+        return tuple(names)
+
+
+_LATEST: list[_ModuleCases] = []
+
+
+def _module_cases(collector: pytest.Collector) -> _ModuleCases:
+    if not _LATEST or not _LATEST[0].current(collector):
+        _LATEST[:] = [_ModuleCases(collector)]
+    return _LATEST[0]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _LATEST.clear()  # holds a collector, so the session's tree, past the collection
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -161,10 +218,68 @@ def pytest_pycollect_makeitem(
     if not inspect.isfunction(obj) or not getattr(obj, "__thinking_tests__", 0):
         return None
     # Claimed even when empty (a case imported from another module): never collected twice.
-    return [CaseItem.from_case(collector, case) for case in _cases(collector, obj)]
+    known = _module_cases(collector)
+    return [CaseItem.from_case(collector, case, known.wanted(case)) for case in known.cases(obj)]
 
 
 _MARKER_NAME = re.compile(r"\W")
+_SIGNATURES: dict[tuple[str, ...], inspect.Signature] = {}
+
+
+def _signature(names: tuple[str, ...]) -> inspect.Signature:
+    """The signature pytest reads the fixtures it fills from: one per set of names."""
+    signature = _SIGNATURES.get(names)
+    if signature is None:
+        signature = inspect.Signature([inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in names])
+        _SIGNATURES[names] = signature
+    return signature
+
+
+class _Marks:
+    """The markers of cases, made once per run: a mark is immutable, so items share it.
+
+    A tag's marker is registered (for --strict-markers) the first time a case has it.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.made: dict[tuple[str, str], pytest.MarkDecorator] = {}
+
+    def case(self) -> pytest.MarkDecorator:
+        mark = self.made.get(("", ""))
+        if mark is None:
+            mark = self.made[("", "")] = pytest.mark.thinking_tests
+        return mark
+
+    def tag(self, tag: str) -> pytest.MarkDecorator:
+        mark = self.made.get(("tag", tag))
+        if mark is None:
+            marker = _MARKER_NAME.sub("_", tag)
+            self.config.addinivalue_line("markers", f"{marker}: thinking-tests tag")
+            mark = self.made[("tag", tag)] = getattr(pytest.mark, marker)
+        return mark
+
+    def skip(self, reason: str) -> pytest.MarkDecorator:
+        mark = self.made.get(("skip", reason))
+        if mark is None:
+            mark = self.made[("skip", reason)] = pytest.mark.skip(reason=reason)
+        return mark
+
+    def xfail(self, reason: str) -> pytest.MarkDecorator:
+        mark = self.made.get(("xfail", reason))
+        if mark is None:
+            mark = self.made[("xfail", reason)] = pytest.mark.xfail(reason=reason, strict=False)
+        return mark
+
+
+_MARKS = pytest.StashKey[_Marks]()
+
+
+def _marks(config: pytest.Config) -> _Marks:
+    marks = config.stash.get(_MARKS, None)
+    if marks is None:
+        marks = config.stash[_MARKS] = _Marks(config)
+    return marks
 
 
 class CaseItem(pytest.Function):
@@ -175,34 +290,33 @@ class CaseItem(pytest.Function):
     _next: object = None
 
     @classmethod
-    def from_case(cls, parent: pytest.Collector, case: Case) -> "CaseItem":
-        # pytest fills only what no thinking-tests fixture provides.
-        wanted = [
-            n for n in case.fixture_names if REGISTRY.find_fixture(n, case.module, builtins=False) is None
-        ]
+    def from_case(
+        cls, parent: pytest.Collector, case: Case, wanted: tuple[str, ...] | None = None
+    ) -> "CaseItem":
+        """The item of `case`; `wanted` are the parameters pytest fills (found if not given)."""
+        if wanted is None:  # pytest fills only what no thinking-tests fixture provides
+            wanted = tuple(
+                n for n in case.fixture_names if REGISTRY.find_fixture(n, case.module, builtins=False) is None
+            )
 
         def call(**kwargs: Any) -> None:  # never called: runtest() runs the case
             pass
 
-        call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-            [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in wanted]
-        )
+        call.__signature__ = _signature(wanted)  # type: ignore[attr-defined]
         call.__name__ = case.func.__name__
         item: CaseItem = cls.from_parent(
             # originalname too is the case name: pytest 9.2 builds the node id from it.
             parent, name=case.name, callobj=call, originalname=case.name
         )
         item.case = case
-        config = item.config
-        item.add_marker(pytest.mark.thinking_tests)
+        marks = _marks(item.config)
+        item.add_marker(marks.case())
         for tag in case.tags:
-            marker = _MARKER_NAME.sub("_", tag)
-            config.addinivalue_line("markers", f"{marker}: thinking-tests tag")
-            item.add_marker(marker)
+            item.add_marker(marks.tag(tag))
         if case.skip is not None:
-            item.add_marker(pytest.mark.skip(reason=case.skip))
+            item.add_marker(marks.skip(case.skip))
         if case.xfail is not None:
-            item.add_marker(pytest.mark.xfail(reason=case.xfail, strict=False))
+            item.add_marker(marks.xfail(case.xfail))
         return item
 
     def reportinfo(self) -> tuple[str, int, str]:

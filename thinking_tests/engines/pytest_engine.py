@@ -48,9 +48,19 @@ class ResultCollector:
         self.pending: dict[str, list[Any]] = {}
         self.cases = {case.id: case for entry in REGISTRY.modules.values() for case in entry.cases}
         self.failed = False
+        self.modules: dict[str, str] = {}  # a node id's path -> its module's name
+
+    def case_id(self, nodeid: str) -> tuple[str, str, str]:
+        """`case_id` of a node id, each file's module name found once."""
+        path, _, rest = nodeid.partition("::")
+        module = self.modules.get(path)
+        if module is None:
+            module = self.modules[path] = name_from_path(os.path.join(self.rootdir, path))
+        return f"{module}::{rest}", module, rest
 
     def pytest_sessionstart(self, session: Any) -> None:
         self.rootdir = str(session.config.rootpath)
+        self.modules.clear()
 
     def pytest_collectreport(self, report: Any) -> None:
         if not report.failed:
@@ -75,7 +85,7 @@ class ResultCollector:
         """The journal learns which case runs now, so a process dying in it names it."""
         from types import SimpleNamespace
 
-        identifier, module, _ = case_id(nodeid, self.rootdir)
+        identifier, module, _ = self.case_id(nodeid)
         case: Case | None = self.cases.get(identifier)
         path, line, _ = location
         self.listener.started(
@@ -94,7 +104,7 @@ class ResultCollector:
             from thinking_tests.journal import _died_in
 
             self.pending.pop(report.nodeid, None)
-            identifier, module, _ = case_id(report.nodeid, self.rootdir)
+            identifier, module, _ = self.case_id(report.nodeid)
             case: Case | None = self.cases.get(identifier)
             file, line = _location(report, self.rootdir)
             where = {"id": identifier, "module": module, "file": case.file if case else file,
@@ -108,7 +118,7 @@ class ResultCollector:
             self.listener.finished(self._result(report.nodeid, reports))
 
     def _result(self, nodeid: str, reports: list[Any]) -> CaseResult:
-        identifier, module, name = case_id(nodeid, self.rootdir)
+        identifier, module, name = self.case_id(nodeid)
         by_when = {r.when: r for r in reports}
         stages: list[StageResult] = []
         outcome, message = Outcome.PASSED, ""
@@ -132,27 +142,28 @@ class ResultCollector:
                     outcome, message = Outcome.ERROR, f"error in {_STAGES[when]}: {_first(info)}"
             elif when == "call" and xfail is not None:
                 outcome, message = Outcome.XPASSED, f"passed unexpectedly (xfail: {xfail})"
-        last = reports[-1]
-        sections = dict(last.sections) if getattr(last, "sections", None) else {}
+        first, last = reports[0], reports[-1]
+        sections = dict(last.sections) if getattr(last, "sections", None) else None
         case: Case | None = self.cases.get(identifier)
-        file, line = _location(reports[0], self.rootdir)
+        file, line = (case.file, case.line) if case else _location(first, self.rootdir)
+        start = first.start if hasattr(first, "start") else time.time()
         return CaseResult(
             id=identifier,
             module=module,
             name=name,
             outcome=outcome,
             duration=sum(r.duration for r in reports),
-            file=case.file if case else file,
-            line=case.line if case else line,
+            file=file,
+            line=line,
             description=case.description if case else "",
             tags=case.tags if case else (),
             params=_params(case),
             stages=tuple(stages),
-            stdout=_joined(sections, "stdout"),
-            stderr=_joined(sections, "stderr"),
-            log=_joined(sections, "log"),
+            stdout=_joined(sections, "stdout") if sections else "",
+            stderr=_joined(sections, "stderr") if sections else "",
+            log=_joined(sections, "log") if sections else "",
             message=message,
-            start=getattr(reports[0], "start", time.time()),
+            start=start,
         )
 
 
