@@ -109,6 +109,9 @@ class PlainPytestReports:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.collector.pytest_sessionstart(session)
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.collector.pytest_collection_finish(session)
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         self.collector.pytest_collectreport(report)
 

@@ -5,6 +5,8 @@ the pytest engine, and three shards merged into one report: the same ids, and th
 outcome per id, read from each run's JUnit XML (classname::name -> passed / failure / error
 / skipped). The copy of the example gets one more module with a failure, setup and teardown
 errors and an unexpected pass, so the agreement covers every outcome, not only passes.
+The HTML reports of the engines and of plain pytest describe each case alike: description,
+tags, params, file and line.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from test.pytest_compat._helpers import (
     Ran,
     calculator_copy,
     junit_outcomes,
+    package,
+    project,
     run,
     run_pytest,
 )
+from test.reports._e2e_helpers import read_html, report_data
 from thinking_tests import fixture, run_current_module, test
 
 EXTRA = """\
@@ -184,6 +189,55 @@ def pytest_engine_shards(calculator: Path, shards: list[dict[str, str]], baselin
     on_pytest = shard_runs(calculator, "pytest-shard", "--backend", "pytest", "--no-coverage")
     assert_partition(on_pytest, baseline)
     assert [set(s) for s in on_pytest] == [set(s) for s in shards]
+
+
+DESCRIBED = """\
+    from thinking_tests import test
+
+
+    @test("adds two numbers", tags=["fast", "math"])
+    def adds():
+        assert 1 + 1 == 2
+
+
+    @test("doubles", params=[(1, 2), (3, 6)], ids=["one", "three"])
+    def doubles(n, twice):
+        assert 2 * n == twice
+
+
+    def test_plain():
+        pass
+"""
+
+DESCRIBING = ("description", "tags", "params", "file", "line")
+
+
+def described(root: Path) -> dict[str, dict[str, object]]:
+    """id -> what report.html says of the case besides its outcome and timings."""
+    parser, _ = read_html(root / "reports" / "report.html")
+    return {case["id"]: {key: case.get(key) for key in DESCRIBING} for case in report_data(parser)["cases"]}
+
+
+@test(
+    "plain pytest and the pytest engine describe each case as the unittest engine does",
+    params=[
+        (("-m", "pytest", "-p", "thinking_tests.pytest_plugin", "-q", "test"),),
+        (("-m", "test.run_all", "--backend", "pytest"),),
+    ],
+    ids=["plain pytest", "pytest engine"],
+)
+def descriptions(args: tuple[str, ...]) -> None:
+    root = project({**package("test"), "test/test_described.py": DESCRIBED})
+    ran = run("-m", "test.run_all", cwd=root)
+    assert ran.code == 0, ran
+    expected = described(root)
+    assert expected["test.test_described::adds"]["tags"] == ["fast", "math"], expected
+    ran = run(*args, cwd=root)
+    assert ran.code == 0, ran
+    found = described(root)
+    assert "test.test_described::test_plain" in found, found  # the pytest function, undescribed
+    del found["test.test_described::test_plain"]
+    assert found == expected
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ class ResultCollector:
         self.exitfirst = exitfirst
         self.rootdir = os.getcwd()
         self.pending: dict[str, list[Any]] = {}
-        self.cases = {case.id: case for entry in REGISTRY.modules.values() for case in entry.cases}
+        self.cases = _registered()
         self.failed = False
         self.modules: dict[str, str] = {}  # a node id's path -> its module's name
 
@@ -61,6 +61,11 @@ class ResultCollector:
     def pytest_sessionstart(self, session: Any) -> None:
         self.rootdir = str(session.config.rootpath)
         self.modules.clear()
+
+    def pytest_collection_finish(self, session: Any) -> None:
+        """The cases are known once pytest imported their modules: a result then has the
+        case's description, tags and params, as under the unittest engine."""
+        self.cases = _registered()
 
     def pytest_collectreport(self, report: Any) -> None:
         if not report.failed:
@@ -165,6 +170,10 @@ class ResultCollector:
             message=message,
             start=start,
         )
+
+
+def _registered() -> dict[str, Case]:
+    return {case.id: case for entry in REGISTRY.modules.values() for case in entry.cases}
 
 
 def _info(report: Any) -> ExceptionInfo:
