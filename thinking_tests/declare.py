@@ -61,7 +61,7 @@ def test(
     The function itself is returned unchanged, so it can still be called directly.
     """
     if callable(func_or_description):
-        return _declare(func_or_description, _Options())
+        return _declare(func_or_description, _PLAIN)
     description = func_or_description
     if description is not None and not isinstance(description, str):
         raise TypeError(f"@test takes a description string, not {type(description).__name__}")
@@ -125,6 +125,9 @@ class _Options:
         self.teardowns: tuple[Callable[[], Any], ...] = (teardown,) if teardown else ()
 
 
+_PLAIN = _Options()  # bare @test: nothing set, shared by every such case (never changed)
+
+
 def _reason(value: bool | str, default: str) -> str | None:
     if value is False or value is None:
         return None
@@ -147,23 +150,27 @@ def _declare(func: F, options: _Options) -> F:
         aspects = tuple(b.aspect for b in blocks if b.aspect is not None) + aspects
         setups = tuple(b.setup for b in blocks if b.setup is not None) + setups
         teardowns += tuple(b.teardown for b in reversed(blocks) if b.teardown is not None)
-    common: dict[str, Any] = dict(
-        module=module,
-        func=func,
-        file=file,
-        line=code.co_firstlineno,
-        description=options.description,
-        tags=options.tags,
-        skip=options.skip,
-        xfail=options.xfail,
-        timeout=options.timeout,
-        aspects=aspects,
-        setups=setups,
-        teardowns=teardowns,
-        is_async=bool(code.co_flags & _CO_COROUTINE),
-    )
+    line = code.co_firstlineno
+    is_async = bool(code.co_flags & _CO_COROUTINE)
     if options.params is None:
-        case = Case(id=f"{module}::{base}", name=base, fixture_names=positional, **common)
+        case = Case(
+            id=f"{module}::{base}",
+            module=module,
+            name=base,
+            func=func,
+            file=file,
+            line=line,
+            description=options.description,
+            tags=options.tags,
+            skip=options.skip,
+            xfail=options.xfail,
+            timeout=options.timeout,
+            aspects=aspects,
+            setups=setups,
+            teardowns=teardowns,
+            fixture_names=positional,
+            is_async=is_async,
+        )
         REGISTRY.add_case(case, namespace)
     else:
         for args, param_id in _expand(options.params, options.ids, func):
@@ -175,11 +182,23 @@ def _declare(func: F, options: _Options) -> F:
             name = f"{base}[{param_id}]"
             case = Case(
                 id=f"{module}::{name}",
+                module=module,
                 name=name,
+                func=func,
+                file=file,
+                line=line,
+                description=options.description,
+                tags=options.tags,
+                skip=options.skip,
+                xfail=options.xfail,
+                timeout=options.timeout,
                 args=args,
                 param_id=param_id,
+                aspects=aspects,
+                setups=setups,
+                teardowns=teardowns,
                 fixture_names=positional[len(args):],
-                **common,
+                is_async=is_async,
             )
             REGISTRY.add_case(case, namespace)
     cases = getattr(func, "__thinking_tests__", 0)

@@ -119,6 +119,9 @@ def _run(targets: list["Target"], exit: bool, namespace: dict[str, Any]) -> int:
 
     if namespace.get("__name__") != "__main__":
         return _finish(execute(Options(targets=targets)), exit)
+    command = (os.path.basename(sys.executable), *sys.orig_argv[1:])
+    if not sys.argv[1:]:  # no flags: the defaults, without importing argparse and the parser
+        return _finish(execute(Options(targets=targets, command=command)), exit)
     from thinking_tests.cli import options, parser
 
     args = parser().parse_args(sys.argv[1:])
@@ -128,7 +131,6 @@ def _run(targets: list["Target"], exit: bool, namespace: dict[str, Any]) -> int:
             f"(use python -m thinking_tests TARGET ...)",
             exit,
         )
-    command = (os.path.basename(sys.executable), *sys.orig_argv[1:])
     return _finish(execute(options(args, targets, command)), exit)
 
 

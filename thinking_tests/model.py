@@ -181,14 +181,18 @@ class RunResult:
     coverage: CoverageSummary | None = None
 
     def counts(self) -> Counts:
-        tally = {outcome: 0 for outcome in Outcome}
+        # Tallied by the outcome's value: hashing an Enum member runs Python code, a str not.
+        tally = dict.fromkeys(_VALUES, 0)
         for case in self.cases:
-            tally[case.outcome] += 1
+            tally[case.outcome._value_] += 1
         return Counts(
-            passed=tally[Outcome.PASSED] + tally[Outcome.XPASSED],
-            failed=tally[Outcome.FAILED] + tally[Outcome.ERROR],
-            skipped=tally[Outcome.SKIPPED] + tally[Outcome.XFAILED],
-            errors=tally[Outcome.ERROR],
-            xfailed=tally[Outcome.XFAILED],
-            xpassed=tally[Outcome.XPASSED],
+            passed=tally["passed"] + tally["xpassed"],
+            failed=tally["failed"] + tally["error"],
+            skipped=tally["skipped"] + tally["xfailed"],
+            errors=tally["error"],
+            xfailed=tally["xfailed"],
+            xpassed=tally["xpassed"],
         )
+
+
+_VALUES = tuple(outcome.value for outcome in Outcome)

@@ -12,7 +12,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from types import TracebackType
@@ -98,6 +97,8 @@ def _trim(tb: TracebackType | None) -> TracebackType | None:
 
 def exception_info(error: BaseException, explain: bool = True) -> ExceptionInfo:
     """An exception as text: type, one-line message, trimmed traceback, assert explanation."""
+    import traceback  # here: a run where nothing fails never needs it
+
     try:
         tb = _trim(error.__traceback__)
         shown = traceback.TracebackException(type(error), error, tb, compact=True)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 from thinking_tests.model import CaseResult, Outcome, RunResult, Stage
@@ -266,12 +267,16 @@ def _hostname() -> str:
 
 
 def _timestamp(seconds: float, fallback: float) -> str:
-    """UTC, ISO 8601, to the second: `2024-05-01T12:00:00+00:00`."""
-    from datetime import datetime, timezone
-
+    """UTC, ISO 8601, to the second: `2024-05-01T12:00:00+00:00` (as datetime's isoformat
+    writes it, without importing datetime)."""
     for value in (seconds, fallback, 0.0):
         try:
-            return datetime.fromtimestamp(value, timezone.utc).isoformat(timespec="seconds")
+            t = time.gmtime(value)
         except (OverflowError, OSError, ValueError):
             continue
+        if 1 <= t.tm_year <= 9999:  # the years datetime (and the schema's xs:dateTime) takes
+            return (
+                f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
+                f"T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}+00:00"
+            )
     return "1970-01-01T00:00:00+00:00"
