@@ -126,6 +126,7 @@ def hostname() -> str:
 
 _string = json.encoder.encode_basestring_ascii
 _TEXTS = ("description", "stdout", "stderr", "log", "message")
+_EMPTY_STAGES = {stage.value: f'{{"stage": "{stage.value}", "ok": true, "ns": 0}}' for stage in Stage}
 
 
 def _case_line(result: CaseResult, where: str) -> str:
@@ -134,25 +135,31 @@ def _case_line(result: CaseResult, where: str) -> str:
     nanoseconds (durations) and microseconds (the start): integers format several times
     faster than floats, and no timer is finer."""
     extra = ""
-    for key in _TEXTS:
-        value: str = getattr(result, key)
-        if value:
-            extra += f', "{key}": {_string(value)}'
+    if result.description or result.stdout or result.stderr or result.log or result.message:
+        for key in _TEXTS:
+            value: str = getattr(result, key)
+            if value:
+                extra += f', "{key}": {_string(value)}'
     if result.tags:
         extra += f', "tags": {json.dumps(list(result.tags))}'
     if result.params:
         extra += f', "params": {json.dumps([list(p) for p in result.params])}'
     stages = ", ".join([_stage_line(stage) for stage in result.stages])
+    try:
+        ns, start_us = int(result.duration * 1e9), int(result.start * 1e6)
+    except (ValueError, OverflowError):  # NaN or infinite: only a hand-made result has one
+        ns, start_us = _whole(result.duration, 1e9), _whole(result.start, 1e6)
     return (
         f'{{"kind": "case", "id": {_string(result.id)}, "name": {_string(result.name)}, '
-        f'"outcome": "{result.outcome._value_}", "ns": {_whole(result.duration, 1e9)}, '
-        f'"line": {int(result.line)}, "start_us": {_whole(result.start, 1e6)}, {where}'
-        f'{extra}, "stages": [{stages}]}}'
+        f'"outcome": "{result.outcome._value_}", "ns": {ns}, "line": {int(result.line)}, '
+        f'"start_us": {start_us}, {where}{extra}, "stages": [{stages}]}}'
     )
 
 
 def _stage_line(stage: StageResult) -> str:
     info = stage.exception
+    if info is None and stage.ok and stage.duration == 0.0:  # a stage with nothing to run
+        return _EMPTY_STAGES[stage.stage._value_]
     head = (
         f'{{"stage": "{stage.stage._value_}", "ok": {"true" if stage.ok else "false"}, '
         f'"ns": {_whole(stage.duration, 1e9)}'

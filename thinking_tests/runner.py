@@ -345,7 +345,7 @@ class CaseRunner:
             line=case.line,
             description=case.description,
             tags=case.tags,
-            params=_params(case),
+            params=_params(case) if case.args else (),
             stages=stages,
             stdout=captured[0],
             stderr=captured[1],

@@ -19,7 +19,7 @@ class Snapshot:
             self.cwd = None
         self.path = list(sys.path)
         self.environ = _environ_copy()
-        root = logging.getLogger()
+        root = logging.root
         self.level = root.level
         self.handlers = list(root.handlers)
 
@@ -47,7 +47,7 @@ class Snapshot:
                 if os.environ.get(key) != value:
                     os.environ[key] = value
             changed.append("environment variables")
-        root = logging.getLogger()
+        root = logging.root
         if root.level != self.level:
             root.setLevel(self.level)
             changed.append("root logger level")

@@ -63,7 +63,14 @@ from operator import attrgetter, eq
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from thinking_tests.model import CaseResult, Counts, ExceptionInfo, Outcome, RunResult
+from thinking_tests.model import (
+    CaseResult,
+    Counts,
+    ExceptionInfo,
+    Outcome,
+    RunResult,
+    Stage,
+)
 from thinking_tests.reports._files import truncate, write_atomic
 
 if TYPE_CHECKING:
@@ -527,7 +534,8 @@ def _data(results: RunResult, limit: int) -> str:
     and empty fields are left out: 20,000 cases stay small and quick to encode and parse.
     """
     start = results.start
-    cases = ",".join([_case(case, start, limit) for case in results.cases])
+    files: dict[str, str] = {}  # each file's JSON text: a module's cases share one
+    cases = ",".join([_case(case, start, limit, files) for case in results.cases])
     text = f'{{"version":1,"start":{float(start)!r},"cases":[{cases}]}}'
     # As jinja's `tojson`: no `</script>` or `<!--` can form inside the block.
     return (
@@ -538,7 +546,7 @@ def _data(results: RunResult, limit: int) -> str:
     )
 
 
-def _case(case: CaseResult, run_start: float, limit: int) -> str:
+def _case(case: CaseResult, run_start: float, limit: int, files: dict[str, str]) -> str:
     """One case as a JSON object; the keys in the order `json.dumps` of a dict gave them."""
     ident = case.id
     if len(ident) > limit:
@@ -552,7 +560,10 @@ def _case(case: CaseResult, run_start: float, limit: int) -> str:
     if case.description:
         text += ',"description":' + _quote(_long(case.description, limit))
     if case.file:
-        text += ',"file":' + _quote(case.file)
+        quoted = files.get(case.file)
+        if quoted is None:
+            quoted = files[case.file] = ',"file":' + _quote(case.file)
+        text += quoted
         if case.line:
             text += f',"line":{int(case.line)}'
     if case.start:
@@ -564,6 +575,9 @@ def _case(case: CaseResult, run_start: float, limit: int) -> str:
     if case.stages:
         stages: list[str] = []
         for stage in case.stages:
+            if stage.duration == 0.0 and stage.ok and stage.exception is None:
+                stages.append(_EMPTY_STAGES[stage.stage._value_])  # a stage with nothing to run
+                continue
             entry = (
                 f'["{stage.stage._value_}",{"true" if stage.ok else "false"},'
                 f"{int(stage.duration * 1e6 + 0.5)}"
@@ -586,6 +600,9 @@ def _case(case: CaseResult, run_start: float, limit: int) -> str:
     if case.log:
         text += ',"log":' + _quote(_long(case.log, limit))
     return text + "}"
+
+
+_EMPTY_STAGES = {stage.value: f'["{stage.value}",true,0]' for stage in Stage}
 
 
 def _exception(info: ExceptionInfo, limit: int) -> str:
