@@ -23,6 +23,7 @@ class ReportTiming:
     cases: int
     median: float  # seconds
     size_mib: float  # of the written file
+    opened: float | None = None  # seconds headless Chromium takes to load the page and run its script
 
 
 def _import_from(source: Path) -> None:
@@ -94,6 +95,7 @@ def time_reports(cases: int, repeat: int, source: Path = REPO) -> list[ReportTim
     run = build_run(cases)
     times: dict[str, list[float]] = {name: [] for name in writers}
     sizes: dict[str, float] = {}
+    opened: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as directory:
         for _ in range(repeat + 1):  # the first round warms imports and templates
             for name, (write, file) in writers.items():
@@ -102,7 +104,43 @@ def time_reports(cases: int, repeat: int, source: Path = REPO) -> list[ReportTim
                 write(run, path)
                 times[name].append(time.perf_counter() - began)
                 sizes[name] = path.stat().st_size / (1024 * 1024)
+        browser = chromium()
+        if browser is not None:
+            opened["HTML"] = time_opening(browser, Path(directory) / "report.html", repeat)
     return [
-        ReportTiming(name, cases, statistics.median(values[1:]), sizes[name])
+        ReportTiming(name, cases, statistics.median(values[1:]), sizes[name], opened.get(name))
         for name, values in times.items()
     ]
+
+
+def chromium() -> str | None:
+    """A headless-capable Chromium on PATH, if there is one."""
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def time_opening(browser: str, page: Path, repeat: int) -> float:
+    """Median seconds of a headless Chromium that loads `page`, runs its script and prints the
+    resulting DOM (`--dump-dom` waits for the load event): the whole browser process, start-up
+    included, as a user opening the report would wait for it."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="bench-chromium-") as profile:
+        command = [
+            browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={profile}", "--dump-dom", page.resolve().as_uri(),
+        ]
+        times: list[float] = []
+        for _ in range(repeat + 1):  # the first start fills the profile
+            began = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, timeout=120, check=False)
+            times.append(time.perf_counter() - began)
+            if done.returncode != 0 or b'id="list"' not in done.stdout:
+                raise RuntimeError(f"chromium could not open {page}: exit {done.returncode}")
+    return statistics.median(times[1:])

@@ -59,6 +59,10 @@ def smoke_run_prints_every_tool_with_its_ratio() -> None:
     assert [r[0] for r in coverage] == ["off", "on"], ran
     reports = _rows(ran.stdout, "Report writing alone: a run of 100 cases built in-process (median of 1)")
     assert [r[0] for r in reports] == ["JUnit XML", "HTML"], ran
+    assert reports[0][5] == "—", reports  # only the HTML report is opened in a browser
+    # Opened in Chromium when it is installed; said so when it is not.
+    opened = re.fullmatch(r"\d+\.\d{3}", reports[1][5])
+    assert opened or "no chromium on PATH" in ran.stdout, reports
     assert "did not do what was expected" not in ran.stdout, ran
 
 
