@@ -51,10 +51,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     from thinking_tests.config import ConfigError
     from thinking_tests.config import config as settings
-    from thinking_tests.configure import load_config
+    from thinking_tests.configure import load_config, locate
 
     try:
-        load_config(Path(config.invocation_params.dir))
+        start = Path(config.invocation_params.dir)
+        load_config(start)
         if config.getoption("no_tt_reports", False):
             settings.reports.enabled = False
             settings.coverage.enabled = False
@@ -63,10 +64,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUNNER] = CaseRunner(Fixtures(REGISTRY), settings.aspects, None, settings.timeout)
     config.addinivalue_line("markers", "thinking_tests: a case declared with @test")
     # Plain pytest (not the pytest engine, not an xdist worker): write our reports too, but
-    # not for --collect-only (IDEs collect on every save), which would blank the last run's.
+    # not for --collect-only (IDEs collect on every save), which would blank the last run's,
+    # and only in a project with settings of ours (a __test__.py or [tool.thinking-tests]):
+    # installing thinking-tests must not make pytest write reports/ into every other project.
     collect_only = config.getoption("collectonly", False)
     if not os.environ.get(SELECT_ENV) and not hasattr(config, "workerinput") and not collect_only:
-        if settings.reports.enabled or settings.coverage.enabled:
+        configured = any(found is not None for found in locate(start))
+        if configured and (settings.reports.enabled or settings.coverage.enabled):
             config.pluginmanager.register(PlainPytestReports(config), "thinking_tests.reports")
 
 
@@ -144,11 +148,20 @@ class PlainPytestReports:
             coverage=summary,
         )
         if settings.reports.enabled:
-            self.lines.extend(write_reports(run, self.root))
+            skip = _pytest_junitxml(session.config)
+            self.lines.extend(write_reports(run, self.root, skip=skip))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         for line in self.lines:
             terminalreporter.write_line(f"thinking-tests {line}")
+
+
+def _pytest_junitxml(config: pytest.Config) -> Path | None:
+    """The file pytest's own `--junitxml` writes, if any: ours never overwrites it."""
+    path = getattr(config.option, "xmlpath", None)
+    if not path:
+        return None
+    return Path(config.invocation_params.dir, os.path.expanduser(path)).resolve()
 
 
 class _ModuleCases:

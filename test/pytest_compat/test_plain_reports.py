@@ -3,7 +3,8 @@
 By default into reports/: junit.xml, report.html and coverage (unless turned off); with
 `-n 2` one report of every case, the workers' coverage combined; none with
 `--no-tt-reports`; the terminal names the report files; `--collect-only` (what IDEs run on
-every save) leaves the last run's reports alone.
+every save) leaves the last run's reports alone; a project without settings of ours gets
+none, and pytest's own `--junitxml` file is never overwritten.
 """
 
 from __future__ import annotations
@@ -171,6 +172,29 @@ def collect_only_keeps_reports(unmeasured: Path) -> None:
     assert listed.code == 0, listed
     assert junit.read_bytes() == before
     assert "thinking-tests" not in listed.stdout, listed
+
+
+@test("a project with no __test__.py and no [tool.thinking-tests] gets no reports and no "
+      "coverage from plain pytest: installing thinking-tests leaves other projects alone")
+def unconfigured_project_untouched() -> None:
+    root = project(FILES, config=None)
+    (root / "pyproject.toml").write_text('[project]\nname = "other"\n', encoding="utf-8")
+    ran = fresh_run(root, "tests")
+    assert ran.code == 1, ran  # the @test cases still ran, as pytest items
+    assert "tests/test_lib.py" in ran.stdout and "1 failed" in ran.stdout, ran
+    assert not (root / "reports").exists(), sorted(p.name for p in (root / "reports").iterdir())
+    assert "thinking-tests junit" not in ran.stdout and "report.html" not in ran.stdout, ran
+
+
+@test("pytest's own --junitxml at our report's path stays pytest's file; the HTML report is ours")
+def explicit_junitxml_kept(unmeasured: Path) -> None:
+    ran = fresh_run(unmeasured, "--junitxml=reports/junit.xml", "tests")
+    assert ran.code == 1, ran
+    root = ET.parse(unmeasured / "reports" / "junit.xml").getroot()
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
+    assert suite is not None and suite.get("name") == "pytest", ET.tostring(root)[:300]
+    assert "is pytest's --junitxml, left to it" in ran.stdout, ran
+    assert (unmeasured / "reports" / "report.html").is_file(), ran
 
 
 if __name__ == "__main__":
