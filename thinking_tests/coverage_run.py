@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from thinking_tests.config import CoverageSettings, ReportSettings
@@ -103,8 +105,13 @@ class CoverageRun:
         total: float | None = None
         if not self.coverage.get_data().measured_files():
             return True, "coverage: no data: no measured code ran (see config.coverage.source)", None
+        wants_xml = self.reports.enabled and self.settings.xml is not None
+        wants_html = self.reports.enabled and self.settings.html is not None
+        # Each report analyses every measured file again (most of its cost): with both on,
+        # the HTML pages are written by a forked child while this process writes the XML.
+        html_child = self._html_in_child() if wants_xml and wants_html else None
         try:
-            if self.reports.enabled and self.settings.xml is not None:
+            if wants_xml:
                 path = self._path(self.settings.xml)
                 # Written beside, then renamed: a reader never sees half a report.
                 partial = path.with_name(f".{path.name}.partial")
@@ -112,14 +119,21 @@ class CoverageRun:
                 os.replace(partial, path)
                 xml = str(path)
                 written.append(self._shown(path))
-            if self.reports.enabled and self.settings.html is not None:
+            if wants_html:
                 path = self._path(self.settings.html)
-                total = self.coverage.html_report(directory=str(path))
+                if html_child is not None:
+                    failure = html_child()
+                    if failure is not None:
+                        raise CoverageException(failure)
+                else:
+                    total = self.coverage.html_report(directory=str(path))
                 html = str(path / "index.html")
                 written.append(self._shown(path / "index.html"))
             if total is None:  # each report analyses every file again: reuse their total
                 total = self.coverage.report(file=io.StringIO())
         except CoverageException as error:
+            if html_child is not None:
+                html_child()  # never leave the child behind
             return True, f"coverage: {error}", None
         line = f"coverage: {total:.1f}%"
         if written:
@@ -129,6 +143,43 @@ class CoverageRun:
         if threshold is not None and total < threshold:
             return False, f"{line}; under the required {threshold:g}%, so the run fails", summary
         return True, line, summary
+
+    def _html_in_child(self) -> Callable[[], str | None] | None:
+        """Start writing the HTML pages in a forked child; the returned call waits for it and
+        gives None, or why it failed. None (write them here) where fork is missing or unsafe:
+        a thread still running could hold a lock the child would wait on forever."""
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return None
+        directory = str(self._path(self.settings.html))
+        reading, writing = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its own Coverage object and database connection
+            code = 1
+            try:
+                os.close(reading)
+                import coverage
+
+                child = coverage.Coverage(**self.options)  # type: ignore[arg-type]
+                child.load()
+                child.html_report(directory=directory)
+                code = 0
+            except BaseException as error:  # said to the parent, which reports it
+                os.write(writing, f"{type(error).__name__}: {error}".encode("utf-8", "replace"))
+            finally:
+                os._exit(code)
+        os.close(writing)
+        waited: list[str | None] = []
+
+        def wait() -> str | None:
+            if not waited:
+                with os.fdopen(reading, "rb") as pipe:
+                    said = pipe.read().decode("utf-8", "replace")
+                _, status = os.waitpid(pid, 0)
+                ok = os.waitstatus_to_exitcode(status) == 0
+                waited.append(None if ok else said or "the HTML coverage report could not be written")
+            return waited[0]
+
+        return wait
 
     def _path(self, name: str | object) -> Path:
         path = Path(str(name))

@@ -278,5 +278,40 @@ def no_coverage() -> None:
     assert not done.coverage_lines(), done.ran
 
 
+def _html_total(index: Path) -> str:
+    """The total percentage coverage.py's HTML index shows."""
+    found = re.search(r'<span class="pc_cov">(\d+(?:\.\d+)?)%</span>', index.read_text("utf-8"))
+    assert found, index
+    return found[1]
+
+
+@test("the HTML coverage pages (written beside the XML, by a second process) show the XML's "
+      "total, and name every measured file")
+def html_agrees_with_xml(missed_threshold: Run) -> None:
+    reports = missed_threshold.reports
+    rate = float(ET.parse(reports / "coverage.xml").getroot().get("line-rate", "0"))
+    assert (reports / "coverage-html" / "index.html").is_file(), missed_threshold.ran
+    shown = _html_total(reports / "coverage-html" / "index.html")
+    assert abs(float(shown) - rate * 100) < 1.0, (shown, rate)  # lines only vs lines + branches
+    index = (reports / "coverage-html" / "index.html").read_text("utf-8")
+    index = index.replace('<span class="sep">/</span>', "/")  # how coverage.py shows a path
+    assert "mypkg/__init__.py" in index and "mypkg/helpers.py" in index, index[:2000]
+
+
+@test("HTML coverage pages that cannot be written: one line says why, the XML and the other "
+      "reports are still written, and no child process is left behind")
+def html_cannot_be_written() -> None:
+    config = 'config.coverage.enabled = True\nconfig.coverage.source = ["mypkg"]\n'
+    root = project(FILES, config=config)
+    (root / "reports").mkdir()
+    (root / "reports" / "coverage-html").write_text("a file where the pages' folder should be")
+    done = Run(root, run("-m", "test.run_all", cwd=root))
+    assert done.ran.counts == (2, 0, 0), done.ran
+    lines = done.coverage_lines()
+    assert len(lines) == 1 and "coverage-html" in lines[0], done.ran
+    for name in ("junit.xml", "report.html", "coverage.xml"):
+        assert (done.reports / name).is_file(), f"reports/{name}: {done.ran!r}"
+
+
 if __name__ == "__main__":
     run_current_module()
