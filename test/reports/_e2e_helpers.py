@@ -27,7 +27,7 @@ from test.support import project as _project
 
 JUNIT_SCHEMAS = REPO.parent / "shared" / "junit"
 JENKINS_XSD = JUNIT_SCHEMAS / "jenkins-junit-10.xsd"
-TEMPLATE = REPO / "templates" / "report.html.j2"
+TEMPLATE = REPO / "templates" / "report.html"
 MIB = 1024 * 1024
 
 # "[truncated N chars]" as both reports (and the capture) mark a cut.

@@ -477,10 +477,10 @@ def describes_the_environment() -> None:
         html.PACKAGES = saved
     shown = "".join(page.text)
     assert f"{sys.version_info.major}.{sys.version_info.minor}." in shown
-    import jinja2
+    import thinking_tests
 
-    assert "jinja2" in shown and jinja2.__version__ in shown
-    assert "no-such-package-for-thinking-tests" not in shown
+    assert "thinking-tests" in shown and thinking_tests.__version__ in shown
+    assert "no-such-package-for-thinking-tests" not in shown and "jinja2" not in shown
     assert "thinking-tests test -k 'a b'" in shown and "pytest" in shown
 
 
@@ -523,21 +523,115 @@ def stays_small_for_20000_cases() -> None:
     ]
 
 
-@test
-def imports_without_jinja() -> None:
-    # Start-up time: only writing a report may pull in jinja2.
-    probe = "import sys, thinking_tests.reports.html; print('jinja2' in sys.modules)"
-    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=REPO_ROOT,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
+# Markup, a script-closing tag, a comment opener, quotes for either attribute style, an
+# entity, template syntax, a control character, a lone surrogate and non-ASCII text.
+SLOT = "\"'<b id=x>&amp;</script><!--${title} $$x\x01\ud800é日"
+SHOWN = "\"'<b id=x>&amp;</script><!--${title} $$x\ufffd\ufffdé日"  # as the reader sees it
+
+
+def fill_every_slot(value: str) -> str:
+    """The page's template with `value`, as plain text, in every slot."""
+    template = html._template(template_dir())
+    return html._fill(template, **dict.fromkeys(template.get_identifiers(), value))
+
+
+def attribute_names(page: Page) -> list[tuple[str, list[str]]]:
+    """Each tag's attribute names, but for the tag filter's."""
+    tag_filter = {"aria-label": "Filter by tag"}.items()
+    return [(tag, sorted(attrs)) for tag, attrs in page.tags if tag_filter - attrs.items()]
+
+
+@test("a text in any slot of the template is escaped: it reads back as itself and makes no tag")
+def escapes_every_slot() -> None:
+    page_text = fill_every_slot(SLOT)
+    page = parse(page_text)
+    plain = parse(fill_every_slot("x"))
+    assert not page.problems, page.problems
+    assert [tag for tag, _ in page.tags] == [tag for tag, _ in plain.tags], "a slot made a tag"
+    # Nor an attribute: every slot in a tag is inside quotes, but for the tag filter's `hidden`
+    # (html.py fills that one with a fragment of its own, never with text).
+    assert attribute_names(page) == attribute_names(plain), "a slot made an attribute"
+    assert "<b id" not in page_text and "<!--$" not in page_text and "</script><" not in page_text
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", page_text)
+    page_text.encode("utf-8")  # no lone surrogate left
+    # Each attribute with a slot gives the text back whole, quotes and all.
+    filled = [
+        value for _, attrs in page.tags for value in attrs.values() if value and "<b id=x>" in value
+    ]
+    assert sorted(filled) == sorted([SHOWN] * 3 + [f"status-{SHOWN}"]), filled
+    # So does each element's text (script and style are raw text: no entity in them is read).
+    shown = "".join(page.text)
+    assert shown.count(SHOWN) >= 20, shown.count(SHOWN)
+
+
+@test("a value that is not text is shown as text; a fragment this module built is left alone")
+def fills_values_and_fragments() -> None:
+    assert html._html(12) == "12" and html._html(0.5) == "0.5"
+    assert html._html("\"'<>&") == "&#34;&#39;&lt;&gt;&amp;", "markupsafe's escaping"
+    assert html._html(html._Safe("<b>x</b>")) == "<b>x</b>"
+    template = html._template(template_dir())
+    slots = dict.fromkeys(template.get_identifiers(), "x")
+    for broken in ({**slots, "unknown": "x"}, {k: v for k, v in slots.items() if k != "title"}):
+        try:
+            html._fill(template, **broken)
+        except KeyError:
+            continue
+        raise AssertionError("a slot without a value, or a value without a slot, went unnoticed")
+
+
+@test("the report is written without jinja2 or markupsafe, hostile text in every field escaped")
+def writes_without_a_template_engine() -> None:
+    script = f"""
+import sys
+for name in ("jinja2", "markupsafe"):
+    sys.modules[name] = None  # importing it now raises ImportError
+from pathlib import Path
+from thinking_tests.model import CaseResult, CoverageSummary, Outcome, RunResult
+from thinking_tests.reports.html import write
+SLOT = {SLOT!r}
+path = Path(sys.argv[1])
+sys.executable = "/usr/bin/python" + SLOT
+cases = (
+    CaseResult(id="m::" + SLOT, module="m", name=SLOT, outcome=Outcome.FAILED, duration=0.5,
+               message=SLOT, tags=(SLOT, "fast"), stdout=SLOT),
+    CaseResult(id="m::b", module="m", name="b", outcome=Outcome.PASSED, duration=0.5,
+               tags=(SLOT,)),
+)
+index = path.parent / SLOT.replace("/", "|") / "index.html"
+coverage = CoverageSummary(percent=50.0, html_index=str(index))
+write(
+    RunResult(cases=cases, start={START!r}, duration=1.0, interrupted=True, backend=SLOT,
+              command=("python", SLOT), coverage=coverage),
+    path,
+)
+"""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "report.html"
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(path)],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        text = path.read_bytes().decode("utf-8")
+    page = parse(text)
+    assert not page.problems and page.stack == [], page.problems
+    assert len(page.scripts) == SCRIPTS_IN_TEMPLATE
+    assert not [tag for tag, _ in page.tags if tag == "b"], "text from the run made a tag"
+    attributes = [value for _, attrs in page.tags for value in attrs.values() if value]
+    assert attributes.count(SHOWN) == 1, "the tag filter's option"
+    assert SHOWN.replace("/", "|") + "/index.html" in attributes, "the coverage link"
+    texts = [text for text in page.text if text.strip()]
+    for label in ("Backend", "Executable"):
+        assert SHOWN in texts[texts.index(label) + 1], label
+    shown = "".join(page.text)
+    assert f"{SHOWN} (2)" in shown, "the tag filter"
+    assert f"m::{SHOWN}" in shown, "the plain table"
+    assert "The run was interrupted" in shown and "50.0%" in shown
+    assert cases_of(page)[0]["stdout"] == SLOT, "the data gives the text back exactly"
 
 
 @test

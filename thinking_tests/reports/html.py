@@ -2,15 +2,27 @@
 
 How the page is built, and why:
 
+- The page is `templates/report.html`: plain HTML with a `$name` slot (`string.Template`) for
+  each value and no logic. The few loops and conditionals (outcome chips, tag options, chart
+  segments, environment rows, the interrupted banner, the coverage and start facts) are small
+  functions here. No template engine: jinja2 (its import, with markupsafe, and the compiled
+  template from its bytecode cache, with pickle) cost the first report of a process 17-18 ms,
+  almost half of it for 5,000 cases, for a page of 26 slots; later reports cost the same
+  either way (see below).
+- Every value goes through `_html` as it fills its slot: control characters and lone
+  surrogates replaced (below), then `&`, `<`, `>`, `"` and `'` escaped, as jinja2's autoescape
+  did. Only a `_Safe` fragment, HTML this module built with each of its texts escaped, is
+  filled as it is; nothing reaches the page unescaped by default. A slot left without a value,
+  or a value without a slot, raises.
 - The summary, the chart, the environment and a plain table of cases (failures first) are
-  rendered by the template, so the report reads with JavaScript off. That table sits inside
+  in the page itself, so the report reads with JavaScript off. That table sits inside
   `<noscript>`: with JavaScript on the browser keeps it as unparsed text, so it costs bytes
   and write time but no DOM. It lists every failed, erroring and unexpectedly passing case
   (up to `NOSCRIPT_FAILURES`), then only the first `NOSCRIPT_OTHERS` of the rest, and its
   caption says so: a reader without JavaScript looks for what went wrong, not for the 20,000th
   passing case. The first `NOSCRIPT_TRACEBACKS` failures carry their traceback in a native
-  `<details>`. Its rows are formatted here, each text escaped: a template loop over them
-  costs five times as much.
+  `<details>`. Its rows are formatted in one pass, each text escaped: a template loop over
+  them cost five times as much.
 - Every case goes into one `<script type="application/json">` block, in the shape the script
   reads (`"version": 1`, one object per case). The JSON is formatted by hand, like the journal's
   lines: building a dict per case and `json.dumps`-ing them costs twice as much. Every string
@@ -21,30 +33,30 @@ How the page is built, and why:
   parameters) only when it is expanded, always through `textContent`.
 - Control characters are HTML parse errors and lone surrogates cannot be encoded as UTF-8.
   Rather than scan the whole page for them, only the texts that can hold them are cleaned:
-  every value the template prints goes through `_printable` (jinja's `finalize`), and the
-  pre-formatted parts handed in as markup are clean as made (the plain table's rows are
-  cleaned once, the JSON holds none).
+  every value `_html` escapes, and the plain table's rows once; the JSON holds none.
 - The Content-Security-Policy allows exactly the page's own inline script and style, by
   hash: even text that slipped past escaping could not run.
 - Writing the report is part of every run, so it avoids passes over the cases: outcomes are
   tallied once; times are not checked up front, a NaN or infinite one (a hand-edited or
   hostile journal) fails its conversion to whole microseconds, and only then is every time
-  checked and the bad ones shown as 0. Modules only this report needs (`jinja2`, `shlex`,
-  `hashlib`) are imported when it is written, not with this module; `datetime`, `platform`
-  and `html` not at all (`time`, `os.uname` and three replacements do their part here).
+  checked and the bad ones shown as 0. Modules only this report needs (`shlex`, `hashlib`,
+  `string`, which logging has usually imported already) are imported when it is written, not
+  with this module; `datetime`, `platform` and `html` not at all (`time`, `os.uname` and
+  three replacements do their part here).
 
-Writing the report, medians of fresh processes on a 2-core machine, the first report of the
-process (jinja2's import included) and, in brackets, later ones; "loop + dumps" is the same
-page built the obvious way (5,000 rows through a template loop, a dict per case through
-`json.dumps`, the whole page scanned for unsafe characters):
+Writing the report, medians of fresh processes on a 2-core machine: the first report of the
+process (imports included) and, in brackets, later ones. "jinja2" is the same page, byte for
+byte, rendered by jinja2 from its bytecode cache; "loop + dumps" that page built the obvious
+way (5,000 rows through a template loop, a dict per case through `json.dumps`, the whole page
+scanned for unsafe characters):
 
-                                                   loop + dumps      this module
-    5,000 passing cases, no output                 67 ms (43 ms)     38 ms (17 ms)
-    20,000 cases with output and logs, 1 in 100
-      failing (bench's build_run)                  191 ms (161 ms)   113 ms (85 ms)
+                                             loop + dumps      jinja2           this module
+    5,000 passing cases, no output           67 ms (43 ms)     37 ms (16 ms)    20 ms (16 ms)
+    20,000 cases with output and logs, 1 in
+      100 failing (bench's build_run)        191 ms (161 ms)   116 ms (86 ms)   98 ms (85 ms)
 
-Of the first report's time, ~13 ms is jinja2's import; of the rest, most is formatting the
-JSON, about 2 µs a case.
+Most of the rest is formatting the JSON, about 2 µs a case. Importing this module costs
+2.6 ms, half of it `json`.
 """
 
 from __future__ import annotations
@@ -74,10 +86,9 @@ from thinking_tests.model import (
 from thinking_tests.reports._files import truncate, write_atomic
 
 if TYPE_CHECKING:
-    import jinja2
-    import markupsafe
+    from string import Template
 
-TEMPLATE = "report.html.j2"
+TEMPLATE = "report.html"
 SCRIPT = "report.js"
 STYLE = "report.css"
 
@@ -87,7 +98,7 @@ NOSCRIPT_TRACEBACKS = 100  # failures whose traceback the plain table carries
 NOSCRIPT_TEXT = 20_000  # characters of each such traceback
 MESSAGE_LINE = 300  # characters of a message in the plain table
 
-PACKAGES: tuple[str, ...] = ("thinking-tests", "pytest", "coverage", "jinja2")
+PACKAGES: tuple[str, ...] = ("thinking-tests", "pytest", "coverage")
 
 # Worst first: the order of the default sort and of the plain table.
 SEVERITY: dict[Outcome, int] = {
@@ -170,50 +181,169 @@ def _page(results: RunResult, path: Path, limit: int) -> str:
     if not (_usable(results.start) and _usable(results.duration)):
         raise ValueError("the run's start or duration is not a usable time")
     directory = template_dir()
-    environment = _jinja(directory)
     script = _static(directory / SCRIPT)
     style = _static(directory / STYLE)
     outcomes = list(map(_OUTCOME, results.cases))
     tally = Counter(outcomes)
     counts = _counts(tally)
     status = _status(results, counts)
+    summary_line = counts.summary_line()
+    duration = format_duration(results.duration)
     present = [(outcome, tally[outcome]) for outcome in _ORDER if tally[outcome]]
+    tags = _tags(results)
     listed = _listed(results.cases, outcomes, tally)
-    started, started_iso = _start(results.start)
-    return environment.get_template(TEMPLATE).render(
-        title=f"Tests {status}: {counts.summary_line()}",
-        status=status,
-        counts=counts,
-        summary_line=counts.summary_line(),
-        outcomes=present,
-        segments=_segments(present),
-        duration=format_duration(results.duration),
-        started=started,
-        started_iso=started_iso,
-        interrupted=results.interrupted,
-        tags=_tags(results),
-        caption=_caption(len(outcomes), tally, listed),
-        rows=_markup(_rows(listed, limit)),
-        total=len(outcomes),
-        environment=_environment_info(results),
-        data=_markup(_data(results, limit)),
-        script=_markup(script),
-        style=_markup(style),
+    return _fill(
+        _template(directory),
         csp=_csp(script, style),
+        title=f"Tests {status}: {summary_line}",
         icon=_icon(status),
+        style=_Safe(style),
+        status=status,
+        summary_line=summary_line,
+        duration=duration,
+        total=len(outcomes),
+        chips=_chips(present),
+        tag_hidden=_Safe("" if tags else " hidden"),
+        tag_options=_tag_options(tags),
+        banner=_banner(results.interrupted),
+        passed=counts.passed,
+        failed=counts.failed,
+        skipped=counts.skipped,
+        segments=_chart(_segments(present)),
+        errors=counts.errors,
+        xfailed=counts.xfailed,
+        xpassed=counts.xpassed,
         coverage=_coverage(results, path),
+        started=_started(results.start),
+        caption=_caption(len(outcomes), tally, listed),
+        rows=_Safe(_rows(listed, limit)),
+        environment=_environment(_environment_info(results)),
+        data=_Safe(_data(results, limit)),
+        script=_Safe(script),
     )
 
 
-def _coverage(results: RunResult, path: Path) -> dict[str, str] | None:
-    """The coverage total, and a link to its HTML report relative to this page."""
+# --- the page's template and what fills it -----------------------------------------------------
+
+
+class _Safe(str):
+    """HTML this module built, every text in it escaped and cleaned: it fills its slot as it
+    is. Any other value is text, and `_html` escapes it."""
+
+    __slots__ = ()
+
+
+def _html(value: object) -> str:
+    """A value as HTML text, in an element or a quoted attribute: control characters and lone
+    surrogates replaced, then `&`, `<`, `>`, `"` and `'` escaped as markupsafe does (`&#34;`,
+    `&#39;`). A `_Safe` fragment is left alone."""
+    if isinstance(value, _Safe):
+        return value
+    text = _UNSAFE.sub("\ufffd", value if type(value) is str else str(value))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
+
+
+@lru_cache(maxsize=4)
+def _template(directory: Path) -> Template:
+    """The page with a `$name` or `${name}` slot for every value; no logic. Newlines are
+    normalised, and the file's final newline left out: the page ends with `</html>`."""
+    from string import Template  # logging, which a run imports, has imported it already
+
+    text = (directory / TEMPLATE).read_text(encoding="utf-8").replace("\r\n", "\n")
+    return Template(text.removesuffix("\n"))
+
+
+def _fill(template: Template, **values: object) -> str:
+    """The page: every slot of `template` filled, each value through `_html`. A slot without a
+    value, or a value without a slot, is a mistake of this module, not of the run."""
+    slots = set(template.get_identifiers())
+    if slots != values.keys():
+        missing, unused = sorted(slots - values.keys()), sorted(values.keys() - slots)
+        raise KeyError(
+            f"{TEMPLATE}: slots without a value {missing}, values without a slot {unused}"
+        )
+    return template.substitute({name: _html(value) for name, value in values.items()})
+
+
+def _chips(present: list[tuple[str, int]]) -> _Safe:
+    """A filter button for each outcome that occurred, worst first."""
+    return _Safe(
+        "".join(
+            f'\n      <button type="button" class="chip o-{_html(outcome)}" '
+            f'data-outcome="{_html(outcome)}" aria-pressed="false">{_html(outcome)} '
+            f'<span class="n">{count:d}</span></button>'
+            for outcome, count in present
+        )
+    )
+
+
+def _tag_options(tags: list[tuple[str, int]]) -> _Safe:
+    """An option of the tag filter for each tag, with the number of cases that carry it."""
+    options: list[str] = []
+    for tag, count in tags:
+        text = _html(tag)
+        options.append(f'\n        <option value="{text}">{text} ({count:d})</option>')
+    return _Safe("".join(options))
+
+
+def _banner(interrupted: bool) -> _Safe:
+    """The notice of an interrupted run, above the summary."""
+    if not interrupted:
+        return _Safe("")
+    return _Safe(
+        '\n  <p class="banner">'
+        "The run was interrupted: the cases below are those that finished.</p>"
+    )
+
+
+def _chart(segments: list[Segment]) -> _Safe:
+    """The chart's rectangles; a grey one for a run without cases."""
+    if not segments:
+        return _Safe('\n      <rect class="seg-empty" x="0" y="0" width="100" height="4"></rect>')
+    return _Safe(
+        "".join(
+            f'\n      <rect class="seg-{_html(s.outcome)}" x="{s.x!r}" y="0" width="{s.width!r}" '
+            f'height="4"><title>{s.cases:d} {_html(s.outcome)}</title></rect>'
+            for s in segments
+        )
+    )
+
+
+def _coverage(results: RunResult, path: Path) -> _Safe:
+    """The coverage total, linked to its HTML report (relative to this page) when there is one;
+    nothing without coverage."""
     summary = results.coverage
     if summary is None:
-        return None
-    href = ""
+        return _Safe("")
+    percent = _html(f"{summary.percent:.1f}%")
     if summary.html_index:
         href = Path(os.path.relpath(summary.html_index, path.parent)).as_posix()
-    return {"percent": f"{summary.percent:.1f}%", "href": href}
+        percent = f'<a href="{_html(href)}">{percent}</a>'
+    return _Safe(f"<div><dt>coverage</dt><dd>{percent}</dd></div>")
+
+
+def _started(start: float) -> _Safe:
+    """The run's start as `<time>`; "unknown" when there is none or it is beyond the calendar."""
+    shown, iso = _start(start)
+    if not iso:
+        return _Safe(_html(shown))
+    return _Safe(f'<time datetime="{_html(iso)}">{_html(shown)}</time>')
+
+
+def _environment(rows: list[tuple[str, str]]) -> _Safe:
+    """The environment section's rows, one name and value each."""
+    return _Safe(
+        "".join(
+            f"\n      <div><dt>{_html(name)}</dt><dd>{_html(value)}</dd></div>"
+            for name, value in rows
+        )
+    )
 
 
 def _usable(seconds: float) -> bool:
@@ -267,51 +397,9 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-@lru_cache(maxsize=4)
-def _jinja(directory: Path) -> jinja2.Environment:
-    # Imported here, not at the top: most runs never write HTML and start-up time matters.
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(directory),
-        bytecode_cache=_bytecode_cache(jinja2),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        finalize=_printable,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _printable(value: object) -> object:
-    """Each value the template prints, before it is escaped: control characters and lone
-    surrogates replaced. Markup is left alone: the page's own script and style, and the parts
-    this module formats clean."""
-    if type(value) is str:
-        return _UNSAFE.sub("\ufffd", value)
-    return value
-
-
-def _bytecode_cache(jinja2: Any) -> Any:
-    """Compiled templates kept in the user's cache folder: compiling costs each run ~20 ms."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = os.path.join(base, "thinking-tests", "templates")
-    try:
-        os.makedirs(directory, exist_ok=True)
-    except OSError:
-        return None  # no writable cache: compile every time
-    return jinja2.FileSystemBytecodeCache(directory)
-
-
 def _static(path: Path) -> str:
     # The CSP hash is of the element's text as the browser parses it: newlines normalised.
     return path.read_text(encoding="utf-8").replace("\r\n", "\n")
-
-
-def _markup(text: str) -> markupsafe.Markup:
-    import markupsafe  # comes with jinja2
-
-    return markupsafe.Markup(text)
 
 
 def _hash(text: str) -> str:
@@ -615,7 +703,7 @@ def _exception(info: ExceptionInfo, limit: int) -> str:
 
 
 # Modules whose __version__ answers without importlib.metadata, which costs a run ~10 ms.
-_VERSION_MODULES = {"thinking-tests": "thinking_tests", "pytest": "pytest", "coverage": "coverage", "jinja2": "jinja2"}
+_VERSION_MODULES = {"thinking-tests": "thinking_tests", "pytest": "pytest", "coverage": "coverage"}
 
 
 def _package_version(name: str) -> str | None:
