@@ -19,6 +19,7 @@ not needed to pass, so every import beyond ``os`` and ``sys`` happens inside the
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
@@ -145,8 +146,41 @@ def _find_assert(error: BaseException) -> tuple[TracebackType, ast.Assert] | Non
     lines = linecache.getlines(filename, frame.f_globals)
     if not lines:  # exec'd string, deleted file, frozen module
         return None
-    node = _assert_at("".join(lines), _position(code, tb.tb_lasti), tb.tb_lineno)
+    source, offset = _function_source(lines, code)
+    line, end_line, col, end_col = _position(code, tb.tb_lasti)
+    node = _assert_at(
+        source,
+        (_shift(line, offset), _shift(end_line, offset), col, end_col),
+        _shift(tb.tb_lineno, offset),
+    )
+    if node is None and offset:  # the block could not be cut out cleanly: the whole module
+        node = _assert_at("".join(lines), (line, end_line, col, end_col), tb.tb_lineno)
     return None if node is None else (tb, node)
+
+
+def _shift(line: int | None, offset: int) -> int | None:
+    return None if line is None else line - offset
+
+
+def _function_source(lines: list[str], code: CodeType) -> tuple[str, int]:
+    """The source of the function `code` runs, and how many lines come before it.
+
+    Parsing only the function, not its whole module, keeps explaining a failure cheap in a
+    module of hundreds of cases. An indented block (a method, a nested function) is put
+    under `if 1:` so it parses with its columns unchanged; module-level code is the module.
+    """
+    first = code.co_firstlineno
+    if code.co_name == "<module>" or first <= 1 or first > len(lines):
+        return "".join(lines), 0
+    try:
+        block = inspect.getblock(lines[first - 1 :])
+    except Exception:  # tokenize could not read it: the whole module
+        return "".join(lines), 0
+    text = "".join(block)
+    if block and block[0][:1] in (" ", "\t"):
+        return "if 1:\n" + text, first - 2
+    return text, first - 1
+
 
 
 def _raising_entry(error: BaseException) -> TracebackType | None:
@@ -184,23 +218,33 @@ def _position(code: CodeType, lasti: int) -> tuple[int | None, int | None, int |
     return (None, None, None, None)
 
 
+@functools.lru_cache(maxsize=32)
+def _asserts(source: str) -> tuple[ast.Assert, ...] | None:
+    """Every ``assert`` statement of a module's source; None when it does not parse (the file
+    changed since it was imported). Kept for the next failure: parsing and walking a module
+    costs milliseconds, and a module's failures all need the same tree. The nodes are only
+    read, never changed."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    return tuple(node for node in ast.walk(tree) if isinstance(node, ast.Assert))
+
+
 def _assert_at(
     source: str,
     position: tuple[int | None, int | None, int | None, int | None],
     lineno: int | None,
 ) -> ast.Assert | None:
     """The ``assert`` statement of `source` that contains `position` (else `lineno`)."""
-    import ast
-
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):  # the file changed since it was imported
+    statements = _asserts(source)
+    if statements is None:
         return None
     line, end_line, col, end_col = position
     best: ast.Assert | None = None
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Assert):
-            continue
+    for node in statements:
         end_lineno = node.end_lineno if node.end_lineno is not None else node.lineno
         if line is not None and end_line is not None:
             if col is not None and end_col is not None and node.end_col_offset is not None:

@@ -391,6 +391,43 @@ def import_stays_light() -> None:
     assert ran.stdout.strip() == "False", ran.stdout + ran.stderr
 
 
+class _Holder:
+    """Asserts in an indented block: found by parsing only their function, columns kept."""
+
+    def method(self) -> None:
+        value = 3
+        assert value * 2 == 7
+
+    @staticmethod
+    def with_text_at_column_zero() -> None:
+        text = """
+at column zero
+"""
+        assert len(text) == 99
+
+
+def _decorated(function: Callable[[], None]) -> Callable[[], None]:
+    return function
+
+
+@_decorated
+def _fails_decorated() -> None:
+    items = [1, 2]
+    assert items == [
+        1,
+        3,
+    ]
+
+
+@test("an assert in a method, in a function holding text at column 0, and under a "
+      "decorator: each found and explained")
+def indented_and_decorated() -> None:
+    assert _explained(_Holder().method).splitlines()[0] == "assert (3 * 2) == 7"
+    text = _explained(_Holder.with_text_at_column_zero)
+    assert text.splitlines()[0] == "assert 16 == 99", text
+    assert _explained(_fails_decorated).splitlines()[0] == "assert [1, 2] == [1, 3]"
+
+
 if __name__ == "__main__":
     from thinking_tests import run_current_module
 
