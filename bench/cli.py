@@ -38,7 +38,8 @@ of cases is not what its kind expects is reported, and that tool is not timed fu
 Printed: a table per kind and size (median wall time, microseconds per case, median peak RSS,
 ratio to thinking-tests on its unittest engine), start-up with one case, coverage on against
 off for thinking-tests, and report writing alone (JUnit XML and HTML of a run built
-in-process). The exit code is 0 when every run did what was expected, 1 otherwise.
+in-process, and the time headless Chromium takes to open the HTML report when a `chromium`
+is on PATH). The exit code is 0 when every run did what was expected, 1 otherwise.
 """
 
 EPILOG = "work kinds:\n" + "".join(f"  {k:<8} {v}\n" for k, v in KIND_HELP.items()) + (
