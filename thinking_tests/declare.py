@@ -153,10 +153,22 @@ def _declare(func: F, options: _Options) -> F:
     line = code.co_firstlineno
     is_async = bool(code.co_flags & _CO_COROUTINE)
     if options.params is None:
+        variants: list[tuple[tuple[Any, ...], str | None, str]] = [((), None, base)]
+    else:
+        variants = [
+            (args, param_id, f"{base}[{param_id}]")
+            for args, param_id in _expand(options.params, options.ids, func)
+        ]
+    for args, param_id, name in variants:
+        if len(args) > len(positional):
+            raise TypeError(
+                f"@test(params=...) gives {len(args)} values to {func.__name__}, "
+                f"which takes {len(positional)}"
+            )
         case = Case(
-            id=f"{module}::{base}",
+            id=f"{module}::{name}",
             module=module,
-            name=base,
+            name=name,
             func=func,
             file=file,
             line=line,
@@ -165,42 +177,15 @@ def _declare(func: F, options: _Options) -> F:
             skip=options.skip,
             xfail=options.xfail,
             timeout=options.timeout,
+            args=args,
+            param_id=param_id,
             aspects=aspects,
             setups=setups,
             teardowns=teardowns,
-            fixture_names=positional,
+            fixture_names=positional[len(args):] if args else positional,
             is_async=is_async,
         )
         REGISTRY.add_case(case, namespace)
-    else:
-        for args, param_id in _expand(options.params, options.ids, func):
-            if len(args) > len(positional):
-                raise TypeError(
-                    f"@test(params=...) gives {len(args)} values to {func.__name__}, "
-                    f"which takes {len(positional)}"
-                )
-            name = f"{base}[{param_id}]"
-            case = Case(
-                id=f"{module}::{name}",
-                module=module,
-                name=name,
-                func=func,
-                file=file,
-                line=line,
-                description=options.description,
-                tags=options.tags,
-                skip=options.skip,
-                xfail=options.xfail,
-                timeout=options.timeout,
-                args=args,
-                param_id=param_id,
-                aspects=aspects,
-                setups=setups,
-                teardowns=teardowns,
-                fixture_names=positional[len(args):],
-                is_async=is_async,
-            )
-            REGISTRY.add_case(case, namespace)
     cases = getattr(func, "__thinking_tests__", 0)
     try:
         func.__thinking_tests__ = cases + 1  # type: ignore[attr-defined]

@@ -64,22 +64,14 @@ def attribute(text: str) -> str:
     entities, and tab, line feed and carriage return become character references, so a
     parser gives them back instead of normalising them to spaces.
     """
-    text = visible(text)
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    if "\n" in text:
-        text = text.replace("\n", "&#10;")
-    if "\t" in text:
-        text = text.replace("\t", "&#09;")
+    text = content(text)  # `&` first, so the references added below stay as they are
+    for char, reference in _ATTRIBUTE_ONLY:
+        if char in text:
+            text = text.replace(char, reference)
     return text
+
+
+_ATTRIBUTE_ONLY = (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
 
 
 def content(text: str) -> str:
