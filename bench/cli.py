@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.generate import KIND_HELP, KINDS, declared_cases, failing_cases, generate
 from bench.measure import REPO, Launcher, Run, child_env, snapshot
 from bench.table import Table, mib, ratio, seconds
-from bench.tools import BASELINE, TOOL_KEYS, TOOLS, Tally, Tool, expected_code
+from bench.tools import BASELINE, COLLECTORS, TOOL_KEYS, TOOLS, Tally, Tool, expected_code
 
 DESCRIPTION = """\
 Benchmark thinking-tests against pytest, unittest, ward and a bare loop on the same work.
@@ -36,7 +36,8 @@ measured around it and its own peak RSS comes from os.wait4. A run whose exit co
 of cases is not what its kind expects is reported, and that tool is not timed further there.
 
 Printed: a table per kind and size (median wall time, microseconds per case, median peak RSS,
-ratio to thinking-tests on its unittest engine), start-up with one case, coverage on against
+ratio to thinking-tests on its unittest engine), start-up with one case, pytest's collection
+of @test cases against plain functions, coverage on against
 off for thinking-tests, and report writing alone (JUnit XML and HTML of a run built
 in-process, and the time headless Chromium takes to open the HTML report when a `chromium`
 is on PATH). The exit code is 0 when every run did what was expected, 1 otherwise.
@@ -90,6 +91,9 @@ def parser() -> argparse.ArgumentParser:
                    help=f"work kinds (default: {','.join(KINDS)})")
     p.add_argument("--tools", type=_choices(TOOL_KEYS), default=list(TOOL_KEYS), metavar="TOOL,...",
                    help=f"tools to compare (default: all of {','.join(TOOL_KEYS)}; ward only if importable)")
+    p.add_argument("--collect-size", type=int, default=5000, metavar="N",
+                   help="cases of the pytest collection comparison, @test cases against plain "
+                   "functions (default: 5000; 0 skips it)")
     p.add_argument("--coverage-size", type=int, default=5000, metavar="N",
                    help="cases of the coverage on/off comparison (default: 5000; 0 skips it)")
     p.add_argument("--report-cases", type=int, default=20000, metavar="N",
@@ -217,6 +221,13 @@ class Bench:
         entries += [Entry(t.key, t, self.project(t.style, "trivial", 1), one) for t in self.tools]
         return self.measure("start-up", entries)
 
+    def collection(self, size: int) -> dict[str, Cell]:
+        entries = [
+            Entry(tool.key, tool, self.project(tool.style, "trivial", size), Expect(size, 0))
+            for tool in COLLECTORS
+        ]
+        return self.measure(f"pytest collection {size}", entries)
+
     def coverage(self, size: int) -> dict[str, Cell]:
         tool = next(t for t in TOOLS if t.key == BASELINE)
         entries = [
@@ -282,6 +293,21 @@ def _startup_table(cells: dict[str, Cell]) -> Table:
             continue
         share = cell.wall / base.wall if base is not None and base.wall else None
         table.add(name, seconds(cell.wall), mib(cell.rss or 0.0), ratio(share))
+    return table
+
+
+def _collection_table(cells: dict[str, Cell], size: int) -> Table:
+    table = Table(f"pytest collection alone: {size} trivial cases (medians)",
+                  ["collected", "wall s", "peak RSS MiB", "× plain functions"], right={1, 2, 3})
+    plain = cells["plain functions"]
+    for name, cell in cells.items():
+        if cell.wall is None:
+            table.add(name, "error", "—", "—")
+            continue
+        share = cell.wall / plain.wall if plain.wall else None
+        table.add(name, seconds(cell.wall), mib(cell.rss or 0.0), ratio(share))
+    table.notes.append("python -m pytest --collect-only -q -p no:cacheprovider test, with the "
+                       "thinking-tests plugin loaded in both")
     return table
 
 
@@ -407,8 +433,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench = Bench(args, tools, work, launcher)
             results = {(k, s): bench.kind_size(k, s) for k in args.kinds for s in args.sizes}
             startup = bench.startup()
+            collection = bench.collection(args.collect_size) if args.collect_size > 0 else None
             coverage = bench.coverage(args.coverage_size) if args.coverage_size > 0 else None
         tables = [_main_table(results, tools), _startup_table(startup)]
+        if collection is not None:
+            tables.append(_collection_table(collection, args.collect_size))
         if coverage is not None:
             tables.append(_coverage_table(coverage, args.coverage_size))
         if args.report_cases > 0:

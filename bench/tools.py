@@ -37,6 +37,12 @@ def _pytest(output: str) -> Tally | None:
     return None
 
 
+def _collected(output: str) -> Tally | None:
+    # `pytest --collect-only -q` ends with "5000 tests collected in 0.71s".
+    match = re.search(r"^(\d+) tests? collected", output, re.M)
+    return Tally(int(match[1]), 0) if match else None
+
+
 def _unittest(output: str) -> Tally | None:
     ran = re.search(r"^Ran (\d+) tests? in", output, re.M)
     if not ran:
@@ -97,3 +103,14 @@ TOOL_KEYS = tuple(t.key for t in TOOLS)
 def expected_code(failing: int) -> int:
     """Every tool compared exits 1 when a case failed and 0 when none did."""
     return 1 if failing else 0
+
+
+# pytest's collection alone, of @test cases (the plugin makes them items) and of plain
+# functions: what thinking-tests adds to collecting the same number of cases.
+_COLLECT = ("-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "test")
+COLLECTORS: tuple[Tool, ...] = (
+    Tool("@test cases", "thinking", _COLLECT, _collected,
+         "python -m pytest --collect-only -q -p no:cacheprovider test, on the thinking-tests project"),
+    Tool("plain functions", "pytest", _COLLECT, _collected,
+         "the same on the pytest project (plain test_ functions)"),
+)

@@ -36,6 +36,7 @@ def smoke_run_prints_every_tool_with_its_ratio() -> None:
     ran = run(
         "-m", "bench", "--sizes", "1,20", "--repeat", "1", "--kinds", "trivial,failing",
         "--tools", ",".join(TOOLS), "--coverage-size", "20", "--report-cases", "100",
+        "--collect-size", "20",
         cwd=REPO, timeout=900,
     )
     assert ran.code == 0, ran
@@ -55,6 +56,9 @@ def smoke_run_prints_every_tool_with_its_ratio() -> None:
     startup = _rows(ran.stdout, "Start-up: one trivial case (medians)")
     assert [r[0] for r in startup] == ["python -c pass", *TOOLS], ran
     assert all(RATIO.match(r[3]) for r in startup), ran
+    collection = _rows(ran.stdout, "pytest collection alone: 20 trivial cases (medians)")
+    assert [r[0] for r in collection] == ["@test cases", "plain functions"], ran
+    assert collection[1][3] == "1.00×" and RATIO.match(collection[0][3]), collection
     coverage = _rows(ran.stdout, "Coverage: thinking-tests (unittest engine), 20 trivial cases (medians)")
     assert [r[0] for r in coverage] == ["off", "on"], ran
     reports = _rows(ran.stdout, "Report writing alone: a run of 100 cases built in-process (median of 1)")
