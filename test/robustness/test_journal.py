@@ -244,7 +244,7 @@ def times_round_trip(deaths: dict[str, Death]) -> None:
         assert abs(case.duration * 1e9 - record["ns"]) < 1, (case.duration, record)
         assert abs(case.start * 1e6 - record["start_us"]) < 1, (case.start, record)
         assert [round(s.duration * 1e9) for s in case.stages] == [s["ns"] for s in record["stages"]]
-        assert case.start > 1.6e9 and 0 < case.duration < 60, case
+        assert case.start > 1.6e9 and case.duration >= 0, case  # a real epoch time, a real duration
 
 
 @test("with --isolate a death costs only the rest of its module: the run completes, exit code 1",
