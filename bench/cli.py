@@ -17,7 +17,15 @@ from pathlib import Path
 from bench.generate import KIND_HELP, KINDS, declared_cases, failing_cases, generate
 from bench.measure import REPO, Launcher, Run, child_env, snapshot
 from bench.table import Table, mib, ratio, seconds
-from bench.tools import BASELINE, COLLECTORS, TOOL_KEYS, TOOLS, Tally, Tool, expected_code
+from bench.tools import (
+    BASELINE,
+    COLLECTORS,
+    TOOL_KEYS,
+    TOOLS,
+    Tally,
+    Tool,
+    expected_code,
+)
 
 DESCRIPTION = """\
 Benchmark thinking-tests against pytest, unittest, ward and a bare loop on the same work.
@@ -282,45 +290,35 @@ def _main_table(results: dict[tuple[str, int], dict[str, Cell]], tools: list[Too
     return table
 
 
-def _startup_table(cells: dict[str, Cell]) -> Table:
-    table = Table("Start-up: one trivial case (medians)",
-                  ["tool", "wall s", "peak RSS MiB", f"× {BASELINE}"],
-                  right={1, 2, 3})
-    base = cells.get(BASELINE)
+def _ratio_table(title: str, first: str, cells: dict[str, Cell], base: str,
+                 label: Callable[[str], str] = str) -> Table:
+    """One row per cell: wall time, peak RSS and the ratio to the `base` cell."""
+    table = Table(title, [first, "wall s", "peak RSS MiB", f"× {label(base)}"], right={1, 2, 3})
+    reference = cells.get(base)
     for name, cell in cells.items():
         if cell.wall is None:
-            table.add(name, "error", "—", "—")
+            table.add(label(name), "error", "—", "—")
             continue
-        share = cell.wall / base.wall if base is not None and base.wall else None
-        table.add(name, seconds(cell.wall), mib(cell.rss or 0.0), ratio(share))
+        share = cell.wall / reference.wall if reference is not None and reference.wall else None
+        table.add(label(name), seconds(cell.wall), mib(cell.rss or 0.0), ratio(share))
     return table
 
 
+def _startup_table(cells: dict[str, Cell]) -> Table:
+    return _ratio_table("Start-up: one trivial case (medians)", "tool", cells, BASELINE)
+
+
 def _collection_table(cells: dict[str, Cell], size: int) -> Table:
-    table = Table(f"pytest collection alone: {size} trivial cases (medians)",
-                  ["collected", "wall s", "peak RSS MiB", "× plain functions"], right={1, 2, 3})
-    plain = cells["plain functions"]
-    for name, cell in cells.items():
-        if cell.wall is None:
-            table.add(name, "error", "—", "—")
-            continue
-        share = cell.wall / plain.wall if plain.wall else None
-        table.add(name, seconds(cell.wall), mib(cell.rss or 0.0), ratio(share))
+    table = _ratio_table(f"pytest collection alone: {size} trivial cases (medians)", "collected",
+                         cells, "plain functions")
     table.notes.append("python -m pytest --collect-only -q -p no:cacheprovider test, with the "
                        "thinking-tests plugin loaded in both")
     return table
 
 
 def _coverage_table(cells: dict[str, Cell], size: int) -> Table:
-    table = Table(f"Coverage: thinking-tests (unittest engine), {size} trivial cases (medians)",
-                  ["coverage", "wall s", "peak RSS MiB", "× off"], right={1, 2, 3})
-    off = cells["coverage off"]
-    for name, cell in cells.items():
-        if cell.wall is None:
-            table.add(name, "error", "—", "—")
-            continue
-        share = cell.wall / off.wall if off.wall else None
-        table.add(name.removeprefix("coverage "), seconds(cell.wall), mib(cell.rss or 0.0), ratio(share))
+    table = _ratio_table(f"Coverage: thinking-tests (unittest engine), {size} trivial cases (medians)",
+                         "coverage", cells, "coverage off", lambda name: name.removeprefix("coverage "))
     table.notes.append("on: config.coverage.enabled = True, source = the test package; "
                        "XML and HTML coverage reports written")
     return table

@@ -40,7 +40,13 @@ def _import_from(source: Path) -> None:
 
 def build_run(cases: int) -> RunResult:
     """A run of `cases` cases: each printed a line and logged one, 1 % failed with a traceback."""
-    from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+    from thinking_tests.model import (
+        CaseResult,
+        ExceptionInfo,
+        Outcome,
+        Stage,
+        StageResult,
+    )
     from thinking_tests.model import RunResult as Run
 
     start = time.time()

@@ -182,7 +182,6 @@ def _function_source(lines: list[str], code: CodeType) -> tuple[str, int]:
     return text, first - 1
 
 
-
 def _raising_entry(error: BaseException) -> TracebackType | None:
     """The innermost traceback entry outside this package: the user's frame that raised."""
     own = os.path.normcase(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -220,10 +219,9 @@ def _position(code: CodeType, lasti: int) -> tuple[int | None, int | None, int |
 
 @functools.lru_cache(maxsize=32)
 def _asserts(source: str) -> tuple[ast.Assert, ...] | None:
-    """Every ``assert`` statement of a module's source; None when it does not parse (the file
-    changed since it was imported). Kept for the next failure: parsing and walking a module
-    costs milliseconds, and a module's failures all need the same tree. The nodes are only
-    read, never changed."""
+    """Every ``assert`` statement of a source (a function's, or a whole module's); None when
+    it does not parse (the file changed since it was imported). Kept for the next failure in
+    the same function, a parametrized case's say. The nodes are only read, never changed."""
     import ast
 
     try:

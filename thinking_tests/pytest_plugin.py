@@ -148,8 +148,8 @@ class PlainPytestReports:
             coverage=summary,
         )
         if settings.reports.enabled:
-            skip = _pytest_junitxml(session.config)
-            self.lines.extend(write_reports(run, self.root, skip=skip))
+            junitxml = _pytest_junitxml(session.config)
+            self.lines.extend(write_reports(run, self.root, pytest_junitxml=junitxml))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         for line in self.lines:

@@ -350,17 +350,16 @@ def rebuild_reports(run: RunResult, root: Path, terminal: Terminal) -> int:
     return OK if run.cases else NO_TESTS
 
 
-def write_reports(run: RunResult, root: Path, skip: Path | None = None) -> list[str]:
+def write_reports(run: RunResult, root: Path, pytest_junitxml: Path | None = None) -> list[str]:
     """Write every report that is on; return one line per report for the terminal.
 
-    A report whose path is `skip` (a file another tool writes, such as pytest's own
-    `--junitxml`) is left to that tool."""
+    A report whose path is the file pytest's own `--junitxml` writes is left to pytest."""
     lines: list[str] = []
     for setting, module_name in REPORTS:
         path = config.reports.path(getattr(config.reports, setting), root)
         if path is None:
             continue
-        if skip is not None and path.resolve() == skip:
+        if pytest_junitxml is not None and path.resolve() == pytest_junitxml:
             lines.append(f"{setting.replace('_', ' ')} report: {_shown(path)} is pytest's --junitxml, left to it")
             continue
         try:

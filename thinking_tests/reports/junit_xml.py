@@ -36,11 +36,10 @@ spaces per level, empty elements closed with ` />`, element content written as i
 from __future__ import annotations
 
 import math
-import os
-import sys
 import time
 from pathlib import Path
 
+from thinking_tests.journal import hostname as journal_hostname
 from thinking_tests.model import CaseResult, Outcome, RunResult, Stage
 from thinking_tests.reports._files import truncate, write_atomic
 from thinking_tests.reports._xmltext import attribute, content, plain, visible
@@ -85,7 +84,7 @@ def _document(results: RunResult, limit: int) -> str:
     parts = [_DECLARATION, ""]  # the root's start tag goes in parts[1] once counted
     failures = errors = 0
     if by_classname:
-        hostname = attribute(_hostname())
+        hostname = attribute(journal_hostname() or "localhost")
         for classname, cases in by_classname.items():
             # Digits, `-`, `:`, `T` and `+` only: nothing to escape.
             timestamp = _timestamp(cases[0].start or results.start, results.start)
@@ -252,18 +251,6 @@ def _unique_names(cases: list[CaseResult]) -> list[str]:
 def _seconds(seconds: float) -> str:
     # Never omitted, never negative, never an exponent, at most 3 decimals.
     return "%.3f" % (seconds if 0.0 < seconds < _INFINITY else 0.0)
-
-
-def _hostname() -> str:
-    """`socket.gethostname()`, without importing `socket` (2 ms) where the OS allows."""
-    if sys.platform == "win32":
-        import socket
-
-        name = socket.gethostname()
-    else:
-        # The same name: POSIX `gethostname()` gives the node name `uname()` gives.
-        name = os.uname().nodename
-    return name or "localhost"
 
 
 def _timestamp(seconds: float, fallback: float) -> str:
