@@ -169,6 +169,34 @@ class CoverageSummary:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """Which part of the tree a run covered, so a partial report is never taken for a full one.
+
+    `targets` are what the run was pointed at (packages, modules, node ids); `filters` the
+    narrowing on top (e.g. "-k 'slow and not db'", "-t fast", "shard 2/3", "-x"). A run is
+    partial when it has filters, left collected cases out, or did not run all it selected.
+    """
+
+    targets: tuple[str, ...] = ()
+    filters: tuple[str, ...] = ()
+    deselected: int = 0  # collected cases the filters left out
+    not_run: int = 0  # selected cases that never ran: -x stopped the run, or it was interrupted
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.filters or self.deselected or self.not_run)
+
+    def describe(self) -> str:
+        """One line for a report's header: "" for a full run."""
+        parts = list(self.filters)
+        if self.deselected:
+            parts.append(f"{self.deselected} deselected")
+        if self.not_run:
+            parts.append(f"{self.not_run} not run")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A whole run: its cases in run order, and what reports say about the run itself."""
 
@@ -179,6 +207,10 @@ class RunResult:
     backend: str = "unittest"
     command: tuple[str, ...] = field(default_factory=tuple)
     coverage: CoverageSummary | None = None
+    selection: Selection = field(default_factory=Selection)
+    # Lines a report shows about the run itself: a merge's conflicting results, a run that
+    # did not finish. Never a case's result: those are in `cases`.
+    notes: tuple[str, ...] = ()
 
     def counts(self) -> Counts:
         # Tallied by the outcome's value: hashing an Enum member runs Python code, a str not.
