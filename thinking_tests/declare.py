@@ -65,12 +65,22 @@ def test(
     description = func_or_description
     if description is not None and not isinstance(description, str):
         raise TypeError(f"@test takes a description string, not {type(description).__name__}")
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"@test(name=...) must be a string, not {type(name).__name__} {name!r}")
     if isinstance(tags, str):
         tags = (tags,)
+    tags = tuple(tags)
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise TypeError(f"@test(tags=...) must hold strings, not {type(tag).__name__} {tag!r}")
+    if ids is not None:
+        for one in ids:
+            if not isinstance(one, str):
+                raise TypeError(f"@test(ids=...) must hold strings, not {type(one).__name__} {one!r}")
     options = _Options(
         description=description or "",
         name=name,
-        tags=tuple(str(t) for t in tags),
+        tags=tags,
         skip=_reason(skip, "skipped"),
         xfail=_reason(xfail, "expected to fail"),
         timeout=timeout,
@@ -140,6 +150,14 @@ def _declare(func: F, options: _Options) -> F:
     code = getattr(func, "__code__", None)
     if code is None:
         raise TypeError(f"@test needs a function, not {type(func).__name__}")
+    if code.co_flags & _CO_GENERATORS:
+        # Calling a generator function only makes a generator: its body would never run,
+        # and the case would pass whatever the body says.
+        kind = "an async generator" if code.co_flags & inspect.CO_ASYNC_GENERATOR else "a generator"
+        raise TypeError(
+            f"@test cannot run {func.__name__}, which is {kind} function (it yields): "
+            "its body would never run; use a fixture for set-up that yields"
+        )
     namespace: dict[str, Any] = func.__globals__
     file, module = _where(code.co_filename, namespace)
     base = options.name or func.__name__
@@ -195,6 +213,7 @@ def _declare(func: F, options: _Options) -> F:
 
 
 _CO_COROUTINE = inspect.CO_COROUTINE
+_CO_GENERATORS = inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
 _places: dict[tuple[str, int], tuple[str, str]] = {}
 
 
@@ -224,7 +243,7 @@ def _expand(
         )
     for index, item in enumerate(items):
         args = item if isinstance(item, tuple) else (item,)
-        yield args, str(ids[index]) if ids is not None else str(index)
+        yield args, ids[index] if ids is not None else str(index)
 
 
 @overload

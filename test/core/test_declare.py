@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from test.core._helpers import Finished, line_of, outcome, rerun, run_project
+from test.support import run
 from thinking_tests import run_current_module, test
 
 CASES = """\
@@ -222,7 +223,60 @@ BROKEN = {
         def wrapped():
             pass
     """,
+    # Calling a generator function runs none of its body: such a case would always pass.
+    "test/test_i_generator.py": """\
+        from thinking_tests import test
+
+
+        @test
+        def yields():
+            assert False, "never runs"
+            yield
+    """,
+    "test/test_j_async_generator.py": """\
+        from thinking_tests import test
+
+
+        @test
+        async def yields_async():
+            assert False, "never runs"
+            yield
+    """,
+    "test/test_k_name.py": """\
+        from thinking_tests import test
+
+
+        @test(name=123)
+        def numbered():
+            pass
+    """,
+    "test/test_l_tag.py": """\
+        from thinking_tests import test
+
+
+        @test(tags=["fast", 7])
+        def tagged():
+            pass
+    """,
+    "test/test_m_ids.py": """\
+        from thinking_tests import test
+
+
+        @test(params=[1, 2], ids=["one", 2])
+        def identified(value):
+            pass
+    """,
+    "test/test_n_description.py": """\
+        from thinking_tests import test
+
+
+        @test(b"bytes")
+        def described():
+            pass
+    """,
 }
+DECLARATION_ERRORS = ("e_ids_count", "f_arity", "g_timeout", "h_aspect", "i_generator",
+                      "j_async_generator", "k_name", "l_tag", "m_ids", "n_description")
 
 
 @functools.cache
@@ -235,10 +289,9 @@ def broken_modules_still_run() -> None:
     finished = broken()
     ran = finished.ran
     assert ran.code == 1, ran
-    assert ran.counts == (1, 7, 0), ran
+    assert ran.counts == (1, 3 + len(DECLARATION_ERRORS), 0), ran
     assert finished.outcomes()["test.test_d_good::still_runs"] == "PASSED", ran
-    for module in ("a_duplicate", "b_renamed", "c_param_ids", "e_ids_count", "f_arity",
-                   "g_timeout", "h_aspect"):
+    for module in ("a_duplicate", "b_renamed", "c_param_ids", *DECLARATION_ERRORS):
         suite = [s for s in finished.junit().iter("testsuite") if s.get("name") == f"test.test_{module}"]
         assert len(suite) == 1, f"no testsuite for test.test_{module}\n{ran!r}"
         # The module is its one error case: what it declared before failing does not run.
@@ -274,13 +327,37 @@ def duplicate_ids(module: str, name: str, text: str, definitions: tuple[str, str
         ("f_arity", "gives 3 values to takes_two, which takes 2"),
         ("g_timeout", "must be a positive number of seconds"),
         ("h_aspect", "which has no around(stage, case)"),
+        ("i_generator", "cannot run yields, which is a generator function"),
+        ("j_async_generator", "cannot run yields_async, which is an async generator function"),
+        ("k_name", "@test(name=...) must be a string, not int 123"),
+        ("l_tag", "@test(tags=...) must hold strings, not int 7"),
+        ("m_ids", "@test(ids=...) must hold strings, not int 2"),
+        ("n_description", "@test takes a description string, not bytes"),
     ],
-    ids=["ids_count", "arity", "timeout", "aspect"],
+    ids=["ids_count", "arity", "timeout", "aspect", "generator", "async_generator", "name",
+         "tag", "param_id", "description"],
 )
 def declaration_errors(module: str, words: str) -> None:
     error = broken().testcase("<import>", f"test.test_{module}").find("error")
     assert error is not None
-    assert words in (error.get("message") or ""), error.get("message")
+    message = error.get("message") or ""
+    assert words in message, message
+    # One sentence that names the module and the line of the declaration.
+    assert f"module test.test_{module} failed to import" in message, message
+    assert f"test_{module}.py:4)" in message, message
+
+
+@test("a declaration that cannot run is an error under plain pytest too, never a pass")
+def declaration_errors_under_pytest() -> None:
+    root = broken().root
+    ran = run("-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-tt-reports", "test",
+              cwd=root)
+    assert ran.code != 0, ran
+    for module in ("i_generator", "j_async_generator", "k_name", "l_tag", "m_ids"):
+        assert f"test_{module}.py" in ran.output, ran
+    # pytest stops at collection errors: nothing passes, each broken module is an error.
+    assert f"{3 + len(DECLARATION_ERRORS)} errors" in ran.output, ran
+    assert "passed" not in ran.output, ran
 
 
 if __name__ == "__main__":
