@@ -105,6 +105,12 @@ def _names(types: tuple[type, ...]) -> str:
 _PATH = (str, os.PathLike)
 
 
+def _check_named(where: str, value: object) -> None:
+    """A report path names a file: "" (or ".") would be the report folder itself."""
+    if value is not None and os.fspath(value).strip() in ("", "."):  # type: ignore[call-overload]
+        raise ConfigError(f"{where} is empty: give it a file name, or None to turn it off")
+
+
 def validate(config: Config) -> None:
     """Check every setting before anything runs; raise ConfigError naming the first bad one."""
     where = f" (in {config.source_file})" if config.source_file else ""
@@ -118,6 +124,7 @@ def validate(config: Config) -> None:
         _check_type("config.reports.directory", r.directory, _PATH, False)
         for name in ("junit_xml", "html", "journal"):
             _check_type(f"config.reports.{name}", getattr(r, name), _PATH, True)
+            _check_named(f"config.reports.{name}", getattr(r, name))
         _check_type("config.reports.max_output", r.max_output, (int,), False)
         if r.max_output < 1000:
             raise ConfigError("config.reports.max_output must be at least 1000 characters")
@@ -138,6 +145,8 @@ def validate(config: Config) -> None:
         _check_type("config.coverage.data_file", c.data_file, _PATH, False)
         _check_type("config.coverage.xml", c.xml, _PATH, True)
         _check_type("config.coverage.html", c.html, _PATH, True)
+        for name in ("data_file", "xml", "html"):
+            _check_named(f"config.coverage.{name}", getattr(c, name))
         _check_type("config.aspects", config.aspects, (list,), False)
         for index, obj in enumerate(config.aspects):
             if not callable(getattr(obj, "around", None)):

@@ -6,6 +6,7 @@ Exit codes follow pytest's: 0 all passed, 1 some failed (or coverage under its t
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import shutil
@@ -34,7 +35,8 @@ from thinking_tests.configure import (
 )
 from thinking_tests.engines import Plan
 from thinking_tests.entry import UsageError
-from thinking_tests.model import CaseResult, RunResult
+from thinking_tests.inprogress import ReportFolderBusy, ReportLock, Writer, stand_in, write_stand_ins
+from thinking_tests.model import CaseResult, RunResult, Selection
 from thinking_tests.paths import shown
 from thinking_tests.registry import REGISTRY
 from thinking_tests.terminal import Terminal
@@ -192,6 +194,15 @@ def _execute(options: Options, terminal: Terminal) -> int:
         if created:
             shutil.rmtree(first_directory, ignore_errors=True)
         raise
+    lock = None
+    if not options.list_only and config.reports.enabled:
+        lock = ReportLock(_report_directory(root))
+        try:
+            lock.acquire()
+        except ReportFolderBusy as error:
+            if coverage is not None:
+                coverage.discard()
+            raise UsageError(str(error)) from None
     if not options.list_only and _coverage_key() != started_with:
         # __test__.py changed what to measure: start again with its settings.
         if coverage is not None:
@@ -214,6 +225,7 @@ def _execute(options: Options, terminal: Terminal) -> int:
     start = time.time()
     began = time.perf_counter()
     plan = Plan(options.targets, options.keyword, options.tags, options.exitfirst)
+    deselected = 0
     try:
         if options.keyword:
             parse_keyword(options.keyword)  # a bad expression stops every engine up front
@@ -225,15 +237,29 @@ def _execute(options: Options, terminal: Terminal) -> int:
         if config.backend != "pytest" or options.list_only:
             items = collect(options.targets, REGISTRY).items
             plan.items = select(items, options.keyword, options.tags, shard)
+            deselected = runnable(items) - runnable(plan.items)
+            if deselected and not runnable(plan.items):
+                raise NothingSelected(
+                    nothing_matched(items, options.keyword, options.tags, options.shard)
+                )
             if options.only_ids:
-                wanted = set(Path(options.only_ids).read_text(encoding="utf-8").splitlines())
+                from thinking_tests.isolate import read_ids
+
+                wanted = read_ids(options.only_ids)
                 plan.items = [i for i in plan.items if i.id in wanted]
-    except (SelectionError, JournalError) as error:
-        # A refused run leaves nothing behind, as when __test__.py refuses it.
+    except (SelectionError, JournalError, NothingSelected) as error:
+        # A refused run leaves nothing behind, as when __test__.py refuses it: the last
+        # run's reports stay as they were.
         if coverage is not None:
             coverage.discard()
+        if lock is not None:
+            lock.release()
         if created:
             shutil.rmtree(first_directory, ignore_errors=True)
+        if isinstance(error, NothingSelected):
+            terminal.write(f"thinking-tests: {error}\n")
+            terminal.write(RunResult((), start, 0.0).counts().summary_line() + "\n")
+            return NO_TESTS
         raise UsageError(str(error)) from None
     items = plan.items or []
     if options.list_only:
@@ -241,7 +267,18 @@ def _execute(options: Options, terminal: Terminal) -> int:
             terminal.write(f"{item.id}\n")
         terminal.write(f"{len(items)} case{'s' if len(items) != 1 else ''} selected\n")
         return OK if items else NO_TESTS
+    selection = Selection(
+        targets=tuple(target.name for target in options.targets),
+        filters=_filters(options),
+        deselected=deselected,
+    )
     terminal.header(len(items) if plan.items is not None else None, config.backend, _shown(config_file))
+    if lock is not None and (plan.items is None or plan.items):
+        # From here until the reports are written, the report paths say "not finished".
+        stand_ins = stand_in(start, options.command, config.backend, selection)
+        writers = [(path, write) for _, path, write in _report_writers(root)]
+        for problem in write_stand_ins(stand_ins, writers):
+            terminal.write(f"thinking-tests: could not replace the last run's report {problem}\n")
     journal_path = (
         Path(options.journal) if options.journal else config.reports.path(config.reports.journal, root)
     )
@@ -264,6 +301,14 @@ def _execute(options: Options, terminal: Terminal) -> int:
     if journal is not None:
         journal.close(duration, interrupted)
     notes: list[str] = []
+    run_notes: tuple[str, ...] = ()
+    not_run = _not_run(plan.items, results.cases)
+    if not_run:
+        why = "interrupted" if interrupted else "stopped at the first failure (-x)"
+        run_notes = (f"{why}: {not_run} of {runnable(plan.items)} selected cases did not run",)
+        notes.extend(run_notes)
+        filters = selection.filters if interrupted else (*selection.filters, "-x")
+        selection = Selection(selection.targets, filters, selection.deselected, not_run)
     coverage_ok = True
     summary = None
     if coverage is not None:
@@ -278,8 +323,13 @@ def _execute(options: Options, terminal: Terminal) -> int:
         backend=config.backend,
         command=options.command,
         coverage=summary,
+        selection=selection,
+        notes=run_notes,
     )
-    notes.extend(write_reports(run, root))
+    unwritten: list[Path] = []
+    notes.extend(write_reports(run, root, unwritten=unwritten))
+    if lock is not None:
+        lock.release()
     terminal.end(run, options.durations, notes)
     if interrupted:
         return INTERRUPTED
@@ -287,7 +337,63 @@ def _execute(options: Options, terminal: Terminal) -> int:
         return NO_TESTS
     if run.counts().failed:
         return FAILED
+    if unwritten:
+        return USAGE_ERROR  # a report path that cannot be written is a configuration error
     return OK if coverage_ok else FAILED
+
+
+class NothingSelected(Exception):
+    """-k, -t or a shard left none of the collected cases: exit 5, the last reports kept."""
+
+
+def runnable(items: "list[Item] | None") -> int:
+    """How many of `items` are cases (a module that failed to import is not one)."""
+    from thinking_tests.collect import ImportFailure
+
+    return sum(1 for item in items or () if not isinstance(item, ImportFailure))
+
+
+def nothing_matched(items: "list[Item]", keyword: str | None, tags: list[str], shard: str | None) -> str:
+    """One sentence: which selection matched none of how many collected cases."""
+    asked = []
+    if keyword:
+        asked.append(f"-k {keyword!r}")
+    if tags:
+        known = sorted({tag for item in items for tag in getattr(item, "tags", ())})
+        shown = ", ".join(known) if known else "none"
+        asked.append(f"-t {' -t '.join(tags)} (tags in use: {shown})")
+    if shard:
+        asked.append(f"--shard {shard}")
+    count = runnable(items)
+    return (
+        f"{' and '.join(asked) or 'the selection'} matched none of the {count} collected "
+        f"case{'s' if count != 1 else ''} ({count} deselected); the last run's reports are kept"
+    )
+
+
+def _filters(options: Options) -> tuple[str, ...]:
+    """The selection on top of the targets, as a reader of a report would want it told."""
+    import shlex
+
+    filters: list[str] = []
+    if len(options.targets) == 1 and options.targets[0].kind == "module":
+        filters.append(f"one module: {options.targets[0].name}")
+    if options.keyword:
+        filters.append(f"-k {shlex.quote(options.keyword)}")
+    filters.extend(f"-t {shlex.quote(tag)}" for tag in options.tags)
+    if options.shard:
+        filters.append(f"shard {options.shard}")
+    return tuple(filters)
+
+
+def _not_run(items: "list[Item] | None", finished: list[CaseResult]) -> int:
+    """Selected cases that have no result: the run stopped (-x) or was interrupted first."""
+    if not items:
+        return 0
+    done = {case.id for case in finished}
+    from thinking_tests.collect import ImportFailure
+
+    return sum(1 for item in items if not isinstance(item, ImportFailure) and item.id not in done)
 
 
 def _run_plan(plan: Plan, results: _Results) -> bool:
@@ -339,39 +445,61 @@ def _second_interrupt_exits(terminal: Terminal) -> Any:
 REPORTS = (("junit_xml", "thinking_tests.reports.junit_xml"), ("html", "thinking_tests.reports.html"))
 
 
-def rebuild_reports(run: RunResult, root: Path, terminal: Terminal) -> int:
-    """Write the reports of a run read back from journals, print its end, give its exit code."""
-    lines = write_reports(run, root)
-    terminal.end(run, None, lines)
-    if run.counts().failed:
-        return FAILED
-    if run.interrupted:
-        return INTERRUPTED
-    return OK if run.cases else NO_TESTS
-
-
-def write_reports(run: RunResult, root: Path, pytest_junitxml: Path | None = None) -> list[str]:
-    """Write every report that is on; return one line per report for the terminal.
-
-    A report whose path is the file pytest's own `--junitxml` writes is left to pytest."""
-    lines: list[str] = []
+def _report_writers(root: Path) -> list[tuple[str, Path, Writer]]:
+    """(setting, path, write(run, path)) of every report that is on."""
+    writers: list[tuple[str, Path, Writer]] = []
+    limit = config.reports.max_output
     for setting, module_name in REPORTS:
         path = config.reports.path(getattr(config.reports, setting), root)
         if path is None:
-            continue
-        if pytest_junitxml is not None and path.resolve() == pytest_junitxml:
-            lines.append(f"{setting.replace('_', ' ')} report: {_shown(path)} is pytest's --junitxml, left to it")
             continue
         try:
             module = importlib.import_module(module_name)
         except ImportError:
             continue
-        try:
-            module.write(run, path, max_output=config.reports.max_output)
-        except OSError as error:
-            lines.append(f"thinking-tests: could not write {path}: {error.strerror or error}")
+        writers.append((setting, path, functools.partial(module.write, max_output=limit)))
+    return writers
+
+
+def rebuild_reports(run: RunResult, root: Path, terminal: Terminal) -> int:
+    """Write the reports of a run read back from journals, print its end, give its exit code."""
+    unwritten: list[Path] = []
+    lines = write_reports(run, root, unwritten=unwritten)
+    terminal.end(run, None, lines)
+    if run.counts().failed:
+        return FAILED
+    if run.interrupted:
+        return INTERRUPTED
+    if unwritten:
+        return USAGE_ERROR
+    return OK if run.cases else NO_TESTS
+
+
+def write_reports(
+    run: RunResult,
+    root: Path,
+    pytest_junitxml: Path | None = None,
+    unwritten: list[Path] | None = None,
+) -> list[str]:
+    """Write every report that is on; return one line per report for the terminal.
+
+    A report whose path is the file pytest's own `--junitxml` writes is left to pytest.
+    The path of each report that could not be written is added to `unwritten`."""
+    lines: list[str] = []
+    for setting, path, write in _report_writers(root):
+        label = setting.replace("_", " ")
+        if pytest_junitxml is not None and path.resolve() == pytest_junitxml:
+            lines.append(f"{label} report: {_shown(path)} is pytest's --junitxml, left to it")
             continue
-        lines.append(f"{setting.replace('_', ' ')} report: {_shown(path)}")
+        try:
+            write(run, path)
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "strerror", None) or error
+            lines.append(f"thinking-tests: could not write the {label} report {path}: {reason}")
+            if unwritten is not None:
+                unwritten.append(path)
+            continue
+        lines.append(f"{label} report: {_shown(path)}")
     return lines
 
 

@@ -195,7 +195,7 @@ def _page(results: RunResult, path: Path, limit: int) -> str:
     return _fill(
         _template(directory),
         csp=_csp(script, style),
-        title=f"Tests {status}: {summary_line}",
+        title=f"Tests {status}{' (partial run)' if results.selection.partial else ''}: {summary_line}",
         icon=_icon(status),
         style=_Safe(style),
         status=status,
@@ -205,7 +205,7 @@ def _page(results: RunResult, path: Path, limit: int) -> str:
         chips=_chips(present),
         tag_hidden=_Safe("" if tags else " hidden"),
         tag_options=_tag_options(tags),
-        banner=_banner(results.interrupted),
+        banner=_banner(results),
         passed=counts.passed,
         failed=counts.failed,
         skipped=counts.skipped,
@@ -292,14 +292,16 @@ def _tag_options(tags: list[tuple[str, int]]) -> _Safe:
     return _Safe("".join(options))
 
 
-def _banner(interrupted: bool) -> _Safe:
-    """The notice of an interrupted run, above the summary."""
-    if not interrupted:
-        return _Safe("")
-    return _Safe(
-        '\n  <p class="banner">'
-        "The run was interrupted: the cases below are those that finished.</p>"
-    )
+def _banner(results: RunResult) -> _Safe:
+    """Notices above the summary: an interrupted run, a partial selection, notes on the run."""
+    lines: list[str] = []
+    if results.interrupted:
+        lines.append("The run was interrupted: the cases below are those that finished.")
+    selection = results.selection
+    if selection.partial:
+        lines.append(f"Partial run: {selection.describe()}. Cases outside this selection did not run.")
+    lines.extend(results.notes)
+    return _Safe("".join(f'\n  <p class="banner">{_html(line)}</p>' for line in lines))
 
 
 def _chart(segments: list[Segment]) -> _Safe:
@@ -726,6 +728,10 @@ def _environment_info(results: RunResult) -> list[tuple[str, str]]:
 
         rows.append(("Command", shlex.join(results.command)))
     rows.append(("Backend", results.backend))
+    if results.selection.targets:
+        rows.append(("Targets", " ".join(results.selection.targets)))
+    if results.selection.partial:
+        rows.append(("Selection", results.selection.describe()))
     rows.append(("Executable", sys.executable))
     return rows
 

@@ -85,10 +85,11 @@ def _document(results: RunResult, limit: int) -> str:
     failures = errors = 0
     if by_classname:
         hostname = attribute(journal_hostname() or "localhost")
+        properties = _properties(results)
         for classname, cases in by_classname.items():
             # Digits, `-`, `:`, `T` and `+` only: nothing to escape.
             timestamp = _timestamp(cases[0].start or results.start, results.start)
-            failed, broke = _suite(parts, classname, cases, limit, timestamp, hostname)
+            failed, broke = _suite(parts, classname, cases, limit, timestamp, hostname, properties)
             failures += failed
             errors += broke
     root = (
@@ -110,6 +111,7 @@ def _suite(
     limit: int,
     timestamp: str,
     hostname: str,
+    properties: str = "",
 ) -> tuple[int, int]:
     """Append one `testsuite` element to `parts`; give back its failures and errors.
 
@@ -118,6 +120,8 @@ def _suite(
     """
     head = len(parts)
     parts.append("")  # the start tag, written once the cases are counted
+    if properties:
+        parts.append(properties)
 
     names = [case.name for case in cases]
     # The common case, checked for the whole suite at once: nothing to make visible or
@@ -157,6 +161,24 @@ def _suite(
     )
     parts.append("  </testsuite>\n")
     return failures, errors
+
+
+def _properties(results: RunResult) -> str:
+    """What the run covered and notes on it, as `properties` of every suite: a partial run's
+    report says so wherever a reader looks (CI servers show a suite's properties)."""
+    pairs: list[tuple[str, str]] = []
+    selection = results.selection
+    if selection.targets:
+        pairs.append(("thinking-tests.targets", " ".join(selection.targets)))
+    if selection.partial:
+        pairs.append(("thinking-tests.selection", "partial run: " + selection.describe()))
+    pairs.extend(("thinking-tests.note", note) for note in results.notes)
+    if not pairs:
+        return ""
+    lines = "".join(
+        f'      <property name="{name}" value="{attribute(value)}" />\n' for name, value in pairs
+    )
+    return f"    <properties>\n{lines}    </properties>\n"
 
 
 def _children(case: CaseResult, limit: int) -> str:

@@ -1,0 +1,114 @@
+"""A report folder while a run is under way: one run at a time, and reports that fail until
+the run finishes.
+
+From the moment a run starts, its report paths must hold nothing a CI server would read as
+success: the previous run's reports are replaced (atomically) by stand-ins, written by the
+reports' own writers, that hold one error case saying the run has not finished. The finished
+run overwrites them. A run that dies leaves the stand-ins, so CI fails and a reader of the
+HTML report learns what happened and how to get the real results back (`report`).
+
+A lock file in the report folder keeps a second run from writing the same reports and
+journal at once: it is refused with one sentence. The lock is an advisory `flock`, so the
+system releases it when the process ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, RunResult, Selection, Stage, StageResult
+
+LOCK_NAME = ".thinking-tests.lock"
+NOT_FINISHED = "<run>::did not finish"
+
+
+class ReportFolderBusy(Exception):
+    """Another run holds the report folder's lock."""
+
+
+class ReportLock:
+    """The report folder's lock, held from the start of a run to its end."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / LOCK_NAME
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): runs are not kept apart
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = _read(fd)
+            os.close(fd)
+            who = f" (process {holder})" if holder else ""
+            raise ReportFolderBusy(
+                f"another run{who} is writing its reports to {self.path.parent}: wait for it to "
+                "end, or give this run a folder of its own with --report-dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the flock; the file stays, empty of meaning
+            self._fd = None
+
+
+def _read(fd: int) -> str:
+    try:
+        return os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+
+
+def stand_in(start: float, command: tuple[str, ...], backend: str, selection: Selection) -> RunResult:
+    """The run as reports show it until it finishes: one error case saying so."""
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(start))
+    message = (
+        f"the run started at {when} (process {os.getpid()}) has not finished: if it is no "
+        "longer running, it died, and `python -m thinking_tests report` rebuilds the reports "
+        "of every case it finished from its journal"
+    )
+    info = ExceptionInfo("RunNotFinished", message, message + "\n")
+    case = CaseResult(
+        id=NOT_FINISHED,
+        module="<run>",
+        name="did not finish",
+        outcome=Outcome.ERROR,
+        duration=0.0,
+        stages=(StageResult(Stage.SETUP, False, 0.0, info),),
+        message=message,
+        start=start,
+    )
+    return RunResult(
+        cases=(case,),
+        start=start,
+        duration=0.0,
+        interrupted=False,
+        backend=backend,
+        command=command,
+        selection=selection,
+        notes=("This run has not finished (or it died): the results below stand in for it.",),
+    )
+
+
+Writer = Callable[[RunResult, Path], None]
+
+
+def write_stand_ins(run: RunResult, reports: list[tuple[Path, Writer]]) -> list[str]:
+    """Write the stand-in of every report; the lines of those that could not be written."""
+    problems: list[str] = []
+    for path, write in reports:
+        try:
+            write(run, path)
+        except (OSError, ValueError) as error:
+            problems.append(f"{path}: {getattr(error, 'strerror', None) or error}")
+    return problems
