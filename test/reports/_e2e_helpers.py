@@ -22,11 +22,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from test.support import REPO, Ran, env
+from test.support import JENKINS_XSD, REPO, Ran, env
 from test.support import project as _project
 
-JUNIT_SCHEMAS = REPO.parent / "shared" / "junit"
-JENKINS_XSD = JUNIT_SCHEMAS / "jenkins-junit-10.xsd"
 TEMPLATE = REPO / "templates" / "report.html"
 MIB = 1024 * 1024
 

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 import xmlschema
 
+from test.support import JENKINS_XSD
 from thinking_tests import run_current_module, test
 from thinking_tests.model import (
     CaseResult,
@@ -28,8 +29,6 @@ from thinking_tests.model import (
 from thinking_tests.reports.junit_xml import write
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = REPO_ROOT.parent / "shared" / "junit"
-JENKINS_XSD = SCHEMAS / "jenkins-junit-10.xsd"
 START = 1_700_000_000.0  # 2023-11-14T22:13:20 UTC
 MIB = 1024 * 1024
 

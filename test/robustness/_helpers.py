@@ -14,10 +14,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TypeVar
 
-from test.support import REPO, SHARED, Ran, env, package
+from test.support import JENKINS_XSD, REPO, Ran, env, package
 from test.support import project as _project
 
-JENKINS_XSD = SHARED / "junit" / "jenkins-junit-10.xsd"
 # `python -m ...` runs of a project; a hang fails the case instead of stalling the suite.
 TIMEOUT = 120.0
 

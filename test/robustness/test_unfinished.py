@@ -12,6 +12,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from test.robustness._helpers import schema_errors
 from test.running._helpers import junit_cases, one_sentence, project
 from test.support import env, run
 from thinking_tests import run_current_module, test
@@ -78,6 +79,7 @@ def dead_run_leaves_failing_reports(how: str) -> None:
         ("<run>", "did not finish", "error")
     ], junit.read_text()
     assert "has not finished" in junit.read_text()
+    assert schema_errors(junit) == [], schema_errors(junit)
     page = html.read_text()
     assert "has not finished" in page and "Tests failed" in page, page[:2000]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from test.robustness._helpers import schema_errors
 from test.running._helpers import junit_cases, project, run
 from thinking_tests import run_current_module, test
 
@@ -89,6 +90,7 @@ def exitfirst_says_so() -> None:
     assert [c[1] for c in junit_cases(junit)] == ["quick", "breaks"]
     props = _properties(junit)
     assert props["thinking-tests.selection"] == ["partial run: -x; 3 not run"], props
+    assert schema_errors(junit) == [], schema_errors(junit)
     page = (root / "reports/report.html").read_text()
     assert "Partial run: -x; 3 not run." in page, page[:3000]
     assert "<title>Tests failed (partial run):" in page
