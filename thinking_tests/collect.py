@@ -11,17 +11,15 @@ import inspect
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+from typing import Any
 
 from thinking_tests.case import Case
 from thinking_tests.model import ExceptionInfo
 from thinking_tests.paths import shown
-from thinking_tests.registry import Registry, module_name
+from thinking_tests.registry import Registry, package_root
 from thinking_tests.runner import exception_info
-
-if TYPE_CHECKING:
-    import unittest
 
 # Files in a test package that are not test modules.
 SKIPPED_FILES = frozenset(
@@ -46,12 +44,13 @@ class Target:
 
 @dataclass(frozen=True)
 class NativeTest:
-    """A test method of a `unittest.TestCase` class found in a collected module."""
+    """A test that unittest's loader gives for a collected module: a TestCase test method, or
+    whatever its load_tests added (a doctest, a FunctionTestCase, any callable test)."""
 
     id: str
     module: str
     name: str
-    test: unittest.TestCase
+    test: Any  # what unittest runs: a TestCase, mostly, but a suite may hold any callable
     file: str
     line: int
     description: str = ""
@@ -71,6 +70,7 @@ class ImportFailure:
     message: str
     description: str = ""
     tags: tuple[str, ...] = ()
+    error: BaseException | None = field(default=None, compare=False, repr=False)
 
 
 Item = Case | NativeTest | ImportFailure
@@ -147,84 +147,254 @@ def import_failure(name: str, file: str, error: BaseException) -> ImportFailure:
         line=line,
         info=info,
         message=message,
+        error=error,
     )
 
 
-def native_tests(namespace: dict[str, Any], file: str) -> list[NativeTest]:
-    """The TestCase test methods defined (not merely imported) in a module, in source order."""
-    unittest = sys.modules.get("unittest")
-    if unittest is None:  # no module imported unittest, so none defines a TestCase
-        return []
-    defined_in = namespace.get("__name__")
-    real_name = module_name(namespace, file)
-    found: list[NativeTest] = []
-    loader = unittest.defaultTestLoader
-    for value in list(namespace.values()):
-        if not (
-            isinstance(value, type)
-            and issubclass(value, unittest.TestCase)
-            and value.__module__ == defined_in
-        ):
+# The file names unittest's discovery loads tests from (its default pattern), and pytest's.
+UNITTEST_PATTERN = "test*.py"
+
+
+def _is_test_file(file: str) -> bool:
+    """A module unittest or pytest loads tests from by its name: test*.py or *_test.py."""
+    from fnmatch import fnmatchcase
+
+    base = os.path.basename(file)
+    return fnmatchcase(base, UNITTEST_PATTERN) or base.endswith("_test.py")
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A module the unittest loader takes TestCase tests from, as discovery would."""
+
+    module: ModuleType
+    name: str  # its real dotted name, also when it runs as __main__
+    file: str
+    pattern: str | None  # what its load_tests gets: "test*.py" when discovered, None when named
+    package: bool
+
+
+def _main_module(namespace: dict[str, Any]) -> ModuleType:
+    main = sys.modules.get("__main__")
+    if main is not None and vars(main) is namespace:
+        return main
+    module = ModuleType(str(namespace.get("__name__", "__main__")))
+    module.__dict__.update(namespace)
+    return module
+
+
+def _sources(targets: list[Target], declaring: set[str]) -> Iterator[_Source]:
+    """The modules to load TestCase tests from, in discovery order.
+
+    As `python -m unittest discover`: a package's `__init__` always (its TestCase classes and
+    its load_tests), then, unless that package has a load_tests (which then decides what the
+    package runs), its modules named test*.py and its subpackages, in name order. Also every
+    module that declares @test cases, and a module named as a target.
+    """
+    for target in targets:
+        if target.kind == "module":
+            if target.namespace is not None:
+                module: ModuleType | None = _main_module(target.namespace)
+            else:
+                module = sys.modules.get(target.name)
+            if module is not None:
+                yield _Source(module, target.name, os.path.abspath(target.path), None, False)
             continue
-        for test in loader.loadTestsFromTestCase(value):
-            if not isinstance(test, unittest.TestCase):
-                continue
-            method = getattr(test, "_testMethodName", "runTest")
-            # unittest.skip wraps the method: the wrapper's line is in unittest's own file,
-            # and sorting by it would split the class (setUpClass would then run twice).
-            function = getattr(value, method, None)
-            try:
-                function = inspect.unwrap(function) if function is not None else None
-            except ValueError:
-                pass
-            code = getattr(function, "__code__", None)
-            line = code.co_firstlineno if code is not None else 0
-            name = f"{value.__qualname__}::{method}"
-            doc = test.shortDescription() or ""
-            found.append(NativeTest(f"{real_name}::{name}", real_name, name, test, file, line, doc))
-    return found
+        init = os.path.join(target.path, "__init__.py")
+        yield from _package_sources(target.name, init, declaring)
+
+
+def _package_sources(name: str, init: str, declaring: set[str]) -> Iterator[_Source]:
+    package = sys.modules.get(name)
+    if package is None:  # it failed to import: its ImportFailure stands for it
+        return
+    yield _Source(package, name, os.path.abspath(init), UNITTEST_PATTERN, True)
+    if getattr(package, "load_tests", None) is not None:
+        return
+    for sub, file, is_package in walk_package(name, os.path.dirname(init)):
+        if is_package:
+            yield from _package_sources(sub, file, declaring)
+            continue
+        module = sys.modules.get(sub)
+        file = os.path.abspath(file)
+        if module is not None and (_is_test_file(file) or file in declaring):
+            yield _Source(module, sub, file, UNITTEST_PATTERN, False)
+
+
+def _leaves(suite: Any, unittest: ModuleType) -> Iterator[Any]:
+    """The tests of a suite, nested suites flattened, in the order the suite runs them."""
+    for test in suite:
+        if isinstance(test, unittest.suite.BaseTestSuite):
+            yield from _leaves(test, unittest)
+        else:
+            yield test
+
+
+def _code_line(function: Any) -> int:
+    try:  # unittest.skip and other decorators wrap the method: the line is the user's
+        function = inspect.unwrap(function)
+    except ValueError:
+        pass
+    code = getattr(function, "__code__", None)
+    return code.co_firstlineno if code is not None else 0
+
+
+def _class_line(cls: type) -> int:
+    """Where a class starts, about: its first function (cheaper than reading its source)."""
+    lines = [_code_line(value) for value in vars(cls).values() if callable(value)]
+    return min((line for line in lines if line), default=0)
+
+
+def _native(
+    test: Any, source: _Source, unittest: ModuleType
+) -> tuple[NativeTest, int]:
+    """One test of a source's suite as an item, and where it sits among the source's @test
+    cases (the line of its class, for merging)."""
+    cls = type(test)
+    method = getattr(test, "_testMethodName", None)
+    own = source.module.__name__  # "__main__" when the module runs as the main program
+    defined_in = cls.__module__
+    module, file = source.name, source.file
+    if defined_in == own:
+        pass
+    elif source.package and defined_in.startswith(source.name + "."):
+        # A package's load_tests gathering the tests of its modules: each keeps its module.
+        module = defined_in
+        file = os.path.abspath(getattr(sys.modules.get(defined_in), "__file__", "") or file)
+    line, key = 0, 0
+    description = ""
+    try:
+        identifier = str(test.id())
+    except Exception:
+        identifier = repr(test)
+    if (
+        isinstance(test, unittest.TestCase)
+        and method
+        and identifier == f"{unittest.util.strclass(cls)}.{method}"
+    ):
+        name = f"{cls.__qualname__}::{method}"
+        if defined_in in (own, module):
+            line, key = _code_line(getattr(cls, method, None)), _class_line(cls)
+    else:
+        name = identifier  # a doctest's name, a FunctionTestCase's function, ...
+        if source.module is not None:
+            key = _code_line(getattr(source.module, "load_tests", None))
+    if isinstance(test, unittest.TestCase):
+        try:
+            description = test.shortDescription() or ""
+        except Exception:
+            description = ""
+    native = NativeTest(f"{module}::{name}", module, name, test, file, line, description)
+    return native, key
+
+
+def native_tests(source: _Source, loader: Any) -> list[tuple[Item, int]]:
+    """The tests unittest's loader gives for a module (its load_tests included), in its order,
+    each with its merge key."""
+    import unittest
+
+    # As discovery does: a package's load_tests that calls loader.discover() on its own
+    # directory must not load the package again, and names modules from the same root.
+    loader._top_level_dir = package_root(source.file)
+    if source.package:
+        loader._loading_packages.add(source.module.__name__)
+    try:
+        suite = loader.loadTestsFromModule(source.module, pattern=source.pattern)
+    finally:
+        loader._loading_packages.discard(source.module.__name__)
+    if not isinstance(suite, unittest.suite.BaseTestSuite):
+        if not callable(suite):  # unittest itself would stop the whole run on it
+            return [(_bad_load_tests(source, suite), 0)]
+        suite = [suite]  # one test instead of a suite
+    return [_native(test, source, unittest) for test in _leaves(suite, unittest)]
+
+
+def _bad_load_tests(source: _Source, returned: object) -> ImportFailure:
+    function = getattr(source.module, "load_tests", None)
+    line = _code_line(function)
+    message = (
+        f"load_tests of {source.name} returned {type(returned).__name__}, not a test suite "
+        f"({shown(source.file)}:{line})"
+    )
+    info = ExceptionInfo("TypeError", message, "")
+    return ImportFailure(f"{source.name}::load_tests", source.name, "load_tests", source.file, line, info, message)
+
+
+def _merge(cases: list[Item], natives: list[tuple[Item, int]]) -> list[Item]:
+    """A module's items: TestCase tests in unittest's order, @test cases in source order,
+    each @test case before the first class that starts below it."""
+    merged: list[Item] = []
+    index = 0
+    for native, key in natives:
+        while index < len(cases) and cases[index].line < key:
+            merged.append(cases[index])
+            index += 1
+        merged.append(native)
+    merged.extend(cases[index:])
+    return merged
+
+
+def _unique(items: list[Item]) -> None:
+    """unittest runs a test as often as a suite holds it: number the repeats so ids stay
+    one per result."""
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, NativeTest):
+            continue
+        count = seen[item.id] = seen.get(item.id, 0) + 1
+        if count > 1:
+            items[index] = replace(item, id=f"{item.id}#{count}", name=f"{item.name}#{count}")
+
+
+def _skipped_import(failure: ImportFailure) -> NativeTest:
+    """A module that raised unittest.SkipTest at import: one skipped test, as unittest has it."""
+    import unittest
+
+    suite = unittest.loader._make_skipped_test(failure.module, failure.error, unittest.TestSuite)
+    (test,) = list(suite)
+    return NativeTest(failure.id, failure.module, failure.name, test, failure.file, failure.line)
 
 
 def collect(targets: list[Target], registry: Registry) -> Collection:
-    """Import every target and list its items: modules in name order, cases in source order."""
+    """Import every target and list its items, modules in name order; in a module, TestCase
+    tests in unittest's own order (load_tests included), @test cases in source order."""
     failures: list[ImportFailure] = []
     for target in targets:
         import_tree(target, failures)
+    unittest = sys.modules.get("unittest")
+    skipped: list[ImportFailure] = []
+    if unittest is not None:  # a module that raised SkipTest on import is skipped, not broken
+        skipped = [f for f in failures if isinstance(f.error, unittest.SkipTest)]
+        failures = [f for f in failures if f not in skipped]
     by_module: dict[str, list[Item]] = {}
-    seen_files: set[str] = set()
     # A module that failed to import is its one error case: the cases it declared before
     # failing belong to a half-run module and do not run.
-    broken = {failure.module for failure in failures}
+    broken = {failure.module for failure in failures + skipped}
+    declaring: set[str] = set()
     for entry in registry.entries():
         if entry.name in broken:
             continue
         if any(t.covers(entry.name, entry.file) for t in targets):
             by_module.setdefault(entry.name, []).extend(entry.cases)
-    for name, namespace, file in _covered_namespaces(targets):
-        if file in seen_files:
-            continue
-        seen_files.add(file)
-        natives = native_tests(namespace, file)
-        if natives:
-            items = by_module.setdefault(module_name(namespace, file), [])
-            items.extend(natives)
-            items.sort(key=lambda item: item.line)
+            if entry.cases:
+                declaring.add(os.path.abspath(entry.file))
+    if unittest is not None:  # else no module imported unittest, so none defines a TestCase
+        loader = unittest.TestLoader()
+        seen_files: set[str] = set()
+        for source in _sources(targets, declaring):
+            if source.file in seen_files:
+                continue
+            seen_files.add(source.file)
+            natives = native_tests(source, loader)
+            if natives:
+                own = by_module.setdefault(source.name, [])
+                own[:] = _merge(own, natives)
+    for skip in skipped:
+        by_module.setdefault(skip.module, []).insert(0, _skipped_import(skip))
     for failure in failures:
         by_module.setdefault(failure.module, []).insert(0, failure)
     collection = Collection(failures=failures)
     for module in sorted(by_module):
         collection.items.extend(by_module[module])
+    _unique(collection.items)
     return collection
-
-
-def _covered_namespaces(targets: list[Target]) -> Iterator[tuple[str, dict[str, Any], str]]:
-    for target in targets:
-        if target.namespace is not None:
-            yield target.name, target.namespace, target.path
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if not file or name == "__main__":
-            continue
-        file = os.path.abspath(file)
-        if any(t.covers(name, file) for t in targets):
-            yield name, vars(module), file

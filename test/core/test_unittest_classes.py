@@ -68,7 +68,7 @@ MIXED = """\
 ONLY_NATIVE = """\
     import unittest
 
-    from test.test_mixed import Native  # imported, not defined here: it runs once, there
+    import test.test_mixed  # a module, not a TestCase class: its tests run there only
 
 
     class Alone(unittest.TestCase):
@@ -76,16 +76,16 @@ ONLY_NATIVE = """\
             pass
 """
 
-# Source order: @test cases and test methods interleave by line, unittest's own order is
-# alphabetical.
+# TestCase tests in unittest's own order (classes and methods by name); each @test case, in
+# source order, before the first class that starts below it.
 EXPECTED = [
     ("test.test_mixed", "declared_first", "passed"),
-    ("test.test_mixed", "Native::test_passes", "passed"),
-    ("test.test_mixed", "Native::test_fails", "failure"),
-    ("test.test_mixed", "Native::test_skipped", "skipped"),
-    ("test.test_mixed", "Native::test_expected_failure", "skipped"),
-    ("test.test_mixed", "Native::test_unexpected_success", "passed"),
     ("test.test_mixed", "setUpClass (test.test_mixed.BrokenSetup)", "error"),
+    ("test.test_mixed", "Native::test_expected_failure", "skipped"),
+    ("test.test_mixed", "Native::test_fails", "failure"),
+    ("test.test_mixed", "Native::test_passes", "passed"),
+    ("test.test_mixed", "Native::test_skipped", "skipped"),
+    ("test.test_mixed", "Native::test_unexpected_success", "passed"),
     ("test.test_mixed", "declared_last", "passed"),
     ("test.test_only_native", "Alone::test_alone", "passed"),
 ]
@@ -103,7 +103,7 @@ def reported(finished: Finished) -> list[tuple[str, str, str]]:
     ]
 
 
-@test("native tests and @test cases share one run and one report, in source order")
+@test("native tests and @test cases share one run and one report, TestCases in unittest's order")
 def one_report() -> None:
     finished = mixed()
     assert finished.ran.code == 1, finished.ran

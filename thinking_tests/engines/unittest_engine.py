@@ -1,22 +1,26 @@
-"""The unittest engine: the standard library's unittest for `unittest.TestCase` classes, the
-case runner for @test cases.
+"""The unittest engine: the standard library's unittest for the tests its loader finds
+(TestCase classes, load_tests suites), the case runner for @test cases.
 
-Items run in collection order, module by module. A module that holds native TestCase
-classes runs as one `unittest.TestSuite` (see `unittest_suite`), so setUpModule, setUpClass
-and their teardowns happen as unittest does them. Every other module's @test cases go
-straight to the case runner: wrapping each in a TestCase would cost several microseconds a
-case, and `unittest` is then not imported at all unless a test module imports it.
+Items run in collection order. TestCase tests run one by one through unittest's own suite
+machinery with one result object for the whole run (see `unittest_suite`), so setUpModule,
+setUpClass and their teardowns happen once, as unittest does them, also around @test cases
+of the same module. @test cases go straight to the case runner: wrapping each in a TestCase
+would cost several microseconds a case, and `unittest` is then not imported at all unless a
+test module imports it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from thinking_tests.case import Case
 from thinking_tests.collect import ImportFailure, Item, NativeTest
 from thinking_tests.engines import Listener, Plan, import_failure_result
 from thinking_tests.model import CaseResult, Outcome, Stage, StageResult
 from thinking_tests.runner import CaseRunner, exception_info, first_line
+
+if TYPE_CHECKING:
+    from thinking_tests.engines.unittest_suite import NativeRun
 
 
 class Stopping:
@@ -39,33 +43,30 @@ class Stopping:
             self.stopped = True
 
 
-def _modules(items: list[Item]) -> Iterator[list[Item]]:
-    """The items of each module in turn (collection keeps a module's items together)."""
-    group: list[Item] = []
-    for item in items:
-        if group and item.module != group[0].module:
-            yield group
-            group = []
-        group.append(item)
-    if group:
-        yield group
-
-
 def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
     items = plan.items or []
     cases = [item for item in items if isinstance(item, Case)]
     following = {id(case): nxt for case, nxt in zip(cases, [*cases[1:], None])}
     stopping = Stopping(listener, runner, plan.exitfirst)
+    natives: NativeRun | None = None  # made at the first TestCase test
     try:
-        for module in _modules(items):
-            if any(isinstance(item, NativeTest) for item in module):
-                from thinking_tests.engines.unittest_suite import run_module
+        try:
+            for item in items:
+                if isinstance(item, NativeTest):
+                    if natives is None:
+                        from thinking_tests.engines.unittest_suite import NativeRun
 
-                run_module(module, following, runner, stopping)
-            else:
-                _run_cases(module, following, runner, stopping)
-            if stopping.stopped:
-                break
+                        natives = NativeRun(runner, stopping)
+                    natives.run(item)
+                else:
+                    if natives is not None:
+                        natives.between(item.module)
+                    _run_item(item, following, runner, stopping)
+                if stopping.stopped:
+                    break
+        finally:
+            if natives is not None:  # the last class and module fixtures end, as in unittest
+                natives.finish()
     except KeyboardInterrupt:
         runner.interrupted = True
     if stopping.stopped and not runner.interrupted:
@@ -87,14 +88,11 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
         runner.fixtures.finish(None)
 
 
-def _run_cases(
-    items: list[Item], following: dict[int, Case | None], runner: CaseRunner, stopping: Stopping
+def _run_item(
+    item: Item, following: dict[int, Case | None], runner: CaseRunner, stopping: Stopping
 ) -> None:
-    for item in items:
-        if isinstance(item, Case):
-            stopping.started(item)
-            stopping.finished(runner.run(item, following[id(item)]))
-        elif isinstance(item, ImportFailure):
-            stopping.finished(import_failure_result(item))
-        if stopping.stopped:
-            return
+    if isinstance(item, Case):
+        stopping.started(item)
+        stopping.finished(runner.run(item, following[id(item)]))
+    elif isinstance(item, ImportFailure):
+        stopping.finished(import_failure_result(item))
