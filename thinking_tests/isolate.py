@@ -3,10 +3,15 @@
 A child runs exactly the selected cases of its module and writes a journal; the parent reads
 it back (the case a dead child was running becomes an error saying so) and reports as usual.
 Coverage of the children is measured as subprocesses of the parent and combined.
+
+Ids cross to the child as a JSON list in ASCII, so any id (line breaks, NUL, control
+characters, lone surrogates) arrives exactly; every case handed over that the child does not
+report back is an error saying so, never a silent drop.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -15,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from thinking_tests.engines import import_failure_result
-from thinking_tests.journal import JournalError, read
+from thinking_tests.journal import JournalError, printable, read
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+from thinking_tests.select import SelectionError
 
 if TYPE_CHECKING:
     from thinking_tests.collect import Item
@@ -44,7 +50,7 @@ def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options
             if not runnable:
                 continue
             ids = Path(scratch, f"{index}.ids")
-            ids.write_text("\n".join(i.id for i in runnable), encoding="utf-8")
+            write_ids(ids, [i.id for i in runnable])
             journal = Path(scratch, f"{index}.jsonl")
             command = [
                 sys.executable, "-m", "thinking_tests", file or module,
@@ -57,7 +63,7 @@ def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options
                 done = subprocess.run(command, capture_output=True, text=True, errors="replace")
             except KeyboardInterrupt:
                 return True
-            for case in _results_of(journal, module, file, done):
+            for case in _results_of(journal, module, file, done, runnable):
                 results.finished(case)
             if options.exitfirst and any(
                 c.outcome in (Outcome.FAILED, Outcome.ERROR) for c in results.cases
@@ -66,38 +72,76 @@ def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options
     return False
 
 
+def write_ids(path: Path, ids: Sequence[str]) -> None:
+    """Case ids for a child's `--only-ids`: JSON escapes every character outside printable
+    ASCII, lone surrogates included, so each id reads back exactly."""
+    path.write_text(json.dumps(list(ids), ensure_ascii=True), encoding="ascii")
+
+
+def read_ids(path: str | Path) -> set[str]:
+    """The ids `write_ids` wrote."""
+    try:
+        ids = json.loads(Path(path).read_text(encoding="ascii"))
+    except (OSError, ValueError) as error:
+        raise SelectionError(f"--only-ids {str(path)!r} cannot be read: {error}") from None
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise SelectionError(f"--only-ids {str(path)!r} holds no JSON list of case ids")
+    return set(ids)
+
+
 def _results_of(
-    journal: Path, module: str, file: str, done: subprocess.CompletedProcess[str]
+    journal: Path,
+    module: str,
+    file: str,
+    done: subprocess.CompletedProcess[str],
+    handed: Sequence["Item"],
 ) -> list[CaseResult]:
+    """What the child reported, and an error for each case handed to it that it did not."""
+    code = f"signal {-done.returncode}" if done.returncode < 0 else f"code {done.returncode}"
+    tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:]) + "\n"
     try:
         run = read(journal)
     except JournalError:
-        # The child died before it could record anything: blame the module.
-        tail = (done.stderr or done.stdout).strip().splitlines()[-15:]
-        message = f"the child process for {module} ended with code {done.returncode} before running a case"
-        info = ExceptionInfo("ProcessDied", message, "\n".join(tail) + "\n")
-        return [
-            CaseResult(
-                id=f"{module}::<process>",
-                module=module,
-                name="<process>",
-                outcome=Outcome.ERROR,
-                duration=0.0,
-                file=file,
-                stages=(StageResult(Stage.SETUP, False, 0.0, info),),
-                message=message,
-            )
-        ]
+        # The child died before it could record anything: every case it was given is lost.
+        message = f"the child process for {module} ended with {code} before running a case"
+        return [_unreported(item, file, message, tail) for item in handed]
+    for note in run.notes:
+        print(f"thinking-tests: {printable(note)}", file=sys.stderr)
     cases = list(run.cases)
-    if done.returncode < 0 or (run.interrupted and done.returncode not in (0, 1, 2)):
-        code = f"signal {-done.returncode}" if done.returncode < 0 else f"code {done.returncode}"
+    died = done.returncode < 0 or (run.interrupted and done.returncode not in (0, 1, 2))
+    if died:
         cases = [
             c if c.stages == () or c.stages[-1].exception is None
             or c.stages[-1].exception.type_name != "ProcessDied"
             else _with_code(c, code)
             for c in cases
         ]
+        message = f"never ran: the child process for {module} ended with {code} before it"
+    else:
+        message = f"the child process for {module} (exit {code}) never reported this case"
+    reported = {case.id for case in cases}
+    cases.extend(_unreported(item, file, message, tail) for item in handed if item.id not in reported)
     return cases
+
+
+def _unreported(item: "Item", file: str, message: str, output: str) -> CaseResult:
+    """An error for a case handed to a child that did not report it; the traceback holds
+    the end of the child's output, which says why."""
+    import time
+
+    info = ExceptionInfo("ProcessDied", message, output if output.strip() else message + "\n")
+    return CaseResult(
+        id=item.id,
+        module=item.module,
+        name=item.name,
+        outcome=Outcome.ERROR,
+        duration=0.0,
+        file=getattr(item, "file", "") or file,
+        line=getattr(item, "line", 0),
+        stages=(StageResult(Stage.SETUP, False, 0.0, info),),
+        message=message,
+        start=time.time(),
+    )
 
 
 def _with_code(case: CaseResult, code: str) -> CaseResult:

@@ -14,6 +14,7 @@ A plan saves a write per case.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -22,13 +23,13 @@ from typing import Any, Protocol
 
 from thinking_tests.model import (
     CaseResult,
-    CoverageSummary,
     ExceptionInfo,
     Outcome,
     RunResult,
     Stage,
     StageResult,
 )
+from thinking_tests.paths import shown
 
 
 class Started(Protocol):
@@ -185,41 +186,169 @@ def _whole(seconds: float, unit: float) -> int:
         return 0
 
 
+class _Unreadable(ValueError):
+    """A record that is JSON but not one this version can use; the message says what is wrong."""
+
+
+def _text(record: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = record.get(key, default)
+    if not isinstance(value, str):
+        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a string')
+    return value
+
+
+def _whole_number(record: dict[str, Any], key: str, default: int | None = None) -> int:
+    value = record.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a whole number')
+    return value
+
+
 def _seconds(record: dict[str, Any], whole: str, unit: float, old: str, required: bool = True) -> float:
-    """A time of a record: whole units in this version, float seconds in version 1."""
+    """A time of a record: whole units in this version, float seconds in version 1; finite."""
     if whole in record:
-        return int(record[whole]) / unit
-    return float(record[old] if required else record.get(old, 0.0))
+        key, value = whole, _whole_number(record, whole)
+        try:
+            seconds = value / unit
+        except OverflowError:
+            seconds = math.inf
+    else:
+        key, value = old, record.get(old, None if required else 0.0)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a number')
+        seconds = float(value)
+    if not math.isfinite(seconds):
+        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a finite time')
+    return seconds
+
+
+def _shown_value(value: Any) -> str:
+    """A value of a bad record, short, for a warning."""
+    if value is None:
+        return "missing"
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _strings(record: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = record.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a list of strings')
+    return tuple(value)
+
+
+def _params(record: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    value = record.get("params", [])
+    if not isinstance(value, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, str) for v in p) for p in value
+    ):
+        raise _Unreadable(f'"params" is {_shown_value(value)}, not a list of [name, value] pairs')
+    return tuple((p[0], p[1]) for p in value)
+
+
+def _choice(record: dict[str, Any], key: str, kind: type[Stage] | type[Outcome]) -> Any:
+    value = record.get(key)
+    try:
+        return kind(value)
+    except ValueError:
+        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a known {key}') from None
+
+
+_EXCEPTION_KEYS = {"type_name", "message", "traceback", "explanation"}
+
+
+def _stage(data: Any) -> StageResult:
+    if not isinstance(data, dict):
+        raise _Unreadable(f"a stage is {_shown_value(data)}, not an object")
+    ok = data.get("ok")
+    if not isinstance(ok, bool):
+        raise _Unreadable(f'a stage\'s "ok" is {_shown_value(ok)}, not true or false')
+    raw = data.get("exception")
+    exception = None
+    if raw is not None:
+        if not isinstance(raw, dict) or not set(raw) <= _EXCEPTION_KEYS:
+            raise _Unreadable(f'a stage\'s "exception" is {_shown_value(raw)}, not an exception')
+        exception = ExceptionInfo(
+            _text(raw, "type_name"), _text(raw, "message"), _text(raw, "traceback"),
+            _text(raw, "explanation", ""),
+        )
+    return StageResult(
+        stage=_choice(data, "stage", Stage),
+        ok=ok,
+        duration=_seconds(data, "ns", 1e9, "duration"),
+        exception=exception,
+    )
 
 
 def from_json(data: dict[str, Any]) -> CaseResult:
-    stages = tuple(
-        StageResult(
-            stage=Stage(s["stage"]),
-            ok=bool(s["ok"]),
-            duration=_seconds(s, "ns", 1e9, "duration"),
-            exception=ExceptionInfo(**s["exception"]) if s.get("exception") else None,
-        )
-        for s in data.get("stages", ())
-    )
+    """A case record as a result; `_Unreadable` (a ValueError) names what is wrong with it."""
+    stages = data.get("stages", [])
+    if not isinstance(stages, list):
+        raise _Unreadable(f'"stages" is {_shown_value(stages)}, not a list')
     return CaseResult(
-        id=data["id"],
-        module=data["module"],
-        name=data["name"],
-        outcome=Outcome(data["outcome"]),
+        id=_text(data, "id"),
+        module=_text(data, "module"),
+        name=_text(data, "name"),
+        outcome=_choice(data, "outcome", Outcome),
         duration=_seconds(data, "ns", 1e9, "duration"),
-        file=data.get("file", ""),
-        line=int(data.get("line", 0)),
-        description=data.get("description", ""),
-        tags=tuple(data.get("tags", ())),
-        params=tuple(tuple(p) for p in data.get("params", ())),
-        stages=stages,
-        stdout=data.get("stdout", ""),
-        stderr=data.get("stderr", ""),
-        log=data.get("log", ""),
-        message=data.get("message", ""),
+        file=_text(data, "file", ""),
+        line=_whole_number(data, "line", 0),
+        description=_text(data, "description", ""),
+        tags=_strings(data, "tags"),
+        params=_params(data),
+        stages=tuple(_stage(s) for s in stages),
+        stdout=_text(data, "stdout", ""),
+        stderr=_text(data, "stderr", ""),
+        log=_text(data, "log", ""),
+        message=_text(data, "message", ""),
         start=_seconds(data, "start_us", 1e6, "start", required=False),
     )
+
+
+def _planned(record: dict[str, Any]) -> list[dict[str, Any]]:
+    modules = record.get("modules")
+    entries: list[dict[str, Any]] = []
+    if not isinstance(modules, list):
+        raise _Unreadable(f'"modules" is {_shown_value(modules)}, not a list')
+    for group in modules:
+        if not (isinstance(group, list) and len(group) == 3 and isinstance(group[2], list)):
+            raise _Unreadable(f"a planned module is {_shown_value(group)}, not [module, file, cases]")
+        module, file = _text({"module": group[0]}, "module"), _text({"file": group[1]}, "file")
+        for entry in group[2]:
+            if not (isinstance(entry, list) and len(entry) == 2):
+                raise _Unreadable(f"a planned case is {_shown_value(entry)}, not [id, line]")
+            pair = {"id": entry[0], "line": entry[1]}
+            entries.append(
+                {"id": _text(pair, "id"), "module": module, "file": file, "line": _whole_number(pair, "line")}
+            )
+    return entries
+
+
+def _started(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": _text(record, "id"),
+        "module": _text(record, "module", ""),
+        "file": _text(record, "file", ""),
+        "line": _whole_number(record, "line", 0),
+    }
+
+
+def _header(record: dict[str, Any]) -> dict[str, Any]:
+    command = record.get("command", [])
+    if not isinstance(command, list) or not all(isinstance(part, str) for part in command):
+        raise _Unreadable(f'"command" is {_shown_value(command)}, not a list of strings')
+    return {
+        "start": _seconds(record, "start_us", 1e6, "start", required=False),
+        "backend": _text(record, "backend", "unittest"),
+        "command": tuple(command),
+    }
+
+
+def _end(record: dict[str, Any]) -> dict[str, Any]:
+    interrupted = record.get("interrupted", False)
+    if not isinstance(interrupted, bool):
+        raise _Unreadable(f'"interrupted" is {_shown_value(interrupted)}, not true or false')
+    return {"duration": _seconds(record, "ns", 1e9, "duration"), "interrupted": interrupted}
 
 
 class JournalError(Exception):
@@ -227,87 +356,132 @@ class JournalError(Exception):
 
 
 def read(path: Path) -> RunResult:
-    """The run a journal recorded, with a died-in error for a case that started, unfinished."""
+    """The run a journal recorded, with a died-in error for a case that started, unfinished.
+
+    A line that cannot be read (torn by a dying process, garbage, a record with a wrong
+    value) is skipped: every other record is kept, and `notes` holds one warning per skipped
+    line, naming the file and the line.
+    """
     try:
-        text = path.read_text(encoding="utf-8", errors="surrogatepass")
+        data = path.read_bytes()
     except OSError as error:
         raise JournalError(f"cannot read the journal {path}: {error.strerror or error}") from None
-    try:
-        return _parse(path, text)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:  # a malformed record
-        raise JournalError(
-            f"{path} is not a journal this version can read ({type(error).__name__}: {error})"
-        ) from None
+    return _parse(path, data)
 
 
-def _parse(path: Path, text: str) -> RunResult:
+def _parse(path: Path, data: bytes) -> RunResult:
     header: dict[str, Any] = {}
     cases: list[CaseResult] = []
-    running: dict[str, Any] | None = None
+    started: list[dict[str, Any]] = []
     planned: list[dict[str, Any]] = []
     end: dict[str, Any] | None = None
     last_time = 0.0
-    for number, line in enumerate(text.splitlines(), 1):
+    notes: list[str] = []
+    where = shown(path)
+    # Split on line feeds only: str.splitlines would also split inside a garbage line at
+    # \x1c, \x85 or \u2028, and the line numbers of the warnings would be wrong.
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if not raw.strip():
+            continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            break  # the torn last line of a process that died while writing
-        if not isinstance(record, dict):
-            raise JournalError(f"{path}:{number} is not a record of a thinking-tests journal")
-        kind = record.get("kind")
-        if kind == "run":
-            header = record
-        elif kind == "plan":
-            planned.extend(
-                {"id": str(identifier), "module": str(module), "file": str(file), "line": int(line)}
-                for module, file, entries in record["modules"]
-                for identifier, line in entries
-            )
-        elif kind == "start":
-            running = record
-        elif kind == "case":
-            try:
+            record = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+            if not isinstance(record, dict):
+                raise _Unreadable(f"{_shown_value(record)} is not a record")
+            kind = record.get("kind")
+            if kind == "run":
+                header = _header(record)
+            elif kind == "plan":
+                planned.extend(_planned(record))
+            elif kind == "start":
+                started.append(_started(record))
+            elif kind == "case":
                 result = from_json(record)
-            except (KeyError, TypeError, ValueError, AttributeError) as error:
-                raise JournalError(
-                    f"{path}:{number} holds a case record that cannot be read "
-                    f"({type(error).__name__}: {error})"
-                ) from None
-            cases.append(result)
-            last_time = max(last_time, result.start + result.duration)
-            if running is not None and running.get("id") == result.id:
-                running = None
-        elif kind == "end":
-            end = record
-    if not header:
+                cases.append(result)
+                last_time = max(last_time, result.start + result.duration)
+            elif kind == "end":
+                end = _end(record)
+            else:
+                raise _Unreadable(f'"kind" is {_shown_value(kind)}, not a kind of record')
+        except UnicodeDecodeError:
+            notes.append(f"{where}:{number}: skipped an unreadable line (not UTF-8 text)")
+        except json.JSONDecodeError as error:
+            notes.append(f"{where}:{number}: skipped an unreadable line (not JSON: {error.msg})")
+        except _Unreadable as error:
+            notes.append(f"{where}:{number}: skipped an unreadable record ({error})")
+        except (ValueError, RecursionError) as error:  # a number too long, nesting too deep
+            notes.append(f"{where}:{number}: skipped an unreadable line ({type(error).__name__})")
+    if not header and not cases and not planned and not started:
         raise JournalError(f"{path} is not a thinking-tests journal")
-    start = float(header.get("start", 0.0))
-    interrupted = bool(end and end.get("interrupted"))
+    start = header.get("start", min((c.start for c in cases), default=0.0))
+    interrupted = bool(end and end["interrupted"])
+    cases.extend(_unaccounted(cases, planned, started, end is None, bool(notes), last_time or start))
     if end is None:
-        if running is None and planned:
-            finished = {case.id for case in cases}
-            running = next((p for p in planned if p["id"] not in finished), None)
-        if running is not None:
-            cases.append(_died_in(running, last_time or start))
         duration = max(0.0, (last_time or start) - start)
         interrupted = True
     else:
-        duration = float(end.get("duration", 0.0))
+        duration = end["duration"]
     return RunResult(
         cases=tuple(cases),
         start=start,
         duration=duration,
         interrupted=interrupted,
-        backend=str(header.get("backend", "unittest")),
-        command=tuple(header.get("command", ())),
+        backend=header.get("backend", "unittest"),
+        command=header.get("command", ()),
+        notes=tuple(notes),
     )
 
 
+def _no_constant(name: str) -> Any:
+    raise _Unreadable(f"{name} is not a number a journal holds")
+
+
+def _unaccounted(
+    cases: list[CaseResult],
+    planned: list[dict[str, Any]],
+    started: list[dict[str, Any]],
+    died: bool,
+    skipped: bool,
+    when: float,
+) -> list[CaseResult]:
+    """Errors for the cases that started (or were planned to run before a case that
+    finished) and have no result: the one the process died in, when it died, and, when lines
+    were skipped, those whose result was on an unreadable line. A case with a result is
+    never blamed."""
+    finished = {case.id for case in cases}
+    unfinished = [s for s in started if s["id"] not in finished]
+    running: dict[str, Any] | None = None
+    if died and unfinished:
+        running = unfinished.pop()  # start records precede each case: the last one ran
+    last = max((i for i, p in enumerate(planned) if p["id"] in finished), default=-1)
+    if died and running is None:
+        # With a plan, the first planned case after the last one that finished was running.
+        running = next((p for p in planned[last + 1:] if p["id"] not in finished), None)
+    lost: dict[str, dict[str, Any]] = {}
+    if skipped:
+        for entry in [*planned[: last + 1], *unfinished]:
+            if entry["id"] not in finished and (running is None or entry["id"] != running["id"]):
+                lost.setdefault(entry["id"], entry)
+    errors = [_lost(entry, when) for entry in lost.values()]
+    if running is not None:
+        errors.append(_died_in(running, when))
+    return errors
+
+
+def _lost(record: dict[str, Any], when: float) -> CaseResult:
+    message = "the journal holds no readable result for this case: a line of it was unreadable and skipped"
+    return _error(record, when, "UnreadableResult", message)
+
+
 def _died_in(record: dict[str, Any], when: float) -> CaseResult:
+    message = "the test process died while this case was running (killed, crashed or os._exit)"
+    return _error(record, when, "ProcessDied", message)
+
+
+def _error(record: dict[str, Any], when: float, type_name: str, message: str) -> CaseResult:
+    """An error result for a case known only by where it is (id, module, file, line)."""
     identifier = str(record.get("id", "<unknown>"))
     module, _, name = identifier.partition("::")
-    message = "the test process died while this case was running (killed, crashed or os._exit)"
-    info = ExceptionInfo("ProcessDied", message, message + "\n")
+    info = ExceptionInfo(type_name, message, message + "\n")
     return CaseResult(
         id=identifier,
         module=str(record.get("module") or module),
@@ -322,18 +496,39 @@ def _died_in(record: dict[str, Any], when: float) -> CaseResult:
     )
 
 
-def merge(runs: list[RunResult]) -> RunResult:
-    """Several shards' runs as one: cases in id order per shard order, durations summed."""
+# Which result of a case wins when merged inputs disagree: the worst, so a failure anywhere
+# is never hidden by a pass elsewhere. An unexpected pass (xpassed) ranks above an expected
+# failure, and a case that did not run (skipped) above one that passed.
+SEVERITY = (
+    Outcome.ERROR, Outcome.FAILED, Outcome.XPASSED, Outcome.XFAILED, Outcome.SKIPPED, Outcome.PASSED
+)
+_RANK = {outcome: rank for rank, outcome in enumerate(SEVERITY)}
+
+
+def merge(runs: Sequence[RunResult], names: Sequence[str] | None = None) -> RunResult:
+    """Several shards' runs as one. A case in more than one input keeps its worst result,
+    whatever the order of the inputs; each disagreement is a note (`merge: ID is failed in
+    B but passed in A; kept failed`). `names` name the inputs in those notes."""
     if not runs:
         return RunResult(cases=(), start=time.time(), duration=0.0)
+    labels = list(names) if names is not None else [f"input {n}" for n in range(1, len(runs) + 1)]
     start = min(run.start for run in runs)
     end = max(run.start + run.duration for run in runs)
-    cases: dict[str, CaseResult] = {}
-    for run in runs:
+    seen: dict[str, list[tuple[CaseResult, str]]] = {}
+    for run, label in zip(runs, labels):
         for case in run.cases:
-            cases.setdefault(case.id, case)
-    ordered = sorted(cases.values(), key=lambda c: (c.module, c.start))
-    coverage: CoverageSummary | None = None
+            seen.setdefault(case.id, []).append((case, label))
+    cases: list[CaseResult] = []
+    conflicts: list[str] = []
+    for identifier, found in seen.items():
+        # sorted is stable: of equally bad results, the first input's stays.
+        ranked = sorted(found, key=lambda pair: _RANK[pair[0].outcome])
+        kept = ranked[0][0]
+        cases.append(kept)
+        if len({case.outcome for case, _ in found}) > 1:
+            conflicts.append(_conflict(identifier, ranked))
+    ordered = sorted(cases, key=lambda c: (c.module, c.start))
+    notes = [note for run in runs for note in run.notes]
     return RunResult(
         cases=tuple(ordered),
         start=start,
@@ -341,5 +536,29 @@ def merge(runs: list[RunResult]) -> RunResult:
         interrupted=any(run.interrupted for run in runs),
         backend=runs[0].backend,
         command=runs[0].command,
-        coverage=coverage,
+        coverage=None,
+        notes=(*notes, *conflicts),
     )
+
+
+def _conflict(identifier: str, ranked: list[tuple[CaseResult, str]]) -> str:
+    """One line: `merge: ID is failed in B but passed in A, skipped in C; kept failed`."""
+    kept = ranked[0][0].outcome
+    where = _places([label for case, label in ranked if case.outcome is kept])
+    others = ", ".join(
+        f"{outcome.value} in {_places([label for case, label in ranked if case.outcome is outcome])}"
+        for outcome in dict.fromkeys(case.outcome for case, _ in ranked if case.outcome is not kept)
+    )
+    return f"merge: {printable(identifier)} is {kept.value} in {where} but {others}; kept {kept.value}"
+
+
+def _places(labels: list[str]) -> str:
+    return " and ".join(dict.fromkeys(labels))
+
+
+def printable(text: str) -> str:
+    """`text` on one line of a terminal: line breaks, control characters and lone
+    surrogates escaped as Python writes them (`\\n`, `\\x1b`, `\\ud800`), the rest as is."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
