@@ -234,7 +234,12 @@ def _execute(options: Options, terminal: Terminal) -> int:
             durations = durations_from(options.shard_durations) if options.shard_durations else None
             shard = Shard.parse(options.shard, durations)
             plan.shard, plan.shard_durations = (shard.index, shard.count), shard.durations
-        if config.backend != "pytest" or options.list_only:
+        if options.list_only and config.backend == "pytest":
+            from thinking_tests.engines.pytest_engine import listed
+
+            # What pytest would run, collected by pytest with the project's settings.
+            plan.items = listed(plan)  # type: ignore[assignment]
+        elif config.backend != "pytest" or options.list_only:
             items = collect(options.targets, REGISTRY).items
             plan.items = select(items, options.keyword, options.tags, shard)
             deselected = runnable(items) - runnable(plan.items)
@@ -258,7 +263,8 @@ def _execute(options: Options, terminal: Terminal) -> int:
             shutil.rmtree(first_directory, ignore_errors=True)
         if isinstance(error, NothingSelected):
             terminal.write(f"thinking-tests: {error}\n")
-            terminal.write(RunResult((), start, 0.0).counts().summary_line() + "\n")
+            last = "0 cases selected" if options.list_only else RunResult((), start, 0.0).counts().summary_line()
+            terminal.write(last + "\n")
             return NO_TESTS
         raise UsageError(str(error)) from None
     items = plan.items or []
