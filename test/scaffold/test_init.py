@@ -67,7 +67,7 @@ def repository_with_tests() -> None:
     assert run("-m", "thinking_tests", "init", cwd=root).stdout.startswith("nothing to do")
 
 
-@test("init on a pytest suite selects the pytest engine, so its functions keep running")
+@test("init on a pytest suite selects the pytest engine and adds nothing to a folder without __init__.py")
 def pytest_suite() -> None:
     root = project(
         {"tests/test_plain.py": "def test_one():\n    assert 1\n\ndef test_two():\n    assert 2\n"},
@@ -77,8 +77,12 @@ def pytest_suite() -> None:
     assert ran.code == 0 and "pytest engine" in ran.stdout, ran
     config = (root / "__test__.py").read_text()
     assert 'config.backend = "pytest"' in config
-    assert (root / "tests" / "__init__.py").exists() and (root / "tests" / "run_all.py").exists()
-    suite = run("-m", "tests.run_all", "--no-coverage", cwd=root)
+    # pytest imports these files by their folder, not as a package: an __init__.py would
+    # change their module names, and a run_all.py there could not be run with python -m.
+    assert sorted(p.name for p in (root / "tests").iterdir() if p.is_file()) == ["test_plain.py"]
+    assert "found 1 test file (pytest-style): 1 in tests" in ran.stdout.splitlines(), ran
+    assert "run the tests with: python -m thinking_tests tests" in ran.stdout.splitlines(), ran
+    suite = run("-m", "thinking_tests", "tests", "--no-coverage", cwd=root)
     assert suite.code == 0 and suite.counts == (2, 0, 0), suite
 
 

@@ -1,0 +1,226 @@
+"""Where a repository's tests are, found as plain `pytest` run at its root would find them.
+
+Nothing is imported: the settings come from the root's pytest configuration file (`testpaths`,
+`python_files`, `norecursedirs`, `--ignore` in `addopts`) and from literal `collect_ignore`
+lists in conftest.py files; folders pytest never enters (hidden ones, virtual environments,
+`node_modules`, `build`, ...) are skipped the same way.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import fnmatch
+import glob
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_FILES = ("test_*.py", "*_test.py")
+DEFAULT_NORECURSE = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}")
+
+# pytest's configuration files in its order of precedence; the INI ones with their section.
+_ORDER = ("pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml",
+          "tox.ini", "setup.cfg")
+_INI_FILES = (("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("tox.ini", "pytest"),
+              ("setup.cfg", "tool:pytest"))
+
+
+@dataclass(frozen=True)
+class PytestSettings:
+    """The parts of a project's pytest configuration that decide which files are collected."""
+
+    source: str | None = None  # the configuration file's name; None: pytest's defaults
+    testpaths: tuple[str, ...] = ()
+    python_files: tuple[str, ...] = DEFAULT_FILES
+    norecursedirs: tuple[str, ...] = DEFAULT_NORECURSE
+    ignore: tuple[str, ...] = ()  # --ignore paths of addopts, relative to the root
+    ignore_glob: tuple[str, ...] = ()  # --ignore-glob patterns of addopts
+
+
+@dataclass(frozen=True)
+class Found:
+    """A repository's test files, and the files pytest's own rules exclude from collection."""
+
+    settings: PytestSettings
+    files: tuple[Path, ...]
+    excluded: tuple[Path, ...]  # would match python_files but are ignored by a rule
+
+
+def _values(raw: object) -> tuple[str, ...]:
+    """An "args" setting: a list as it is (TOML), or a string split like a shell line (INI)."""
+    if isinstance(raw, list):
+        return tuple(str(item) for item in raw)
+    return tuple(shlex.split(str(raw)))
+
+
+def _raw_settings(root: Path) -> tuple[str | None, dict[str, object]]:
+    """(file name, its pytest options) of the first configuration file pytest would use."""
+    import tomllib
+
+    sections = dict(_INI_FILES)
+    for name in _ORDER:
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            if name.endswith(".toml"):
+                document = tomllib.loads(path.read_text(encoding="utf-8"))
+                if name == "pyproject.toml":
+                    table = document.get("tool", {}).get("pytest")
+                    if not isinstance(table, dict) or not table:
+                        continue  # pytest reads a pyproject.toml only with its table
+                    options = table.get("ini_options", table)
+                else:
+                    options = document.get("pytest", {})
+                return name, dict(options) if isinstance(options, dict) else {}
+            parser = configparser.ConfigParser(interpolation=None, strict=False)
+            parser.read(path, encoding="utf-8")
+        except (OSError, ValueError, configparser.Error):
+            continue  # pytest would stop on a broken file; init only reads what it can
+        if parser.has_section(sections[name]):
+            return name, dict(parser.items(sections[name]))
+        if name in ("pytest.ini", ".pytest.ini"):
+            return name, {}  # these files are pytest's even without a section
+    return None, {}
+
+
+def read_settings(root: Path) -> PytestSettings:
+    source, raw = _raw_settings(root)
+    ignore: list[str] = []
+    ignore_glob: list[str] = []
+    options = list(_values(raw.get("addopts", "")))
+    for index, option in enumerate(options):
+        for flag, into in (("--ignore", ignore), ("--ignore-glob", ignore_glob)):
+            if option == flag and index + 1 < len(options):
+                into.append(options[index + 1])
+            elif option.startswith(flag + "="):
+                into.append(option.partition("=")[2])
+    return PytestSettings(
+        source=source,
+        testpaths=_values(raw.get("testpaths", "")),
+        python_files=_values(raw["python_files"]) if "python_files" in raw else DEFAULT_FILES,
+        norecursedirs=(
+            _values(raw["norecursedirs"]) if "norecursedirs" in raw else DEFAULT_NORECURSE
+        ),
+        ignore=tuple(ignore),
+        ignore_glob=tuple(ignore_glob),
+    )
+
+
+def _matches(pattern: str, path: Path) -> bool:
+    """pytest's fnmatch_ex: a pattern without a separator matches the name, else the path."""
+    if "/" not in pattern and os.sep not in pattern:
+        return fnmatch.fnmatch(path.name, pattern)
+    if not os.path.isabs(pattern):
+        pattern = "*" + os.sep + pattern
+    return fnmatch.fnmatch(str(path), pattern)
+
+
+def _is_venv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta" / "history").is_file()
+
+
+def _collect_ignore(conftest: Path) -> tuple[list[Path], list[str]]:
+    """Literal `collect_ignore` / `collect_ignore_glob` lists of a conftest.py, as paths."""
+    paths: list[Path] = []
+    patterns: list[str] = []
+    try:
+        tree = ast.parse(conftest.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError, ValueError):
+        return paths, patterns
+    for node in tree.body:
+        if not isinstance(node, ast.Assign):
+            continue
+        names = {t.id for t in node.targets if isinstance(t, ast.Name)}
+        if not names & {"collect_ignore", "collect_ignore_glob"}:
+            continue
+        try:
+            value = ast.literal_eval(node.value)
+        except ValueError:
+            continue  # computed at import time: not known without importing
+        if not isinstance(value, (list, tuple)):
+            continue
+        for item in value:
+            if isinstance(item, str):
+                if "collect_ignore" in names:
+                    paths.append((conftest.parent / item).resolve())
+                else:
+                    patterns.append(str(conftest.parent / item))
+    return paths, patterns
+
+
+def start_paths(root: Path, settings: PytestSettings) -> list[Path]:
+    """Where plain `pytest` at the root starts: its testpaths (globbed), else the root."""
+    found: list[Path] = []
+    for entry in settings.testpaths:
+        pattern = entry if os.path.isabs(entry) else str(root / entry)
+        found.extend(Path(p) for p in sorted(glob.glob(pattern, recursive=True)))
+    return [p.resolve() for p in found if p.exists()] or [root]
+
+
+def find_tests(root: Path) -> Found:
+    """Every file plain `pytest` run at `root` would collect as a test module."""
+    root = root.resolve()
+    settings = read_settings(root)
+    ignored = {(root / p).resolve() for p in settings.ignore}
+    ignored_globs = [p if os.path.isabs(p) else str(root / p) for p in settings.ignore_glob]
+    files: list[Path] = []
+    excluded: list[Path] = []
+
+    def is_ignored(path: Path) -> bool:
+        return path in ignored or any(fnmatch.fnmatch(str(path), g) for g in ignored_globs)
+
+    def test_module(path: Path) -> bool:
+        return path.suffix == ".py" and any(_matches(p, path) for p in settings.python_files)
+
+    for start in start_paths(root, settings):
+        if start.is_file():
+            if start.suffix == ".py":
+                files.append(start)
+            continue
+        for directory, subdirectories, names in os.walk(start):
+            here = Path(directory)
+            if "conftest.py" in names:
+                paths, patterns = _collect_ignore(here / "conftest.py")
+                ignored.update(paths)
+                ignored_globs.extend(patterns)
+            subdirectories[:] = sorted(
+                d for d in subdirectories
+                if d != "__pycache__"
+                and not any(_matches(p, here / d) for p in settings.norecursedirs)
+                and not _is_venv(here / d)
+                and not is_ignored(here / d)
+            )
+            for name in sorted(names):
+                path = here / name
+                if test_module(path):
+                    (excluded if is_ignored(path) else files).append(path)
+    unique = tuple(dict.fromkeys(files))
+    return Found(settings, unique, tuple(p for p in dict.fromkeys(excluded) if p not in unique))
+
+
+_PYTEST_STYLE = re.compile(
+    r"^(?:(?:async\s+)?def\s+test\w*\s*\(|class\s+Test\w*\s*(?:\(\s*(?:object\s*)?\))?\s*:|@pytest\.)",
+    re.MULTILINE,
+)
+
+
+def pytest_style(root: Path, files: tuple[Path, ...]) -> bool:
+    """Whether the tests need pytest to run as written: plain `test_*` functions, `Test*`
+    classes that are no TestCase, pytest marks, or fixtures in a conftest.py."""
+    folders = {root.resolve(), *(f.parent for f in files)}
+    if any((folder / "conftest.py").is_file() for folder in folders):
+        return True
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if "thinking_tests" in text:
+            continue  # @test cases: runs on either engine
+        if _PYTEST_STYLE.search(text):
+            return True
+    return False
