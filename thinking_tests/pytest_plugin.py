@@ -238,6 +238,52 @@ def pytest_pycollect_makeitem(
     return [CaseItem.from_case(collector, case, known.wanted(case)) for case in known.cases(obj)]
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[pytest.CollectReport]:
+    """A module's cases that no module-level name holds (declared in a loop, or by a factory
+    called at import) are items too, so pytest runs every case the unittest engine runs."""
+    report: pytest.CollectReport = yield
+    # Only modules pytest's python collection filled (not, say, a doctest module of the file).
+    if (
+        not isinstance(collector, pytest.Module)
+        or type(collector).collect is not pytest.Module.collect
+        or not report.passed
+        or not isinstance(report.result, list)
+    ):
+        return report
+    entry = REGISTRY.modules.get(os.path.abspath(str(collector.path)))
+    if entry is None or not entry.cases:
+        return report
+    claimed = {id(node.case) for node in report.result if isinstance(node, CaseItem)}
+    if len(claimed) == len(entry.cases):
+        return report
+    known = _module_cases(collector)
+    added = [
+        CaseItem.from_case(collector, case, known.wanted(case))
+        for case in entry.cases
+        if id(case) not in claimed
+    ]
+    report.result[:] = _in_declaration_order(report.result, added, entry.cases)
+    return report
+
+
+def _in_declaration_order(
+    nodes: list[Any], added: list["CaseItem"], cases: list[Case]
+) -> list[Any]:
+    """`nodes` with `added` among their case items, every case item in declaration order;
+    the module's other items keep their places."""
+    order = {id(case): index for index, case in enumerate(cases)}
+    items = iter(sorted(
+        [node for node in nodes if isinstance(node, CaseItem)] + added,
+        key=lambda item: order.get(id(item.case), len(order)),
+    ))
+    slots = [index for index, node in enumerate(nodes) if isinstance(node, CaseItem)]
+    result = [next(items) if isinstance(node, CaseItem) else node for node in nodes]
+    at = slots[-1] + 1 if slots else len(nodes)
+    result[at:at] = list(items)
+    return result
+
+
 _MARKER_NAME = re.compile(r"\W")
 _SIGNATURES: dict[tuple[str, ...], inspect.Signature] = {}
 

@@ -15,11 +15,12 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from thinking_tests.case import Case
-from thinking_tests.collect import ImportFailure, Target, walk_package
+from thinking_tests.collect import ImportFailure, Target
 from thinking_tests.config import config
 from thinking_tests.engines import Listener, Plan, import_failure_result
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
@@ -226,32 +227,53 @@ def _params(case: Case | None) -> tuple[tuple[str, str], ...]:
     return params_of(case)
 
 
-def module_files(targets: Sequence[Target]) -> list[str]:
-    """Every module file of the targets in module-name order, named one by one: pytest then
-    collects each whatever `python_files` says, as `run_all()` imports every module."""
-    found: list[tuple[str, str]] = []
+# thinking_tests itself is imported before pytest starts in this process, so pytest cannot
+# rewrite its asserts (it has none to rewrite) and says so; under `filterwarnings = error`
+# that notice would stop the run. Only that notice, about our package, is silenced.
+_OWN_REWRITE_NOTICE = (
+    "ignore:Module already imported so cannot be rewritten; thinking_tests:"
+    "pytest.PytestAssertRewriteWarning"
+)
+
+
+def pytest_paths(targets: Sequence[Target], invocation: str | None = None) -> list[str]:
+    """What to hand pytest for the targets, as `pytest TARGET` would be given them: a
+    package's directory, a module's file, never the files below a package one by one, so
+    the project's own collection rules (`python_files`, `collect_ignore`, folders without
+    `__init__.py`) apply. A directory given on the command line arrives as the test packages
+    and loose test modules it holds: those become the directory again. The directory the run
+    starts in becomes no path at all, so pytest's `testpaths` apply as under plain `pytest`."""
+    invocation = os.path.abspath(invocation or os.getcwd())
+    by_parent: dict[str, set[str]] = {}
     for target in targets:
-        if target.kind == "module":
-            found.append((target.name, target.path))
-            continue
-        stack = [(target.name, target.path)]
-        while stack:
-            package, directory = stack.pop()
-            for name, file, is_package in walk_package(package, directory):
-                if is_package:
-                    stack.append((name, os.path.dirname(file)))
-                else:
-                    found.append((name, file))
-    return [file for _, file in sorted(found)]
+        by_parent.setdefault(os.path.dirname(target.path), set()).add(target.path)
+    folded = {parent for parent, paths in by_parent.items() if _resolves_to(parent) == paths}
+    paths: list[str] = []
+    for target in targets:
+        parent = os.path.dirname(target.path)
+        path = parent if parent in folded else target.path
+        if path not in paths:
+            paths.append(path)
+    if paths == [invocation]:
+        return []
+    return paths
 
 
-def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
-    import pytest
+def _resolves_to(directory: str) -> set[str] | None:
+    """The target paths a directory without `__init__.py` resolves to on the command line."""
+    if os.path.isfile(os.path.join(directory, "__init__.py")):
+        return None
+    from thinking_tests.cli import _loose_test_modules
+    from thinking_tests.entry import test_packages
 
-    files = module_files(plan.targets)
-    if not files:
-        return
-    collector = ResultCollector(listener, plan.exitfirst)
+    found = {t.path for t in test_packages(directory) + _loose_test_modules(directory)}
+    return found or None
+
+
+@contextlib.contextmanager
+def _selection(plan: Plan) -> Iterator[None]:
+    """-k, -t and --shard for the plugin, in a file named by an environment variable that
+    xdist workers inherit."""
     selection = {
         "keyword": plan.keyword,
         "tags": list(plan.tags),
@@ -262,8 +284,19 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
         json.dump(selection, handle)
     previous = os.environ.get(SELECT_ENV)
     os.environ[SELECT_ENV] = handle.name
-    args = [
-        *files,
+    try:
+        yield
+    finally:
+        os.unlink(handle.name)
+        if previous is None:
+            os.environ.pop(SELECT_ENV, None)
+        else:
+            os.environ[SELECT_ENV] = previous
+
+
+def _arguments(plan: Plan, *extra: str) -> list[str]:
+    return [
+        *pytest_paths(plan.targets),
         "-p",
         "thinking_tests.pytest_plugin",
         "-q",
@@ -271,22 +304,75 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
         "--no-summary",
         "-p",
         "no:cacheprovider",
+        "-W",
+        _OWN_REWRITE_NOTICE,
         "--continue-on-collection-errors",  # a broken module is one error case, as in run_all
-        *(["-x"] if plan.exitfirst else []),
+        *extra,
         *config.pytest_args,
     ]
-    # pytest's own terminal output is replaced by ours; it is shown only if pytest itself broke.
+
+
+def _main(args: list[str], plugins: list[object]) -> int:
+    """pytest.main with its terminal output held back: ours replaces it, and it is shown
+    only if pytest itself broke."""
+    import pytest
+
     pytest_output = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(pytest_output):
-            code = pytest.main(args, plugins=[collector])
-        if int(code) in (int(pytest.ExitCode.INTERNAL_ERROR), int(pytest.ExitCode.USAGE_ERROR)):
-            sys.stderr.write(pytest_output.getvalue())
-    finally:
-        os.unlink(handle.name)
-        if previous is None:
-            os.environ.pop(SELECT_ENV, None)
-        else:
-            os.environ[SELECT_ENV] = previous
-    if int(code) == int(pytest.ExitCode.INTERRUPTED):
+    with contextlib.redirect_stdout(pytest_output):
+        code = int(pytest.main(args, plugins=plugins))
+    if code in (int(pytest.ExitCode.INTERNAL_ERROR), int(pytest.ExitCode.USAGE_ERROR)):
+        sys.stderr.write(pytest_output.getvalue())
+    return code
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A case pytest would run (or a module it could not collect), as `--list` shows it."""
+
+    id: str
+
+
+class _Lister:
+    """A pytest plugin object: the ids of the items left after selection, and of the
+    modules that failed to collect (each an error case of the run)."""
+
+    def __init__(self) -> None:
+        self.rootdir = os.getcwd()
+        self.ids: list[str] = []
+
+    def pytest_sessionstart(self, session: Any) -> None:
+        self.rootdir = str(session.config.rootpath)
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            path = report.nodeid.partition("::")[0]
+            module = name_from_path(os.path.join(self.rootdir, path)) if path else "<collection>"
+            self.ids.append(f"{module}::<import>")
+
+    def pytest_collection_finish(self, session: Any) -> None:
+        self.ids.extend(case_id(item.nodeid, self.rootdir)[0] for item in session.items)
+
+
+def listed(plan: Plan) -> list[Listed]:
+    """What a run of the plan on this engine would run: pytest collects and selects it,
+    with the project's own settings, and nothing runs."""
+    lister = _Lister()
+    with _selection(plan):
+        code = _main(_arguments(plan, "--collect-only"), [lister])
+    import pytest
+
+    if code in (int(pytest.ExitCode.INTERNAL_ERROR), int(pytest.ExitCode.USAGE_ERROR)):
+        from thinking_tests.entry import UsageError
+
+        raise UsageError(f"pytest could not collect the targets (exit code {code})")
+    return [Listed(identifier) for identifier in lister.ids]
+
+
+def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
+    import pytest
+
+    collector = ResultCollector(listener, plan.exitfirst)
+    with _selection(plan):
+        code = _main(_arguments(plan, *(["-x"] if plan.exitfirst else [])), [collector])
+    if code == int(pytest.ExitCode.INTERRUPTED):
         runner.interrupted = True
