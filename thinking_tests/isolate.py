@@ -62,6 +62,14 @@ def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options
             try:
                 done = subprocess.run(command, capture_output=True, text=True, errors="replace")
             except KeyboardInterrupt:
+                # The child got the interrupt too: keep what it finished; the run says it
+                # was interrupted, so the cases it never reached are not errors.
+                try:
+                    finished = read(journal).cases
+                except JournalError:
+                    finished = ()
+                for case in finished:
+                    results.finished(case)
                 return True
             for case in _results_of(journal, module, file, done, runnable):
                 results.finished(case)

@@ -173,9 +173,14 @@ class Shard:
 
 
 def durations_from(path: str) -> dict[str, float]:
-    """Case durations from a journal (journal.jsonl) of an earlier run."""
+    """Case durations from a journal (journal.jsonl) of an earlier run; a line of it that
+    cannot be read is skipped with a warning on stderr, the rest still balance the shards."""
+    import sys
     from pathlib import Path
 
-    from thinking_tests.journal import read
+    from thinking_tests.journal import printable, read
 
-    return {case.id: case.duration for case in read(Path(path)).cases}
+    run = read(Path(path))
+    for note in run.notes:
+        print(f"thinking-tests: {printable(note)}", file=sys.stderr)
+    return {case.id: case.duration for case in run.cases}
