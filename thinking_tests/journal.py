@@ -4,6 +4,13 @@ When the process dies mid-run (os._exit, SIGKILL, a segfault), `python -m thinki
 report` rebuilds the reports from it: every finished case keeps its result, and the case that
 was running becomes an error saying the process died in it. `merge` reads the journals of
 several shards. One line per record, flushed at once, so at most the last line is torn.
+Strings are written as ASCII JSON, so any id (line breaks, NUL, lone surrogates) reads back
+exactly.
+
+Reading keeps every readable record: a line that is torn, garbage or holds a wrong value is
+skipped with a warning naming the file and line (in the run's `notes`), never the end of the
+reading. A case with a result is never blamed for a death; a planned case whose result was on
+a skipped line is an error saying its result could not be read.
 
 Which case was running: when the engine knows the order up front (the unittest engine), one
 `plan` record lists every case to run, and the first planned case without a result is the
