@@ -62,6 +62,33 @@ class ReportLock:
             self._fd = None
 
 
+class LastReports:
+    """The last run's report files as they were, to put back when this run selects nothing.
+
+    Only for hosts that learn the selection is empty after the stand-ins are written
+    (pytest selects while it runs)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._saved: dict[Path, bytes | None] = {}
+        for path in paths:
+            try:
+                self._saved[path] = path.read_bytes()
+            except OSError:
+                self._saved[path] = None  # there was none: remove the stand-in again
+
+    def restore(self) -> None:
+        from thinking_tests.reports._files import write_atomic
+
+        for path, data in self._saved.items():
+            try:
+                if data is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    write_atomic(path, data)
+            except OSError:
+                pass  # the stand-in stays: failing, which is the truth that remains
+
+
 def _read(fd: int) -> str:
     try:
         return os.pread(fd, 64, 0).decode("ascii", "replace").strip()

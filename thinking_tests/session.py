@@ -35,7 +35,14 @@ from thinking_tests.configure import (
 )
 from thinking_tests.engines import Plan
 from thinking_tests.entry import UsageError
-from thinking_tests.inprogress import ReportFolderBusy, ReportLock, Writer, stand_in, write_stand_ins
+from thinking_tests.inprogress import (
+    LastReports,
+    ReportFolderBusy,
+    ReportLock,
+    Writer,
+    stand_in,
+    write_stand_ins,
+)
 from thinking_tests.model import CaseResult, RunResult, Selection
 from thinking_tests.paths import shown
 from thinking_tests.registry import REGISTRY
@@ -279,15 +286,19 @@ def _execute(options: Options, terminal: Terminal) -> int:
         deselected=deselected,
     )
     terminal.header(len(items) if plan.items is not None else None, config.backend, _shown(config_file))
-    if lock is not None and (plan.items is None or plan.items):
-        # From here until the reports are written, the report paths say "not finished".
-        stand_ins = stand_in(start, options.command, config.backend, selection)
-        writers = [(path, write) for _, path, write in _report_writers(root)]
-        for problem in write_stand_ins(stand_ins, writers):
-            terminal.write(f"thinking-tests: could not replace the last run's report {problem}\n")
     journal_path = (
         Path(options.journal) if options.journal else config.reports.path(config.reports.journal, root)
     )
+    kept: LastReports | None = None
+    if lock is not None and (plan.items is None or plan.items):
+        writers = [(path, write) for _, path, write in _report_writers(root)]
+        if plan.items is None and selection.filters:
+            # pytest selects: should it select nothing, the last run's reports come back.
+            kept = LastReports([path for path, _ in writers] + [p for p in [journal_path] if p])
+        # From here until the reports are written, the report paths say "not finished".
+        stand_ins = stand_in(start, options.command, config.backend, selection)
+        for problem in write_stand_ins(stand_ins, writers):
+            terminal.write(f"thinking-tests: could not replace the last run's report {problem}\n")
     journal = None
     if journal_path is not None:
         from thinking_tests.journal import Journal
@@ -332,6 +343,14 @@ def _execute(options: Options, terminal: Terminal) -> int:
         selection=selection,
         notes=run_notes,
     )
+    if kept is not None and not run.cases and not interrupted:
+        kept.restore()
+        if lock is not None:
+            lock.release()
+        asked = " and ".join(selection.filters)
+        terminal.write(f"thinking-tests: {asked} matched no case; the last run's reports are kept\n")
+        terminal.write(run.counts().summary_line() + "\n")
+        return NO_TESTS
     unwritten: list[Path] = []
     notes.extend(write_reports(run, root, unwritten=unwritten))
     if lock is not None:

@@ -79,6 +79,20 @@ def nothing_matched(flags: tuple[str, ...], sentence: str) -> None:
     assert after == before, "a run that selected nothing replaced the last run's reports"
 
 
+@test("under the pytest engine too, a selection that matches nothing keeps the last reports")
+def nothing_matched_pytest_engine() -> None:
+    root = _project()
+    full = run("-m", "thinking_tests", "test", cwd=root)
+    assert full.code == 1, full
+    names = ("junit.xml", "report.html", "journal.jsonl")
+    before = {name: (root / "reports" / name).read_bytes() for name in names}
+    ran = run("-m", "thinking_tests", "test", "--backend", "pytest", "-k", "nomatch", cwd=root)
+    assert ran.code == 5, ran
+    assert "thinking-tests: -k nomatch matched no case; the last run's reports are kept" in ran.stdout, ran
+    assert ran.counts == (0, 0, 0), ran
+    assert {name: (root / "reports" / name).read_bytes() for name in names} == before
+
+
 @test("-x says it stopped and how many selected cases did not run; its reports say so too")
 def exitfirst_says_so() -> None:
     root = _project()
