@@ -7,6 +7,7 @@ import importlib.util
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from thinking_tests.collect import Target
 from thinking_tests.entry import UsageError, test_packages
@@ -84,15 +85,31 @@ def _version() -> str:
         return "(not installed)"
 
 
-def resolve(text: str) -> list[Target]:
-    """A command-line target: a path (file or directory) or a dotted package/module name."""
+@dataclass(frozen=True)
+class FromDirectory(Target):
+    """A test package or module found in a directory (not a package) named on the command
+    line, or in the current directory when none was named. The pytest engine hands pytest
+    the directory itself, so pytest collects there by the project's own rules, or, for the
+    current directory not named, no path at all, so pytest's `testpaths` apply."""
+
+    directory: str = ""
+    named: bool = True
+
+
+def resolve(text: str, named: bool = True) -> list[Target]:
+    """A command-line target: a path (file or directory) or a dotted package/module name.
+
+    `named` is false for the current directory taken when no target was given."""
     path = os.path.abspath(text)
     if os.path.isdir(path):
         if os.path.isfile(os.path.join(path, "__init__.py")):
             _on_path(package_root(os.path.join(path, "__init__.py")))
             return [Target("package", name_from_path(os.path.join(path, "__init__.py")), path)]
         _on_path(path)
-        targets = test_packages(path) + _loose_test_modules(path)
+        targets = [
+            FromDirectory(t.kind, t.name, t.path, directory=path, named=named)
+            for t in test_packages(path) + _loose_test_modules(path)
+        ]
         if not targets:
             raise UsageError(f"{text} holds no test package and no test_*.py module")
         return targets
@@ -185,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         targets: list[Target] = []
         for text in args.targets or [os.getcwd()]:
-            targets.extend(resolve(text))
+            targets.extend(resolve(text, named=bool(args.targets)))
     except UsageError as error:
         print(f"thinking-tests: {error}", file=sys.stderr)
         return USAGE_ERROR

@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -47,6 +48,7 @@ class ResultCollector:
         self.exitfirst = exitfirst
         self.rootdir = os.getcwd()
         self.pending: dict[str, list[Any]] = {}
+        self.subtests: dict[str, list[Any]] = {}  # a node id -> its failed subtests' reports
         self.cases = _registered()
         self.failed = False
         self.modules: dict[str, str] = {}  # a node id's path -> its module's name
@@ -117,11 +119,21 @@ class ResultCollector:
                      "line": case.line if case else line}
             self.listener.finished(_died_in(where, time.time()))
             return
+        if getattr(report, "context", None) is not None:
+            # A subtest's report (pytest's own subtests, a TestCase's subTest, the
+            # pytest-subtests plugin): a failing one fails its test, kept aside to be named.
+            if report.failed:
+                self.subtests.setdefault(report.nodeid, []).append(report)
+            return
         reports = self.pending.setdefault(report.nodeid, [])
         reports.append(report)
         if report.when == "teardown":
             del self.pending[report.nodeid]
-            self.listener.finished(self._result(report.nodeid, reports))
+            result = self._result(report.nodeid, reports)
+            failed_subtests = self.subtests.pop(report.nodeid, None)
+            if failed_subtests:
+                result = _with_subtests(result, failed_subtests)
+            self.listener.finished(result)
 
     def _result(self, nodeid: str, reports: list[Any]) -> CaseResult:
         identifier, module, name = self.case_id(nodeid)
@@ -171,6 +183,48 @@ class ResultCollector:
             message=message,
             start=start,
         )
+
+
+class _Shown(str):
+    """A subtest parameter pytest has already turned into its repr: shown as it is."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _with_subtests(result: CaseResult, reports: list[Any]) -> CaseResult:
+    """`result` failed by its failing subtests, each named with its parameters.
+
+    A test that failed on its own keeps its own message; its failing subtests are added
+    to its traceback."""
+    from dataclasses import replace
+
+    from thinking_tests.subtests import combine, subtest_label
+
+    failures = []
+    for report in reports:
+        context = report.context
+        params = {k: _Shown(v) if isinstance(v, str) else v for k, v in dict(context.kwargs or {}).items()}
+        failures.append((subtest_label(context.msg, params), _info(report)))
+    message, info = combine(failures)
+    stages = list(result.stages)
+    at = next((i for i, stage in enumerate(stages) if stage.stage is Stage.RUN), None)
+    own = stages[at].exception if at is not None else None
+    if own is not None and not _only_subtests(own):
+        info = replace(own, traceback=f"{own.traceback}\n{info.traceback}")
+        message = result.message
+    if at is None:
+        stages.append(StageResult(Stage.RUN, False, 0.0, info))
+    else:
+        stages[at] = replace(stages[at], ok=False, exception=info)
+    if result.outcome in (Outcome.PASSED, Outcome.XPASSED, Outcome.FAILED):
+        return replace(result, outcome=Outcome.FAILED, message=message, stages=tuple(stages))
+    return replace(result, stages=tuple(stages))  # an error, a skip or an expected failure
+
+
+def _only_subtests(info: ExceptionInfo) -> bool:
+    """Whether a test's own failure is only pytest's note that some of its subtests failed."""
+    return bool(re.match(r"contains \d+ failed subtests?$", info.message.strip()))
 
 
 def _registered() -> dict[str, Case]:
@@ -236,38 +290,22 @@ _OWN_REWRITE_NOTICE = (
 )
 
 
-def pytest_paths(targets: Sequence[Target], invocation: str | None = None) -> list[str]:
+def pytest_paths(targets: Sequence[Target]) -> list[str]:
     """What to hand pytest for the targets, as `pytest TARGET` would be given them: a
     package's directory, a module's file, never the files below a package one by one, so
     the project's own collection rules (`python_files`, `collect_ignore`, folders without
-    `__init__.py`) apply. A directory given on the command line arrives as the test packages
-    and loose test modules it holds: those become the directory again. The directory the run
-    starts in becomes no path at all, so pytest's `testpaths` apply as under plain `pytest`."""
-    invocation = os.path.abspath(invocation or os.getcwd())
-    by_parent: dict[str, set[str]] = {}
-    for target in targets:
-        by_parent.setdefault(os.path.dirname(target.path), set()).add(target.path)
-    folded = {parent for parent, paths in by_parent.items() if _resolves_to(parent) == paths}
+    `__init__.py`) apply. Targets found in a directory named on the command line become that
+    directory again; those found in the current directory because no target was named
+    become no path at all, so pytest's `testpaths` apply as under plain `pytest`."""
     paths: list[str] = []
     for target in targets:
-        parent = os.path.dirname(target.path)
-        path = parent if parent in folded else target.path
+        directory = getattr(target, "directory", "")  # cli.FromDirectory
+        if directory and not getattr(target, "named", True):
+            continue
+        path = directory or target.path
         if path not in paths:
             paths.append(path)
-    if paths == [invocation]:
-        return []
     return paths
-
-
-def _resolves_to(directory: str) -> set[str] | None:
-    """The target paths a directory without `__init__.py` resolves to on the command line."""
-    if os.path.isfile(os.path.join(directory, "__init__.py")):
-        return None
-    from thinking_tests.cli import _loose_test_modules
-    from thinking_tests.entry import test_packages
-
-    found = {t.path for t in test_packages(directory) + _loose_test_modules(directory)}
-    return found or None
 
 
 @contextlib.contextmanager
