@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from thinking_tests.case import Case
-from thinking_tests.registry import SCOPES, Fixture, Registry
+from thinking_tests.registry import Fixture, Registry
 
 # Looks up a fixture the registry does not know, such as pytest's own under the pytest host.
 ExternalLookup = Callable[[str], Any]
@@ -30,9 +30,17 @@ class _Live:
     generator: Generator[Any, None, None] | None
 
 
+# "class" is no scope of @fixture: only pytest-style test classes have it, through the
+# fixtures their cases carry themselves (case.extra["fixtures"]; case.extra["class"] names
+# the case's class, "module::TestOuter::TestInner").
+SCOPE_RANK = {"case": 0, "class": 1, "module": 2, "package": 3, "session": 4}
+
+
 def _scope_key(fixture: Fixture, case: Case) -> str:
     if fixture.scope == "case":
         return case.id
+    if fixture.scope == "class":
+        return fixture.module  # a class-scoped fixture's module is its class: "module::TestX"
     if fixture.scope == "module":
         return case.module
     if fixture.scope == "package":
@@ -46,6 +54,9 @@ def _in_scope(live: _Live, case: Case | None) -> bool:
     scope = live.fixture.scope
     if scope == "case":
         return False  # a case's values never outlive it
+    if scope == "class":  # the class, or a class nested in it
+        owner = str(case.extra.get("class", "")) if case.extra else ""
+        return owner == live.key or owner.startswith(live.key + "::")
     if scope == "module":
         return case.module == live.key
     if scope == "package":
@@ -68,8 +79,13 @@ class Fixtures:
     def _value(self, name: str, case: Case, chain: tuple[str, ...], needed_by: str) -> Any:
         if name in chain:
             raise FixtureError(f"fixture '{name}' depends on itself: {' -> '.join(chain + (name,))}")
-        # Under the pytest host, pytest's own tmp_path and monkeypatch stand in for ours.
-        fixture = self.registry.find_fixture(name, case.module, builtins=self.external is None)
+        # A case's own fixtures first (pytest's xunit setups of a pytest-style test), then
+        # the declared ones; under the pytest host, pytest's own tmp_path and monkeypatch
+        # stand in for ours.
+        own = case.extra.get("fixtures") if case.extra else None
+        fixture = own.get(name) if own else None
+        if fixture is None:
+            fixture = self.registry.find_fixture(name, case.module, builtins=self.external is None)
         if fixture is None:
             if self.external is not None:
                 return self.external(name)
@@ -77,7 +93,7 @@ class Fixtures:
             raise FixtureError(
                 f"{who} asks for '{name}', which is neither a parameter nor a known fixture"
             )
-        if SCOPES.index(fixture.scope) < SCOPES.index(needed_by):
+        if SCOPE_RANK[fixture.scope] < SCOPE_RANK[needed_by]:
             raise FixtureError(
                 f"fixture '{chain[-1]}' ({needed_by} scope) cannot use '{name}' ({fixture.scope} scope)"
             )
