@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from thinking_tests.case import Case
+from thinking_tests.discover import PytestSettings, merge, pytest_settings, pytest_style_cases, should_import
 from thinking_tests.model import ExceptionInfo
 from thinking_tests.paths import shown
 from thinking_tests.registry import Registry, package_root
@@ -83,11 +84,16 @@ class Collection:
 
 
 def walk_package(name: str, directory: str) -> Iterator[tuple[str, str, bool]]:
-    """(dotted name, file, is_package) of every module below a package, in name order."""
+    """(dotted name, file, is_package) of every module below a package, in name order.
+
+    A module pytest would not collect is left out unless its source declares something
+    (see `discover`): a helper module is never imported just for being there.
+    """
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError:
         return
+    settings: PytestSettings | None = None
     for entry in entries:
         if entry.is_dir():
             init = os.path.join(entry.path, "__init__.py")
@@ -96,7 +102,10 @@ def walk_package(name: str, directory: str) -> Iterator[tuple[str, str, bool]]:
         elif entry.name.endswith(".py"):
             stem = entry.name[:-3]
             if stem.isidentifier() and stem not in SKIPPED_FILES:
-                yield f"{name}.{stem}", entry.path, False
+                if settings is None:
+                    settings = pytest_settings(directory)
+                if should_import(entry.path, settings):
+                    yield f"{name}.{stem}", entry.path, False
 
 
 def import_tree(target: Target, failures: list[ImportFailure]) -> None:
@@ -389,6 +398,11 @@ def collect(targets: list[Target], registry: Registry) -> Collection:
             if natives:
                 own = by_module.setdefault(source.name, [])
                 own[:] = _merge(own, natives)
+    # pytest-style test functions and classes, where pytest would collect them.
+    natives_in = lambda module: any(isinstance(i, NativeTest) for i in by_module.get(module, ()))  # noqa: E731
+    for module, found in pytest_style_cases(targets, registry, broken, natives_in):
+        own = by_module.setdefault(module, [])
+        own[:] = merge(own, found)
     for skip in skipped:
         by_module.setdefault(skip.module, []).insert(0, _skipped_import(skip))
     for failure in failures:
