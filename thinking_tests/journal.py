@@ -383,7 +383,7 @@ def _parse(path: Path, data: bytes) -> RunResult:
     planned: list[dict[str, Any]] = []
     end: dict[str, Any] | None = None
     last_time = 0.0
-    notes: list[str] = []
+    skipped: list[tuple[int, str]] = []  # line number, what was wrong with it
     where = shown(path)
     # Split on line feeds only: str.splitlines would also split inside a garbage line at
     # \x1c, \x85 or \u2028, and the line numbers of the warnings would be wrong.
@@ -410,15 +410,18 @@ def _parse(path: Path, data: bytes) -> RunResult:
             else:
                 raise _Unreadable(f'"kind" is {_shown_value(kind)}, not a kind of record')
         except UnicodeDecodeError:
-            notes.append(f"{where}:{number}: skipped an unreadable line (not UTF-8 text)")
+            skipped.append((number, "an unreadable line (not UTF-8 text)"))
         except json.JSONDecodeError as error:
-            notes.append(f"{where}:{number}: skipped an unreadable line (not JSON: {error.msg})")
+            skipped.append((number, f"an unreadable line (not JSON: {error.msg})"))
         except _Unreadable as error:
-            notes.append(f"{where}:{number}: skipped an unreadable record ({error})")
+            skipped.append((number, f"an unreadable record ({error})"))
         except (ValueError, RecursionError) as error:  # a number too long, nesting too deep
-            notes.append(f"{where}:{number}: skipped an unreadable line ({type(error).__name__})")
-    if not header and not cases and not planned and not started:
-        raise JournalError(f"{path} is not a thinking-tests journal")
+            skipped.append((number, f"an unreadable line ({type(error).__name__})"))
+    if not cases and not planned and not started and (skipped or not header):
+        # Nothing of a run to rebuild: not a journal, or not one of this version.
+        reason = f": line {skipped[0][0]} is {skipped[0][1]}" if skipped else ""
+        raise JournalError(f"{path} is not a thinking-tests journal this version can read{reason}")
+    notes = [f"{where}:{number}: skipped {what}" for number, what in skipped]
     start = header.get("start", min((c.start for c in cases), default=0.0))
     interrupted = bool(end and end["interrupted"])
     cases.extend(_unaccounted(cases, planned, started, end is None, bool(notes), last_time or start))
