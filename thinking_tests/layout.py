@@ -38,6 +38,7 @@ class PytestSettings:
     norecursedirs: tuple[str, ...] = DEFAULT_NORECURSE
     ignore: tuple[str, ...] = ()  # --ignore paths of addopts, relative to the root
     ignore_glob: tuple[str, ...] = ()  # --ignore-glob patterns of addopts
+    doctest_modules: bool = False  # --doctest-modules in addopts: every module is collected
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Found:
     settings: PytestSettings
     files: tuple[Path, ...]
     excluded: tuple[Path, ...]  # would match python_files but are ignored by a rule
+    doctests: tuple[Path, ...] = ()  # other modules holding doctests, under --doctest-modules
 
 
 def _values(raw: object) -> tuple[str, ...]:
@@ -107,6 +109,7 @@ def read_settings(root: Path) -> PytestSettings:
         ),
         ignore=tuple(ignore),
         ignore_glob=tuple(ignore_glob),
+        doctest_modules="--doctest-modules" in options,
     )
 
 
@@ -169,6 +172,7 @@ def find_tests(root: Path) -> Found:
     ignored_globs = [p if os.path.isabs(p) else str(root / p) for p in settings.ignore_glob]
     files: list[Path] = []
     excluded: list[Path] = []
+    doctests: list[Path] = []
 
     def is_ignored(path: Path) -> bool:
         return path in ignored or any(fnmatch.fnmatch(str(path), g) for g in ignored_globs)
@@ -198,8 +202,26 @@ def find_tests(root: Path) -> Found:
                 path = here / name
                 if test_module(path):
                     (excluded if is_ignored(path) else files).append(path)
+                elif settings.doctest_modules and _has_doctest(path) and not is_ignored(path):
+                    doctests.append(path)
     unique = tuple(dict.fromkeys(files))
-    return Found(settings, unique, tuple(p for p in dict.fromkeys(excluded) if p not in unique))
+    return Found(
+        settings,
+        unique,
+        tuple(p for p in dict.fromkeys(excluded) if p not in unique),
+        tuple(p for p in dict.fromkeys(doctests) if p not in unique),
+    )
+
+
+def _has_doctest(path: Path) -> bool:
+    """A module pytest's --doctest-modules would find examples in (setup.py and conftest.py
+    it leaves alone)."""
+    if path.suffix != ".py" or path.name in ("setup.py", "conftest.py", "__main__.py"):
+        return False
+    try:
+        return ">>>" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 _PYTEST_STYLE = re.compile(

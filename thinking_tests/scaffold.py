@@ -170,20 +170,30 @@ def _shown(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix() if path != root else "."
 
 
-def _summary(root: Path, tests: set[Path], pytest_tests: bool, source: str | None) -> str:
-    """One line: how many test files, in which folders."""
+def _where(root: Path, files: set[Path]) -> str:
+    """How many files in which folders: "3 in tests, 1 in tests/unit"."""
     by_folder: dict[str, int] = {}
-    for file in sorted(tests, key=lambda f: f.parent.parts):
+    for file in sorted(files, key=lambda f: f.parent.parts):
         folder = _shown(root, file.parent)
         by_folder[folder] = by_folder.get(folder, 0) + 1
     shown = [f"{count} in {folder}" for folder, count in list(by_folder.items())[:6]]
     if len(by_folder) > 6:
         shown.append(f"{sum(list(by_folder.values())[6:])} in {len(by_folder) - 6} more folders")
+    return ", ".join(shown)
+
+
+def _summary(root: Path, found: Found, tests: set[Path], doctests: set[Path], pytest_tests: bool) -> str:
+    """One or two lines: how many test files in which folders, and where the doctests are."""
     notes = ["pytest-style"] if pytest_tests else []
-    notes += [f"testpaths of {source}"] if source else []
-    plural = "s" if len(tests) != 1 else ""
+    if found.settings.testpaths and found.settings.source:
+        notes.append(f"testpaths of {found.settings.source}")
     about = f" ({', '.join(notes)})" if notes else ""
-    return f"found {len(tests)} test file{plural}{about}: {', '.join(shown)}"
+    plural = "s" if len(tests) != 1 else ""
+    line = f"found {len(tests)} test file{plural}{about}: {_where(root, tests)}"
+    if doctests:
+        modules = "module" if len(doctests) == 1 else "modules"
+        line += f"\nand doctests in {len(doctests)} {modules}: {_where(root, doctests)}"
+    return line
 
 
 def _command(root: Path, chosen: list[Path], backend: str | None) -> str:
@@ -246,7 +256,10 @@ def init(root: Path) -> int:
         _write_new(folder / "test_example.py", EXAMPLE, done, root)
         _write_new(folder / "__init__.py", "", done, root)
         found, tests = _found(root)
-    pytest_tests = pytest_style(root, tuple(sorted(tests)))
+    # Under --doctest-modules pytest runs the examples of every module too: only the pytest
+    # engine does, and the command must name where they are.
+    doctests = set(found.doctests) - tests
+    pytest_tests = bool(doctests) or pytest_style(root, tuple(sorted(tests)))
     configured = _configured_pytest(root)
     if configured is None:
         text = CONFIG
@@ -258,7 +271,7 @@ def init(root: Path) -> int:
             )
             done.append("the tests are pytest-style: __test__.py selects the pytest engine")
         _write_new(root / "__test__.py", text, done, root)
-    chosen = targets(root, tests, set(found.excluded))
+    chosen = targets(root, tests | doctests, set(found.excluded))
     for target in chosen:
         # Only test packages get one: a library with tests beside its code stays as it is.
         if target.is_dir() and _is_package(target) and _testish(target) and _runnable_from(root, target):
@@ -266,8 +279,7 @@ def init(root: Path) -> int:
     _ignore_reports(root, done)
     for line in done or ["nothing to do: this repository is set up already"]:
         print(line)
-    source = found.settings.source if found.settings.testpaths else None
-    print(_summary(root, tests, pytest_tests, source))
+    print(_summary(root, found, tests, doctests, pytest_tests))
     backend = "pytest" if pytest_tests and configured is False else None
     print(f"run the tests with: {_command(root, chosen, backend)}")
     if Path.cwd().resolve() != root:

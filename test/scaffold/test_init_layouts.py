@@ -170,6 +170,21 @@ def custom_file_names() -> None:
     assert not (done.root / "lib" / "run_all.py").exists(), "the library is no test package"
 
 
+@test("--doctest-modules in addopts: the modules holding examples are named too, on the pytest engine")
+def doctest_modules() -> None:
+    _, done = same_as_pytest(
+        {
+            "pyproject.toml": '[tool.pytest.ini_options]\naddopts = "--doctest-modules"\n',
+            "mylib/__init__.py": "",
+            "mylib/core.py": 'def double(x):\n    """\n    >>> double(2)\n    4\n    """\n    return 2 * x\n',
+            "mylib/plain.py": "VALUE = 1\n",
+            "tests/test_core.py": "from mylib.core import double\n\ndef test_double():\n    assert double(1) == 2\n",
+        },
+    )
+    assert done.command[-1] == "tests" and done.command[2].startswith("mylib"), done.ran
+    assert "and doctests in 1 module: 1 in mylib" in done.ran.stdout.splitlines(), done.ran
+
+
 @test("a unittest suite: the unittest engine, run_all.py in its package, the same counts as unittest")
 def unittest_suite() -> None:
     root = project(
