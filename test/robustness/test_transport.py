@@ -80,6 +80,16 @@ def html_outcomes(directory: Path) -> dict[str, str]:
     return outcomes
 
 
+def junit_notes(directory: Path) -> list[str]:
+    """The notes on the run a JUnit report holds, each once, in order."""
+    found = [
+        element.get("value") or ""
+        for element in ET.parse(directory / "junit.xml").iter("property")
+        if element.get("name") == "thinking-tests.note"
+    ]
+    return list(dict.fromkeys(found))
+
+
 # Characters XML 1.0 can hold; a report must show any other one some other way.
 _XML_CHAR = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _JUNIT_KIND = {"passed": "passed", "failed": "failure", "error": "error", "skipped": "skipped"}
@@ -284,6 +294,7 @@ def merge_keeps_the_worst(first: str, second: str, fickle: Path) -> None:
     }
     conflicts = [line for line in ran.stdout.splitlines() if line.startswith("merge:")]
     assert conflicts == CONFLICTS, conflicts
+    assert junit_notes(fickle / into) == CONFLICTS  # the reports list them too
     assert "FLIPS-FAILS" in ran.stdout, ran
 
 
@@ -404,6 +415,8 @@ def garbage_is_skipped() -> None:
     assert len(warnings) == len(bad), ran
     for number, warning in zip(bad, warnings):
         assert f"journal.jsonl:{number}:" in warning, (number, warning)
+    notes = junit_notes(kept)
+    assert len(notes) == len(bad) and all(note in warning for note, warning in zip(notes, warnings)), notes
     assert "died" in _junit_message(kept, "test.test_dies::dies")
 
     from thinking_tests.journal import read
