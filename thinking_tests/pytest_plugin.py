@@ -48,6 +48,69 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+_COVERAGE = pytest.StashKey[Any]()  # the CoverageRun plain pytest started, or None
+
+
+def _plain_run(config: pytest.Config) -> bool:
+    """Plain pytest: not the pytest engine, not an xdist worker, and not --collect-only (IDEs
+    collect on every save, and would blank the last run's reports)."""
+    options = config.known_args_namespace
+    return (
+        not os.environ.get(SELECT_ENV)
+        and not os.environ.get("PYTEST_XDIST_WORKER")
+        and not hasattr(config, "workerinput")
+        and not getattr(options, "collectonly", False)
+    )
+
+
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Under plain pytest in a project with settings of ours, coverage starts here, before
+    any conftest.py (and the code under test it imports) is imported, as pytest-cov does:
+    plain pytest then measures what our own engines measure. Settings are loaded here too,
+    in the order of our own runs: pyproject.toml, coverage, then __test__.py."""
+    from thinking_tests.config import ConfigError, validate
+    from thinking_tests.config import config as settings
+    from thinking_tests.configure import (
+        load_config_file,
+        load_pyproject,
+        locate,
+        turns_coverage_off,
+    )
+
+    early_config.stash[_COVERAGE] = None
+    start = Path(early_config.invocation_params.dir)
+    config_file, pyproject = locate(start)
+    measure = (
+        (config_file is not None or pyproject is not None)
+        and _plain_run(early_config)
+        and not getattr(early_config.known_args_namespace, "no_tt_reports", False)
+        and not early_config.pluginmanager.hasplugin("_cov")  # pytest-cov measures instead
+    )
+    if not measure:
+        return
+    from thinking_tests.session import _coverage_key, _start_coverage, report_root
+
+    root = report_root(config_file or pyproject)
+    coverage = None
+    try:
+        load_pyproject(pyproject)
+        validate(settings)
+        if not turns_coverage_off(config_file):
+            coverage = _start_coverage(root)
+        started_with = _coverage_key()
+        load_config_file(config_file)
+        validate(settings)
+    except ConfigError as error:
+        if coverage is not None:
+            coverage.discard()
+        raise pytest.UsageError(f"thinking-tests: {error}") from None
+    if _coverage_key() != started_with:  # __test__.py changed what to measure
+        if coverage is not None:
+            coverage.discard()
+        coverage = _start_coverage(root)
+    early_config.stash[_COVERAGE] = coverage
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from thinking_tests.config import ConfigError
     from thinking_tests.config import config as settings
@@ -67,11 +130,29 @@ def pytest_configure(config: pytest.Config) -> None:
     # not for --collect-only (IDEs collect on every save), which would blank the last run's,
     # and only in a project with settings of ours (a __test__.py or [tool.thinking-tests]):
     # installing thinking-tests must not make pytest write reports/ into every other project.
-    collect_only = config.getoption("collectonly", False)
-    if not os.environ.get(SELECT_ENV) and not hasattr(config, "workerinput") and not collect_only:
+    coverage = config.stash.get(_COVERAGE, None)
+    if _COVERAGE not in config.stash and _plain_run(config):
+        # Loaded too late for pytest_load_initial_conftests (from a conftest's pytest_plugins):
+        # coverage starts now, later than it should, rather than not at all.
+        coverage = _late_coverage(config, start)
+    if _plain_run(config):
         configured = any(found is not None for found in locate(start))
-        if configured and (settings.reports.enabled or settings.coverage.enabled):
-            config.pluginmanager.register(PlainPytestReports(config), "thinking_tests.reports")
+        if configured and (settings.reports.enabled or coverage is not None):
+            config.pluginmanager.register(PlainPytestReports(config, coverage), "thinking_tests.reports")
+            return
+    if coverage is not None:  # started, then turned off (--no-tt-reports): measure nothing
+        coverage.discard()
+
+
+def _late_coverage(config: pytest.Config, start: Path) -> Any:
+    from thinking_tests.config import config as settings
+    from thinking_tests.configure import locate
+    from thinking_tests.session import _start_coverage, report_root
+
+    config_file, pyproject = locate(start)
+    if (config_file is None and pyproject is None) or config.pluginmanager.hasplugin("_cov"):
+        return None
+    return _start_coverage(report_root(config_file or pyproject)) if settings.coverage.enabled else None
 
 
 class PlainPytestReports:
@@ -81,7 +162,7 @@ class PlainPytestReports:
     measured as subprocesses and combined, so one set of reports covers the whole run.
     """
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, coverage: Any = None) -> None:
         import time
 
         from thinking_tests.config import config as settings
@@ -96,13 +177,8 @@ class PlainPytestReports:
         self.start = time.time()
         self.began = time.perf_counter()
         self.lines: list[str] = []
-        self.coverage: Any = None
-        uses_pytest_cov = config.pluginmanager.hasplugin("_cov")
-        if settings.coverage.enabled and not uses_pytest_cov:
-            from thinking_tests.coverage_run import CoverageRun
-
-            self.coverage = CoverageRun(settings.coverage, settings.reports, self.root)
-            self.coverage.start()
+        # Started before the first conftest.py was imported (pytest_load_initial_conftests).
+        self.coverage: Any = coverage
 
     def started(self, item: object) -> None:
         pass
@@ -303,7 +379,7 @@ class _Marks:
     A tag's marker is registered (for --strict-markers) the first time a case has it.
     """
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, coverage: Any = None) -> None:
         self.config = config
         self.made: dict[tuple[str, str], pytest.MarkDecorator] = {}
 
