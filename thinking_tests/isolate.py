@@ -59,6 +59,8 @@ def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options
             ]
             if options.backend:
                 command += ["--backend", options.backend]
+            if options.exitfirst:
+                command.append("-x")
             try:
                 done = subprocess.run(command, capture_output=True, text=True, errors="replace")
             except KeyboardInterrupt:
@@ -71,7 +73,7 @@ def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options
                 for case in finished:
                     results.finished(case)
                 return True
-            for case in _results_of(journal, module, file, done, runnable):
+            for case in _results_of(journal, module, file, done, runnable, options.exitfirst):
                 results.finished(case)
             if options.exitfirst and any(
                 c.outcome in (Outcome.FAILED, Outcome.ERROR) for c in results.cases
@@ -103,8 +105,12 @@ def _results_of(
     file: str,
     done: subprocess.CompletedProcess[str],
     handed: Sequence["Item"],
+    exitfirst: bool = False,
 ) -> list[CaseResult]:
-    """What the child reported, and an error for each case handed to it that it did not."""
+    """What the child reported, and an error for each case handed to it that it did not.
+
+    A child that stopped at its first failure (-x) and exited normally did not run the rest:
+    those are not run, which the run counts and says, not errors."""
     code = f"signal {-done.returncode}" if done.returncode < 0 else f"code {done.returncode}"
     tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:]) + "\n"
     try:
@@ -127,6 +133,9 @@ def _results_of(
         message = f"never ran: the child process for {module} ended with {code} before it"
     else:
         message = f"the child process for {module} (exit {code}) never reported this case"
+        stopped = any(c.outcome in (Outcome.FAILED, Outcome.ERROR) for c in cases)
+        if exitfirst and stopped and done.returncode == 1:
+            return cases
     reported = {case.id for case in cases}
     cases.extend(_unreported(item, file, message, tail) for item in handed if item.id not in reported)
     return cases

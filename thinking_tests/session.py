@@ -236,6 +236,11 @@ def _execute(options: Options, terminal: Terminal) -> int:
     try:
         if options.keyword:
             parse_keyword(options.keyword)  # a bad expression stops every engine up front
+        if options.isolate and config.backend == "pytest" and not options.list_only:
+            raise SelectionError(
+                "--isolate runs each module in a child process of the unittest engine; under "
+                "the pytest engine use pytest-xdist's -n or pytest-forked instead"
+            )
         shard = None
         if options.shard:
             durations = durations_from(options.shard_durations) if options.shard_durations else None

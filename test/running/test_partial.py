@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from test.robustness._helpers import schema_errors
-from test.running._helpers import junit_cases, project, run
+from test.running._helpers import junit_cases, one_sentence, project, run
 from thinking_tests import run_current_module, test
 
 MODULE = """\
@@ -108,6 +108,26 @@ def exitfirst_says_so() -> None:
     page = (root / "reports/report.html").read_text()
     assert "Partial run: -x; 3 not run." in page, page[:3000]
     assert "<title>Tests failed (partial run):" in page
+
+
+@test("-x under --isolate stops inside the module and counts what did not run, as a plain run")
+def exitfirst_isolated() -> None:
+    root = _project()
+    ran = run("-m", "thinking_tests", "test", "-x", "--isolate", cwd=root)
+    assert ran.code == 1, ran
+    assert "stopped at the first failure (-x): 3 of 5 selected cases did not run" in ran.stdout, ran
+    assert [c[1:] for c in junit_cases(root / "reports/junit.xml")] == [
+        ("quick", "passed"), ("breaks", "failure")
+    ]
+
+
+@test("--isolate under the pytest engine is refused in one sentence, before anything runs")
+def isolate_pytest_refused() -> None:
+    root = _project()
+    ran = run("-m", "thinking_tests", "test", "--isolate", "--backend", "pytest", cwd=root)
+    assert ran.code == 4, ran
+    assert "--isolate runs each module in a child process of the unittest engine" in one_sentence(ran)
+    assert not (root / "reports/junit.xml").exists()
 
 
 @test("the reports of a -k, -t, one-module or shard run record the selection")
