@@ -248,19 +248,24 @@ def _imported(
             file = os.path.abspath(target.path)
             seen.add(file)
             yield target.namespace, file, True
+    packages = tuple(t.name + "." for t in targets if t.kind == "package")
+    named = {t.name: t.kind == "module" for t in targets if t.namespace is None}
     for name, module in list(sys.modules.items()):
+        # By name first: most of sys.modules is the standard library and the like.
+        explicit = named.get(name)
+        if explicit is None:
+            if not name.startswith(packages):
+                continue
+            explicit = False
         if name == "__main__" or name in broken:
             continue
         file = getattr(module, "__file__", None)
         if not file:
             continue
-        for target in targets:
-            if target.covers(name, file) or (target.kind == "module" and target.covers(name, os.path.abspath(file))):
-                file = os.path.abspath(file)
-                if file not in seen:
-                    seen.add(file)
-                    yield vars(module), file, target.kind == "module"
-                break
+        file = os.path.abspath(file)
+        if file not in seen:
+            seen.add(file)
+            yield vars(module), file, explicit
 
 
 def _has_candidates(namespace: dict[str, Any], settings: PytestSettings) -> bool:

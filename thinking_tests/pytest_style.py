@@ -99,7 +99,8 @@ class _Module:
     registry: Registry
     marks: list[Any]
     blocker: str | None  # what makes every test here need pytest, if anything
-    fixtures: dict[str, Fixture] = field(default_factory=dict)  # module and function xunit
+    fixtures: dict[str, Fixture] = field(default_factory=dict)  # setup_module's
+    function_xunit: tuple[Any, Any] | None = None  # setup_function, teardown_function
     async_plugin: bool | None = None  # pytest-asyncio installed (looked up when needed)
 
 
@@ -267,7 +268,7 @@ def _module(
     setup = _first_non_fixture(namespace, ("setup_function",), marker)
     teardown = _first_non_fixture(namespace, ("teardown_function",), marker)
     if setup is not None or teardown is not None:
-        module.fixtures[_FUNCTION] = _xunit(_FUNCTION, "case", name, file, setup, teardown, None)
+        module.function_xunit = (setup, teardown)
     return module
 
 
@@ -708,8 +709,9 @@ def _case(
             own[enclosing.fixture.name] = enclosing.fixture
     if chain:
         own[_INSTANCE] = _instance_fixture(chain[-1].cls, attr, module)
-    elif _FUNCTION in module.fixtures:
-        own[_FUNCTION] = module.fixtures[_FUNCTION]
+    elif module.function_xunit is not None:
+        setup, teardown = module.function_xunit
+        own[_FUNCTION] = _xunit(_FUNCTION, "case", module.name, module.file, setup, teardown, lambda: func)
     # pytest sets fixtures up by scope, widest first; within one scope, autouse first.
     ranked = sorted(found, key=lambda n: -SCOPE_RANK.get(found[n].scope, 0))
     fixture_names = (*own, *ranked)
