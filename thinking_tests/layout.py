@@ -224,6 +224,26 @@ def _has_doctest(path: Path) -> bool:
         return False
 
 
+def unittest_files(root: Path) -> list[Path]:
+    """The modules `python -m unittest discover` finds at the root: `test*.py` files in
+    packages reachable from it (Django's `app/tests.py` among them) that define TestCases."""
+    found: list[Path] = []
+    for directory, subdirectories, names in os.walk(root.resolve()):
+        here = Path(directory)
+        subdirectories[:] = sorted(
+            d for d in subdirectories if d.isidentifier() and (here / d / "__init__.py").is_file()
+        )
+        for name in sorted(names):
+            if fnmatch.fnmatch(name, "test*.py") and name[:-3].isidentifier():
+                try:
+                    text = (here / name).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if "TestCase" in text:
+                    found.append(here / name)
+    return found
+
+
 _PYTEST_STYLE = re.compile(
     r"^(?:(?:async\s+)?def\s+test\w*\s*\(|class\s+Test\w*\s*(?:\(\s*(?:object\s*)?\))?\s*:|@pytest\.)",
     re.MULTILINE,

@@ -16,7 +16,14 @@ import re
 from pathlib import Path
 
 from thinking_tests.config import CONFIG_FILE_NAMES
-from thinking_tests.layout import DEFAULT_FILES, Found, find_tests, pytest_style
+from thinking_tests.layout import (
+    DEFAULT_FILES,
+    Found,
+    find_tests,
+    pytest_style,
+    start_paths,
+    unittest_files,
+)
 RUN_ALL = 'from thinking_tests import run_all\n\nif __name__ == "__main__":\n    run_all()\n'
 
 CONFIG = '''"""thinking-tests settings of this repository: imported before any test module.
@@ -240,7 +247,9 @@ def _write_new(path: Path, text: str, done: list[str], root: Path) -> None:
 
 def _found(root: Path) -> tuple[Found, set[Path]]:
     found = find_tests(root)
-    return found, set(found.files) | set(_declaring_modules(root))
+    starts = start_paths(root, found.settings)
+    unittests = {f for f in unittest_files(root) if any(f.is_relative_to(s) for s in starts)}
+    return found, {*found.files, *_declaring_modules(root), *unittests}
 
 
 def init(root: Path) -> int:
@@ -255,7 +264,9 @@ def init(root: Path) -> int:
         folder = _sample_folder(root, found)
         _write_new(folder / "test_example.py", EXAMPLE, done, root)
         _write_new(folder / "__init__.py", "", done, root)
+        # A python_files setting may not match the example's name: it is run all the same.
         found, tests = _found(root)
+        tests = tests or {(folder / "test_example.py").resolve()}
     # Under --doctest-modules pytest runs the examples of every module too: only the pytest
     # engine does, and the command must name where they are.
     doctests = set(found.doctests) - tests

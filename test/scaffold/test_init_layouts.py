@@ -226,6 +226,37 @@ def unittest_suite() -> None:
     assert pytest_run(root) == expected
 
 
+@test("Django-style app/tests.py, which pytest's file names miss: found, and run as unittest runs it")
+def app_tests_module() -> None:
+    root = project(
+        {
+            "shop/__init__.py": "",
+            "shop/prices.py": "def total(items):\n    return sum(items)\n",
+            "shop/tests.py": """\
+                import unittest
+
+                from shop.prices import total
+
+                class Totals(unittest.TestCase):
+                    def test_empty(self):
+                        self.assertEqual(total([]), 0)
+
+                    def test_wrong(self):
+                        self.assertEqual(total([1]), 2)
+                """,
+        },
+        config=None,
+    )
+    before = files_of(root)
+    done = initialise(root)
+    assert files_of(root) - before == {"__test__.py", ".gitignore"}, done.ran
+    assert done.found == "found 1 test file: 1 in shop", done.ran
+    expected = unittest_run(root)
+    assert expected == (1, 1, 0), expected
+    ran = run_printed(root, done)
+    assert ran.code == 1 and ran.counts == expected, ran
+
+
 @test("an empty repository gets the sample package, and the printed command runs it as pytest does")
 def empty_repository() -> None:
     root = project({"README.md": "nothing yet\n"}, config=None)
