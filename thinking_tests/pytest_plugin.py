@@ -333,14 +333,25 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[pytest.C
     claimed = {id(node.case) for node in report.result if isinstance(node, CaseItem)}
     if len(claimed) == len(entry.cases):
         return report
+    # A case declared in the body of a class pytest collects is that class's item.
+    classes = {node.name for node in report.result if isinstance(node, pytest.Class)}
     known = _module_cases(collector)
     added = [
         CaseItem.from_case(collector, case, known.wanted(case))
         for case in entry.cases
-        if id(case) not in claimed
+        if id(case) not in claimed and _owner(case) not in classes
     ]
+    if not added:
+        return report
     report.result[:] = _in_declaration_order(report.result, added, entry.cases)
     return report
+
+
+def _owner(case: Case) -> str:
+    """The module-level class whose body declared the case, or ""."""
+    qualname = getattr(case.func, "__qualname__", "")
+    owner, dot, _ = qualname.partition(".")
+    return owner if dot and "<locals>" not in qualname else ""
 
 
 def _in_declaration_order(

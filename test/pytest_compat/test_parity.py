@@ -48,6 +48,12 @@ LOOPS = """\
     @test
     def named_at_module_level():
         pass
+
+
+    class Holder:  # not a class pytest collects: its case is the module's
+        @test
+        def held():
+            pass
 """
 
 LOOP_IDS = {
@@ -57,6 +63,7 @@ LOOP_IDS = {
     "tests.test_loops::made_1": "passed",
     "tests.test_loops::made_2": "failure",
     "tests.test_loops::named_at_module_level": "passed",
+    "tests.test_loops::held": "passed",
 }
 
 
@@ -75,10 +82,10 @@ def loops() -> Path:
 def loop_and_factory_cases(loops: Path) -> None:
     for backend in ("unittest", "pytest"):
         ran = engine(loops, backend, "tests", report_dir=backend)
-        assert ran.code == 1 and ran.counts == (5, 1, 0), ran
+        assert ran.code == 1 and ran.counts == (6, 1, 0), ran
         assert junit_outcomes(loops / backend / "junit.xml") == LOOP_IDS, backend
     plain = run_pytest("tests", "-p", "no:cacheprovider", cwd=loops)
-    assert plain.code == 1 and pytest_counts(plain) == {"passed": 5, "failed": 1}, plain
+    assert plain.code == 1 and pytest_counts(plain) == {"passed": 6, "failed": 1}, plain
     assert junit_outcomes(loops / "reports" / "junit.xml") == LOOP_IDS
     assert "two is refused" in junit_messages(loops / "reports" / "junit.xml")["tests.test_loops::made_2"]
 
