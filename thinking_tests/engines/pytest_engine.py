@@ -1,10 +1,12 @@
 """The pytest engine: `pytest.main` in-process with the plugin, and a collector of results.
 
-pytest's reports of every item (our cases and plain pytest functions alike) become neutral
-CaseResults, so the reports are the same whichever engine ran. `config.pytest_args` pass
-through, so `-n 4` (pytest-xdist) and other plugins work; the selection travels to xdist
-workers in a file named by an environment variable.
-"""
+pytest is handed the targets as `pytest TARGET` would be (a directory, a file), imports and
+collects them itself, with the project's own pytest settings, and its reports of every item
+(our cases and plain pytest tests alike, failing subtests folded into their test) become
+neutral CaseResults, so the reports are the same whichever engine ran. `--list` asks pytest
+what it would run. `config.pytest_args` pass through, so `-n 4` (pytest-xdist) and other
+plugins work; the selection travels to xdist workers in a file named by an environment
+variable."""
 
 from __future__ import annotations
 
