@@ -1,7 +1,7 @@
 """The pytest engine: `--backend pytest` or `config.backend = "pytest"` runs through pytest.main.
 
-The same cases run as under the unittest engine, plus the plain pytest functions of the
-scanned modules; `config.pytest_args` reach pytest (`-n 2` for pytest-xdist); `-k`, `-t`
+The same cases run as under the unittest engine, the plain pytest functions of the scanned
+modules included; `config.pytest_args` reach pytest (`-n 2` for pytest-xdist); `-k`, `-t`
 and `-x` select and stop as under the unittest engine; a module that fails to import is one
 error case; the exit codes are 0, 1 and 5.
 """
@@ -161,13 +161,13 @@ def workers(root: Path) -> list[str]:
     return found
 
 
-@test("the unittest engine runs the @test cases only")
+@test("the unittest engine runs the @test cases and the plain pytest functions, as pytest does")
 def unittest_engine(by_flag: Path) -> None:
     ran = run("-m", "test.good.run_all", cwd=by_flag)
     assert ran.code == 0, ran
     assert "unittest engine" in ran.stdout, ran
-    assert outcomes(by_flag) == CASES
-    assert ran.counts == (5, 0, 1), ran
+    assert outcomes(by_flag) == {**CASES, **PLAIN}
+    assert ran.counts == (8, 0, 1), ran
     workers(by_flag)
 
 
@@ -213,13 +213,13 @@ def xdist(by_xdist: Path) -> None:
     ids=["-k or", "-k not", "-t"],
 )
 def selection(args: tuple[str, ...], cases: list[str], plain: list[str], by_flag: Path) -> None:
-    expected = {f"test.good.test_good::{name}" for name in cases}
+    expected = {f"test.good.test_good::{name}" for name in [*cases, *plain]}
     unittest_ran = run("-m", "test.good.run_all", *args, cwd=by_flag)
     assert unittest_ran.code == 0, unittest_ran
     assert set(outcomes(by_flag)) == expected, unittest_ran
     pytest_ran = run("-m", "test.good.run_all", "--backend", "pytest", *args, cwd=by_flag)
     assert pytest_ran.code == 0, pytest_ran
-    assert set(outcomes(by_flag)) == expected | {f"test.good.test_good::{name}" for name in plain}, pytest_ran
+    assert set(outcomes(by_flag)) == expected, pytest_ran
     workers(by_flag)
 
 
