@@ -87,6 +87,9 @@ def testcases(path: Path) -> dict[str, ET.Element]:
     return found
 
 
+testcases.__test__ = False  # type: ignore[attr-defined]  # a helper, not a pytest test
+
+
 # --- HTML ------------------------------------------------------------------------------
 
 VOID = frozenset(
