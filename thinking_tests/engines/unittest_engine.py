@@ -66,7 +66,7 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
                     break
         finally:
             if natives is not None:  # the last class and module fixtures end, as in unittest
-                natives.finish()
+                natives.close()
     except KeyboardInterrupt:
         runner.interrupted = True
     if stopping.stopped and not runner.interrupted:

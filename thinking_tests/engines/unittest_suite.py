@@ -53,6 +53,8 @@ class NativeRun(unittest.TestResult):
         self._subtests: list[tuple[str, ExceptionInfo, bool]] = []  # label, exception, is error
         self._began = 0.0
         self._start = 0.0
+        # unittest leaves what a test changes (working directory, environment, logging) to
+        # the tests after it, and suites come to rely on that: put it back only at the end.
         self._snapshot = Snapshot()
         self._testRunEntered = True  # the run is the top-level suite: no suite ends it early
 
@@ -89,6 +91,13 @@ class NativeRun(unittest.TestResult):
         self._previousTestClass = None
         self._moduleSetUpFailed = False
 
+    def close(self) -> None:
+        """The end of the run: the last fixtures end, and the process is put back as it was."""
+        try:
+            self.finish()
+        finally:
+            self._snapshot.restore()
+
     # unittest calls these around and during each test.
 
     def startTest(self, test: Any) -> None:
@@ -98,7 +107,6 @@ class NativeRun(unittest.TestResult):
             return
         self._current = native
         self._listener.started(native)
-        self._snapshot = Snapshot()  # put back in stopTest: cwd, sys.path, environment, logging
         self._problem, self._skip, self._subtests = None, None, []
         self._start, self._began = time.time(), time.perf_counter()
         if self._runner.capture is not None:
@@ -110,7 +118,6 @@ class NativeRun(unittest.TestResult):
         if native is None or test is not native.test:
             return
         self._current = None
-        self._snapshot.restore()
         captured = ("", "", "")
         if self._runner.capture is not None:
             captured = self._runner.capture.end_case()
