@@ -3,9 +3,9 @@
 Run as `python _unittest_record.py OUT.json discover -s tests -t .` in the project's root.
 Discovery, running and the printed output are unittest's own (`unittest.main(module=None)`,
 as `python -m unittest` calls it); only the result class is extended to record, per call,
-the test's id, the module and qualified name of its class and the outcome. The file is a
-list of `[id, module, qualname, method, outcome]`, outcome one of passed, failed, error,
-skipped, xfailed, xpassed; a test with several calls (a failing subtest each, an error in
+the test's id, the module and qualified name of its class, the outcome and its message.
+The file is a list of `[id, module, qualname, method, outcome, message]`, outcome one of
+passed, failed, error, skipped, xfailed, xpassed; a test with several calls (a failing subtest each, an error in
 tearDown after a failure) has several entries.
 """
 
@@ -33,8 +33,10 @@ def _describe(test: Any) -> tuple[str, str, str, str]:
 class RecordingResult(unittest.TextTestResult):
     records: list[Record] = []  # one run per process: the class holds its records
 
-    def _put(self, test: Any, outcome: str) -> None:
-        self.records.append([*_describe(test), outcome])
+    def _put(self, test: Any, outcome: str, err: Any = None, message: str = "") -> None:
+        if err is not None:
+            message = f"{err[0].__name__}: {err[1]}"
+        self.records.append([*_describe(test), outcome, message])
 
     def addSuccess(self, test: Any) -> None:
         super().addSuccess(test)
@@ -42,15 +44,15 @@ class RecordingResult(unittest.TextTestResult):
 
     def addFailure(self, test: Any, err: Any) -> None:
         super().addFailure(test, err)
-        self._put(test, "failed")
+        self._put(test, "failed", err)
 
     def addError(self, test: Any, err: Any) -> None:
         super().addError(test, err)
-        self._put(test, "error")
+        self._put(test, "error", err)
 
     def addSkip(self, test: Any, reason: str) -> None:
         super().addSkip(test, reason)
-        self._put(test, "skipped")
+        self._put(test, "skipped", message=reason)
 
     def addExpectedFailure(self, test: Any, err: Any) -> None:
         super().addExpectedFailure(test, err)
@@ -63,7 +65,7 @@ class RecordingResult(unittest.TextTestResult):
     def addSubTest(self, test: Any, subtest: Any, err: Any) -> None:
         super().addSubTest(test, subtest, err)
         if err is not None:  # the test itself then gets no addSuccess
-            self._put(test, "failed" if issubclass(err[0], test.failureException) else "error")
+            self._put(test, "failed" if issubclass(err[0], test.failureException) else "error", err)
 
 
 class RecordingRunner(unittest.TextTestRunner):

@@ -48,23 +48,27 @@ class Suite:
     kind: str  # "unittest" or "pytest": the runner its own project uses
     requires: tuple[str, ...] = ()  # what its tests import beyond the package and pytest
     why: str = ""  # what makes it worth checking
+    default: bool = True  # False: too slow for every run, only with --only
 
 
 SUITES = (
     Suite("more-itertools", "11.2.1", "tests", "unittest",
-          why="load_tests adds the doctests of more_itertools.more"),
+          why="load_tests adds the doctests of more_itertools.more; subTest"),
     Suite("markdown", "3.11.3", "tests", "unittest", ("pyyaml",),
-          why="about a thousand TestCase tests in nested packages"),
+          why="about a thousand TestCase tests in nested packages; subTest"),
     Suite("simplejson", "4.3.0", "simplejson/tests", "unittest",
-          why="tests inside the package, subTest"),
-    Suite("packaging", "26.4", "tests", "pytest", ("pretend", "tomli_w", "hypothesis"),
-          why="filterwarnings = error, testpaths, addopts"),
+          why="tests inside the package"),
+    Suite("isodate", "0.7.2", "tests", "pytest",
+          why="filterwarnings = error, a test folder without __init__.py, src layout"),
     Suite("toolz", "1.2.0", "toolz/tests", "pytest",
           why="filterwarnings = error, tests inside the package"),
     Suite("iniconfig", "2.3.1", "testing", "pytest",
           why="a test folder without __init__.py, conftest.py"),
     Suite("pluggy", "1.7.0", "testing", "pytest", ("pytest-benchmark",),
           why="filterwarnings = error in tox.ini, a test folder without __init__.py"),
+    Suite("packaging", "26.4", "tests", "pytest", ("pretend", "tomli_w", "hypothesis"),
+          why="filterwarnings = error, testpaths, addopts; 64,000 cases, minutes per runner",
+          default=False),
 )
 
 RUNNERS = ("reference", "tt-unittest", "tt-pytest")
@@ -96,7 +100,8 @@ is equal, 1 otherwise.
 
 
 def _suite_list() -> str:
-    return "".join(f"  {s.name} {s.version:<8} {s.kind:<8} {s.tests:<17} {s.why}\n" for s in SUITES)
+    return "".join(f"  {s.name:<15} {s.version:<8} {s.kind:<9} {s.tests:<17} {s.why}"
+                   + ("" if s.default else " (only with --only)") + "\n" for s in SUITES)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -393,7 +398,7 @@ def _progress(text: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(arguments)
-    suites = [s for s in SUITES if not args.only or s.name in args.only]
+    suites = [s for s in SUITES if s.name in args.only] if args.only else [s for s in SUITES if s.default]
     work, source = args.work.resolve(), args.source.resolve()
     rows: list[Row] = []
     failed: list[tuple[Suite, str]] = []

@@ -62,6 +62,14 @@ class Case:
     shown: str
     parts: tuple[str, ...]
     outcome: str
+    message: str = ""  # the first line of why it failed, errored or was skipped
+
+    def why(self) -> str:
+        """` — message` for a case that failed or errored, cut to one short line."""
+        if self.outcome not in ("failed", "error") or not self.message:
+            return ""
+        line = self.message.strip().splitlines()[0] if self.message.strip() else ""
+        return f" — {line[:197]}..." if len(line) > 200 else (f" — {line}" if line else "")
 
 
 # --- printed summaries -------------------------------------------------------------------
@@ -166,19 +174,21 @@ def split_outside_brackets(text: str, separator: str) -> list[str]:
     return parts
 
 
-def _junit_outcome(testcase: ElementTree.Element) -> str:
-    outcomes = []
+def _junit_outcome(testcase: ElementTree.Element) -> tuple[str, str]:
+    """The case's worst outcome and the message that came with it."""
+    outcomes: list[tuple[str, str]] = []
     for child in testcase:
+        message = child.get("message") or ""
         if child.tag == "failure":
-            outcomes.append("failed")
+            outcomes.append(("failed", message))
         elif child.tag == "error":
-            outcomes.append("error")
+            outcomes.append(("error", message))
         elif child.tag == "skipped":
-            xfail = child.get("type") == "pytest.xfail" or (child.get("message") or "").startswith("xfail")
-            outcomes.append("xfailed" if xfail else "skipped")
+            xfail = child.get("type") == "pytest.xfail" or message.startswith("xfail")
+            outcomes.append(("xfailed" if xfail else "skipped", message))
         elif child.tag == "system-out" and (child.text or "").startswith("XPASS: "):
-            outcomes.append("xpassed")  # how thinking-tests' report marks it
-    return min(outcomes, key=_RANK.__getitem__) if outcomes else "passed"
+            outcomes.append(("xpassed", ""))  # how thinking-tests' report marks it
+    return min(outcomes, key=lambda outcome: _RANK[outcome[0]]) if outcomes else ("passed", "")
 
 
 def junit_cases(path: Path) -> list[Case]:
@@ -195,19 +205,19 @@ def junit_cases(path: Path) -> list[Case]:
                  for piece in split_outside_brackets(part, ".")]
         parts = [*split_outside_brackets(classname, "."), *names]
         shown = f"{classname}::{name}" if classname else name
-        cases.append(Case(shown, tuple(p for p in parts if p), _junit_outcome(testcase)))
+        cases.append(Case(shown, tuple(p for p in parts if p), *_junit_outcome(testcase)))
     return cases
 
 
 def recorded_cases(path: Path) -> list[Case]:
     """The cases `_unittest_record.py` wrote: one per test, its worst outcome."""
     worst: dict[str, Case] = {}
-    for ident, module, qualname, method, outcome in json.loads(path.read_text("utf-8")):
+    for ident, module, qualname, method, outcome, message in json.loads(path.read_text("utf-8")):
         if module:
             parts = (*module.split("."), *qualname.split("."), method)
         else:
             parts = tuple(split_outside_brackets(ident, "."))
-        case = Case(ident, parts, outcome)
+        case = Case(ident, parts, outcome, message)
         known = worst.get(ident)
         if known is None or _RANK[outcome] < _RANK[known.outcome]:
             worst[ident] = case
@@ -314,8 +324,9 @@ def difference_lines(label: str, reference: str, diff: Difference, limit: int) -
         lines.append(f"- {label}: {len(diff.renamed)} cases have another id than under {reference} "
                      f"(as `{mine.shown}` for `{ref.shown}`); paired by the end of their ids")
     block(f"run by {reference}, not here", [f"`{c.shown}` {c.outcome}" for c in diff.missing])
-    block(f"run here, not by {reference}", [f"`{c.shown}` {c.outcome}" for c in diff.extra])
+    block(f"run here, not by {reference}", [f"`{c.shown}` {c.outcome}{c.why()}" for c in diff.extra])
     block("another outcome", [f"`{mine.shown}` {mine.outcome}; {reference}: {ref.outcome}"
                               + ("" if ref.shown == mine.shown else f" as `{ref.shown}`")
+                              + (mine.why() or ref.why())
                               for ref, mine in diff.changed])
     return lines

@@ -76,7 +76,7 @@ PYTEST_XML = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite nam
 <testcase classname="tests.test_more.T" name="test_fail"><failure message="x" /></testcase>
 <testcase classname="tests.test_more.T" name="test_xf"><skipped type="pytest.xfail" message="" /></testcase>
 <testcase classname="tests.test_more" name="test_p[1.5]"><skipped type="pytest.skip" message="no" /></testcase>
-<testcase classname="tests.a.test_util" name="test_u"><error message="fixture" /></testcase>
+<testcase classname="tests.a.test_util" name="test_u"><error message="fixture &apos;tmp&apos; not found&#10;more" /></testcase>
 </testsuite></testsuites>"""
 
 THINKING_XML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -132,7 +132,8 @@ def differences_name_missing_extra_and_changed_cases() -> None:
     assert diff.missing == [] and diff and not difference(pytest_cases, pytest_cases)
     lines = difference_lines("tt unittest engine", "pytest", diff, limit=0)
     assert "- tt unittest engine: another outcome (1)" in lines, lines
-    assert "  - `a.test_util::test_u` passed; pytest: error as `tests.a.test_util::test_u`" in lines, lines
+    assert ("  - `a.test_util::test_u` passed; pytest: error as `tests.a.test_util::test_u`"
+            " — fixture 'tmp' not found") in lines, lines
     assert "  - `test_more::more_itertools.more.chunked` xpassed" in lines, lines
 
 
@@ -153,10 +154,10 @@ def a_doctest_named_under_its_test_module_is_the_same_case() -> None:
 @test
 def recorded_unittest_cases_keep_the_worst_outcome_of_a_test() -> None:
     records = [
-        ["tests.test_more.T.test_sub", "tests.test_more", "T", "test_sub", "failed"],
-        ["tests.test_more.T.test_sub", "tests.test_more", "T", "test_sub", "error"],
-        ["tests.test_more.T.test_ok", "tests.test_more", "T", "test_ok", "passed"],
-        ["more_itertools.more.chunked", "", "", "", "passed"],
+        ["tests.test_more.T.test_sub", "tests.test_more", "T", "test_sub", "failed", "AssertionError: 1 != 0"],
+        ["tests.test_more.T.test_sub", "tests.test_more", "T", "test_sub", "error", "KeyError: 'x'"],
+        ["tests.test_more.T.test_ok", "tests.test_more", "T", "test_ok", "passed", ""],
+        ["more_itertools.more.chunked", "", "", "", "passed", ""],
     ]
     cases = recorded_cases(_write(json.dumps(records), "unittest.json"))
     assert [(c.parts, c.outcome) for c in cases] == [
@@ -165,6 +166,7 @@ def recorded_unittest_cases_keep_the_worst_outcome_of_a_test() -> None:
         (("more_itertools", "more", "chunked"), "passed"),
     ]
     assert list(keyed(cases, STEMS)) == ["test_more::T::test_sub", "test_more::T::test_ok", "more::chunked"]
+    assert cases[0].why() == " — KeyError: 'x'" and cases[1].why() == ""
 
 
 @test
