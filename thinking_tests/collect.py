@@ -286,8 +286,8 @@ def _native(
             line, key = _code_line(getattr(cls, method, None)), _class_line(cls)
     else:
         name = identifier  # a doctest's name, a FunctionTestCase's function, ...
-        if source.module is not None:
-            key = _code_line(getattr(source.module, "load_tests", None))
+        # Where it comes from, in the module's own file: the load_tests that added it.
+        line = key = _code_line(getattr(source.module, "load_tests", None))
     if isinstance(test, unittest.TestCase):
         try:
             description = test.shortDescription() or ""

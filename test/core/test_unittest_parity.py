@@ -206,6 +206,21 @@ TEST_OUTCOMES = """\
             note("SetupSkipped ran")
 """
 
+# One test leaves state behind and the next relies on it: unittest puts nothing back between
+# tests, and real suites depend on that.
+TEST_STATE = """\
+    import os
+    import unittest
+
+
+    class State(unittest.TestCase):
+        def test_a_sets(self):
+            os.environ["PARITY_LEFT_BEHIND"] = "1"
+
+        def test_b_relies(self):
+            self.assertEqual(os.environ.get("PARITY_LEFT_BEHIND"), "1")
+"""
+
 TEST_SKIPMOD = """\
     import unittest
 
@@ -291,6 +306,7 @@ FILES = {
     "test/test_again.py": TEST_AGAIN,
     "test/test_outcomes.py": TEST_OUTCOMES,
     "test/test_skipmod.py": TEST_SKIPMOD,
+    "test/test_state.py": TEST_STATE,
 }
 
 
@@ -328,7 +344,7 @@ def as_unittest_names(finished: Finished) -> list[list[str]]:
 def same_as_unittest() -> None:
     expected, _ = theirs()
     assert as_unittest_names(ours()) == expected, ours().ran
-    assert len(expected) == 24, expected  # the project is what this test thinks it is
+    assert len(expected) == 26, expected  # the project is what this test thinks it is
 
 
 @test("run_all in the suite's package runs the same as the command line")
