@@ -32,8 +32,9 @@ class ReportFolderBusy(Exception):
 class ReportLock:
     """The report folder's lock, held from the start of a run to its end."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, hint: str = "give this run a folder of its own with --report-dir") -> None:
         self.path = directory / LOCK_NAME
+        self.hint = hint  # how else to run now, said when the folder is busy
         self._fd: int | None = None
 
     def acquire(self) -> None:
@@ -50,7 +51,7 @@ class ReportLock:
             who = f" (process {holder})" if holder else ""
             raise ReportFolderBusy(
                 f"another run{who} is writing its reports to {self.path.parent}: wait for it to "
-                "end, or give this run a folder of its own with --report-dir"
+                f"end, or {self.hint}"
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())

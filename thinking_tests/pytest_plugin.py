@@ -179,6 +179,33 @@ class PlainPytestReports:
         self.lines: list[str] = []
         # Started before the first conftest.py was imported (pytest_load_initial_conftests).
         self.coverage: Any = coverage
+        self.selection = _selection(config)
+        self.lock: Any = None
+        self.unwritten: list[Path] = []
+        if settings.reports.enabled:
+            self._begin(config)
+
+    def _begin(self, config: pytest.Config) -> None:
+        """Hold the report folder and put failing stand-ins in place of the last reports,
+        until this run writes its own (a run that dies leaves them: CI fails)."""
+        from thinking_tests.inprogress import ReportFolderBusy, ReportLock, stand_in, write_stand_ins
+        from thinking_tests.session import _report_directory, _report_writers
+
+        directory = _report_directory(self.root)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self.lock = ReportLock(directory, "run without our reports with --no-tt-reports")
+            self.lock.acquire()
+        except ReportFolderBusy as error:
+            if self.coverage is not None:
+                self.coverage.discard()
+            raise pytest.UsageError(f"thinking-tests: {error}") from None
+        except OSError:
+            return  # the reports will say they cannot be written, at the end
+        junitxml = _pytest_junitxml(config)
+        writers = [(path, write) for _, path, write in _report_writers(self.root) if path.resolve() != junitxml]
+        command = ("pytest", *config.invocation_params.args)
+        write_stand_ins(stand_in(self.start, command, "pytest", self.selection), writers)
 
     def started(self, item: object) -> None:
         pass
@@ -222,14 +249,35 @@ class PlainPytestReports:
             backend="pytest",
             command=("pytest", *session.config.invocation_params.args),
             coverage=summary,
+            selection=self.selection,
         )
         if settings.reports.enabled:
             junitxml = _pytest_junitxml(session.config)
-            self.lines.extend(write_reports(run, self.root, pytest_junitxml=junitxml))
+            self.lines.extend(
+                write_reports(run, self.root, pytest_junitxml=junitxml, unwritten=self.unwritten)
+            )
+            if self.unwritten and session.exitstatus == 0:
+                session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        if self.lock is not None:
+            self.lock.release()
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         for line in self.lines:
             terminalreporter.write_line(f"thinking-tests {line}")
+
+
+def _selection(config: pytest.Config) -> Any:
+    """What a plain pytest run was narrowed to, for the reports: -k, -m, --lf."""
+    from thinking_tests.model import Selection
+
+    filters: list[str] = []
+    if getattr(config.option, "keyword", ""):
+        filters.append(f"-k {config.option.keyword!r}")
+    if getattr(config.option, "markexpr", ""):
+        filters.append(f"-m {config.option.markexpr!r}")
+    if getattr(config.option, "lf", False):
+        filters.append("--last-failed")
+    return Selection(targets=tuple(config.args), filters=tuple(filters))
 
 
 def _pytest_junitxml(config: pytest.Config) -> Path | None:

@@ -208,5 +208,33 @@ def killed_from_outside() -> None:
     assert _totals(root / "reports/junit.xml")[2] == 1, (root / "reports/junit.xml").read_text()
 
 
+@test("plain pytest in a configured project: a dead run leaves failing reports, a second run is refused")
+def plain_pytest_unfinished() -> None:
+    root = project({"test/__init__.py": "", "test/test_m.py": GREEN}, html=True)
+    green = run("-m", "pytest", "-q", "-p", "no:cacheprovider", "test", cwd=root)
+    assert green.code == 0, green
+    junit = root / "reports/junit.xml"
+    assert _totals(junit) == (2, 0, 0), junit.read_text()
+    (root / "test/test_m.py").write_text(DYING.format(how=HOW["sigkill"]))
+    dead = run("-m", "pytest", "-q", "-p", "no:cacheprovider", "test", cwd=root)
+    assert dead.code == -9, dead
+    assert [c for c in junit_cases(junit) if c[2] == "error"] == [
+        ("<run>", "did not finish", "error")
+    ], junit.read_text()
+    assert schema_errors(junit) == [], schema_errors(junit)
+
+    # While one plain pytest run holds the folder, a second is refused in one sentence.
+    from thinking_tests.inprogress import ReportLock
+
+    lock = ReportLock(root / "reports")
+    lock.acquire()
+    try:
+        second = run("-m", "pytest", "-q", "-p", "no:cacheprovider", "test", cwd=root)
+    finally:
+        lock.release()
+    assert second.code == 4, second
+    assert "is writing its reports to" in second.output and "--no-tt-reports" in second.output, second
+
+
 if __name__ == "__main__":
     run_current_module()
