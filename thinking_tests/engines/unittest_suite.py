@@ -204,7 +204,10 @@ class NativeRun(unittest.TestResult):
             if self._skip is None:
                 self._skip = reason
         elif getattr(test, "test_case", None) is not None and self._own(test.test_case):
-            pass  # one subtest skipped: the test itself goes on, and passes or fails
+            # A subtest skipped: the test goes on; unittest then counts it as skipped, not
+            # passed, unless something fails.
+            if self._skip is None:
+                self._skip = f"subtest {_label(test)} skipped: {reason}"
         else:
             self._fixture_result(test, Outcome.SKIPPED, None, reason)
 
@@ -218,12 +221,9 @@ class NativeRun(unittest.TestResult):
     def addSubTest(self, test: Any, subtest: Any, err: _ErrInfo | None) -> None:  # type: ignore[override]
         if err is None or err[1] is None:
             return
-        message = getattr(subtest, "_message", None)
-        if not isinstance(message, str):  # unittest's sentinel for "no message"
-            message = None
-        label = subtest_label(message, dict(getattr(subtest, "params", {}) or {}))
         failure = getattr(test, "failureException", AssertionError)
-        self._subtests.append((label, exception_info(err[1]), not isinstance(err[1], failure)))
+        error = not isinstance(err[1], failure)
+        self._subtests.append((_label(subtest), exception_info(err[1]), error))
 
     def _fixture_result(
         self, test: Any, outcome: Outcome, info: ExceptionInfo | None, reason: str
@@ -269,3 +269,11 @@ class NativeRun(unittest.TestResult):
                 start=time.time(),
             )
         )
+
+
+def _label(subtest: Any) -> str:
+    """A subtest as every report names it: its message and parameters."""
+    message = getattr(subtest, "_message", None)
+    if not isinstance(message, str):  # unittest's sentinel for "no message"
+        message = None
+    return subtest_label(message, dict(getattr(subtest, "params", {}) or {}))
