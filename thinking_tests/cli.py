@@ -96,10 +96,32 @@ class FromDirectory(Target):
     named: bool = True
 
 
+@dataclass(frozen=True)
+class NodeTarget(Target):
+    """Cases named by a pytest node id, `path/test_x.py::name[param]` (or with a dotted
+    module, `test.test_x::name`): the module is imported as for a module target, then only
+    the cases the rest names run — one case, every param of a function, or a class."""
+
+    node: str = ""  # what follows the module: "name", "name[param]", "Class", "Class::method"
+
+    def selects(self, module: str, name: str) -> bool:
+        if module != self.name:
+            return False
+        return name == self.node or name.startswith((self.node + "[", self.node + "::"))
+
+
 def resolve(text: str, named: bool = True) -> list[Target]:
-    """A command-line target: a path (file or directory) or a dotted package/module name.
+    """A command-line target: a path (file or directory), a dotted package/module name, or
+    either followed by `::` and a case (a pytest node id).
 
     `named` is false for the current directory taken when no target was given."""
+    where, separator, node = text.partition("::")
+    if separator:
+        found = resolve(where)
+        if len(found) != 1 or found[0].kind != "module" or not node:
+            raise UsageError(f"{text!r} is not a node id: give a module's file or name, then ::, then a case")
+        module = found[0]
+        return [NodeTarget(module.kind, module.name, module.path, node=node)]
     path = os.path.abspath(text)
     if os.path.isdir(path):
         if os.path.isfile(os.path.join(path, "__init__.py")):

@@ -253,11 +253,11 @@ def _execute(options: Options, terminal: Terminal) -> int:
             plan.items = listed(plan)  # type: ignore[assignment]
         elif config.backend != "pytest" or options.list_only:
             items = collect(options.targets, REGISTRY).items
-            plan.items = select(items, options.keyword, options.tags, shard)
+            plan.items = by_node_ids(select(items, options.keyword, options.tags, shard), options.targets)
             deselected = runnable(items) - runnable(plan.items)
             if deselected and not runnable(plan.items):
                 raise NothingSelected(
-                    nothing_matched(items, options.keyword, options.tags, options.shard)
+                    nothing_matched(items, options.keyword, options.tags, options.shard, _node_ids(options))
                 )
             if options.only_ids:
                 from thinking_tests.isolate import read_ids
@@ -383,9 +383,29 @@ def runnable(items: "list[Item] | None") -> int:
     return sum(1 for item in items or () if not isinstance(item, ImportFailure))
 
 
-def nothing_matched(items: "list[Item]", keyword: str | None, tags: list[str], shard: str | None) -> str:
+def by_node_ids(items: "list[Item]", targets: list[Target]) -> "list[Item]":
+    """The items a node-id target names, and every item of the other targets' modules."""
+    nodes = [t for t in targets if hasattr(t, "selects")]  # cli.NodeTarget
+    if not nodes:
+        return items
+    from thinking_tests.collect import ImportFailure
+
+    named = {t.name for t in nodes}
+    whole = [t for t in targets if not hasattr(t, "selects")]
+    return [
+        item
+        for item in items
+        if isinstance(item, ImportFailure)
+        or any(t.selects(item.module, item.name) for t in nodes)  # type: ignore[attr-defined]
+        or (item.module not in named or any(t.covers(item.module, item.file) for t in whole))
+    ]
+
+
+def nothing_matched(
+    items: "list[Item]", keyword: str | None, tags: list[str], shard: str | None, nodes: tuple[str, ...] = ()
+) -> str:
     """One sentence: which selection matched none of how many collected cases."""
-    asked = []
+    asked = [f"node id {node!r}" for node in nodes]
     if keyword:
         asked.append(f"-k {keyword!r}")
     if tags:
@@ -405,8 +425,8 @@ def _filters(options: Options) -> tuple[str, ...]:
     """The selection on top of the targets, as a reader of a report would want it told."""
     import shlex
 
-    filters: list[str] = []
-    if len(options.targets) == 1 and options.targets[0].kind == "module":
+    filters: list[str] = [f"node id {node}" for node in _node_ids(options)]
+    if len(options.targets) == 1 and options.targets[0].kind == "module" and not filters:
         filters.append(f"one module: {options.targets[0].name}")
     if options.keyword:
         filters.append(f"-k {shlex.quote(options.keyword)}")
@@ -414,6 +434,10 @@ def _filters(options: Options) -> tuple[str, ...]:
     if options.shard:
         filters.append(f"shard {options.shard}")
     return tuple(filters)
+
+
+def _node_ids(options: Options) -> tuple[str, ...]:
+    return tuple(f"{t.name}::{t.node}" for t in options.targets if hasattr(t, "selects"))  # type: ignore[attr-defined]
 
 
 def _not_run(items: "list[Item] | None", finished: list[CaseResult]) -> int:

@@ -305,6 +305,9 @@ def pytest_paths(targets: Sequence[Target]) -> list[str]:
         if directory and not getattr(target, "named", True):
             continue
         path = directory or target.path
+        node = getattr(target, "node", "")  # cli.NodeTarget: pytest's own node id
+        if node:
+            path = f"{path}::{node}"
         if path not in paths:
             paths.append(path)
     return paths
