@@ -324,7 +324,9 @@ def _execute(options: Options, terminal: Terminal) -> int:
         journal.close(duration, interrupted)
     notes: list[str] = []
     run_notes: tuple[str, ...] = ()
-    not_run = _not_run(plan.items, results.cases)
+    # A failing setUpClass reports one error for its class's tests, which never start: only
+    # -x and an interrupt leave selected cases unrun.
+    not_run = _not_run(plan.items, results.cases) if interrupted or options.exitfirst else 0
     if not_run:
         why = "interrupted" if interrupted else "stopped at the first failure (-x)"
         run_notes = (f"{why}: {not_run} of {runnable(plan.items)} selected cases did not run",)
