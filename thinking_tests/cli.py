@@ -128,10 +128,11 @@ def resolve(text: str, named: bool = True) -> list[Target]:
             _on_path(package_root(os.path.join(path, "__init__.py")))
             return [Target("package", name_from_path(os.path.join(path, "__init__.py")), path)]
         _on_path(path)
-        targets = [
-            FromDirectory(t.kind, t.name, t.path, directory=path, named=named)
-            for t in test_packages(path) + _loose_test_modules(path)
-        ]
+        found = test_packages(path) + _loose_test_modules(path)
+        if named:  # as `pytest DIR`: test modules in folders below without __init__.py too
+            known = {t.path for t in found}
+            found += [t for t in _below(path) if t.path not in known]
+        targets = [FromDirectory(t.kind, t.name, t.path, directory=path, named=named) for t in found]
         if not targets:
             raise UsageError(f"{text} holds no test package and no test_*.py module")
         return targets
@@ -184,6 +185,36 @@ def _loose_test_modules(directory: str) -> list[Target]:
         and entry.name.endswith(".py")
         and (entry.name.startswith("test_") or entry.name.endswith("_test.py"))
     ]
+
+
+def _below(directory: str) -> list[Target]:
+    """Test modules and test packages in the folders below `directory` that are not
+    packages, where `pytest DIR` finds them too (a module is imported by its own name, its
+    folder put on sys.path, as pytest's default import mode does). Folders pytest does not
+    enter by default (hidden ones, build, dist, node_modules, virtual environments) are
+    skipped."""
+    from fnmatch import fnmatch
+
+    from thinking_tests.layout import DEFAULT_NORECURSE
+
+    found: list[Target] = []
+    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        if not entry.is_dir(follow_symlinks=False) or entry.name == "__pycache__":
+            continue
+        if any(fnmatch(entry.name, pattern) for pattern in DEFAULT_NORECURSE):
+            continue
+        if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+            continue
+        if os.path.isfile(os.path.join(entry.path, "__init__.py")):
+            if _loose_test_modules(entry.path):  # a package of tests, imported as one
+                _on_path(package_root(os.path.join(entry.path, "__init__.py")))
+                found.append(Target("package", name_from_path(os.path.join(entry.path, "__init__.py")), entry.path))
+            continue
+        modules = _loose_test_modules(entry.path)
+        if modules:
+            _on_path(entry.path)
+        found += modules + _below(entry.path)
+    return found
 
 
 def _on_path(directory: str) -> None:

@@ -1,4 +1,5 @@
-"""A pytest node id as a target runs exactly the cases it names, on both engines."""
+"""Targets as pytest takes them: a node id runs exactly the cases it names, a folder every test
+below it, on both engines."""
 
 from __future__ import annotations
 
@@ -59,6 +60,34 @@ def node_id_nothing() -> None:
     refused = run("-m", "thinking_tests", "test::checks", cwd=root)
     assert refused.code == 4, refused
     assert "is not a node id" in one_sentence(refused), refused
+
+
+@test(
+    "a folder target runs the tests in folders below it without __init__.py, as pytest DIR does",
+    params=["unittest", "pytest"],
+)
+def nested_folders(backend: str) -> None:
+    root = project(
+        {
+            "tests/test_top.py": "def test_top():\n    pass\n",
+            "tests/sub/test_sub.py": "def test_sub():\n    assert False\n",
+            "tests/sub/deeper/test_deep.py": "def test_deep():\n    pass\n",
+            "tests/pkg/__init__.py": "",
+            "tests/pkg/test_in_package.py": "def test_in_package():\n    pass\n",
+            "tests/node_modules/test_never.py": "def test_never():\n    assert False\n",
+            "tests/.hidden/test_never.py": "def test_never():\n    assert False\n",
+        }
+    )
+    ran = run("-m", "thinking_tests", "tests", "-v", "--backend", backend, cwd=root)
+    assert outcomes(ran) == {
+        "pkg.test_in_package::test_in_package": "PASSED",
+        "test_deep::test_deep": "PASSED",
+        "test_sub::test_sub": "FAILED",
+        "test_top::test_top": "PASSED",
+    }, ran
+    plain = run("-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-tt-reports", "tests", cwd=root)
+    assert "1 failed, 3 passed" in plain.output, plain
+    assert ran.code == 1, ran
 
 
 if __name__ == "__main__":
