@@ -117,7 +117,10 @@ def resolve(text: str, named: bool = True) -> list[Target]:
     `named` is false for the current directory taken when no target was given."""
     where, separator, node = text.partition("::")
     if separator:
-        found = resolve(where)
+        try:
+            found = resolve(where)
+        except UsageError as error:
+            raise UsageError(f"node id {text}: {error}") from None
         if len(found) != 1 or found[0].kind != "module" or not node:
             raise UsageError(f"{text!r} is not a node id: give a module's file or name, then ::, then a case")
         module = found[0]

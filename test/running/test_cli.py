@@ -76,7 +76,7 @@ def failing_tree() -> Iterator[Path]:
         (("test/sub/test_mid.py", "test.test_top"), MID + TOP),
         (("checks",), LOOSE),
         (("checks/test_loose.py",), LOOSE),
-        ((".",), MID + TOP),
+        ((".",), MID + TOP + LOOSE),  # as `pytest .`: folders below without __init__.py too
         ((), MID + TOP),
     ],
     ids=["package", "module", "file", "directory", "directory/", "two targets",
@@ -99,7 +99,7 @@ def runs_targets_for_real(cli_tree: Path) -> None:
 
 @test(
     "an unknown target stops the run with exit 4 and one sentence naming it",
-    params=["nope.nothing", "test.sub.missing", "no/such/dir", "README.txt", "test/test_top.py::top_one"],
+    params=["nope.nothing", "test.sub.missing", "no/such/dir", "README.txt", "README.txt::top_one"],
 )
 def unknown_target(target: str, cli_tree: Path) -> None:
     ran = run("-m", "thinking_tests", target, cwd=cli_tree)
