@@ -58,6 +58,8 @@ SUITES = (
           why="about a thousand TestCase tests in nested packages; subTest"),
     Suite("simplejson", "4.3.0", "simplejson/tests", "unittest",
           why="tests inside the package"),
+    Suite("cachetools", "8.0.3", "tests", "pytest",
+          why="TestCase classes run by pytest"),
     Suite("isodate", "0.7.2", "tests", "pytest",
           why="filterwarnings = error, a test folder without __init__.py, src layout"),
     Suite("toolz", "1.2.0", "toolz/tests", "pytest",
@@ -93,7 +95,8 @@ from pytest's and thinking-tests' JUnit XML and, for unittest, from a result cla
 records each test while `unittest.main` runs as `python -m unittest` does. A row is equal
 when the three counts are equal and every case has the same outcome under all three.
 
-Prepared venvs are kept in --work and reused (thinking-tests is installed editable, so a
+Every child runs with PYTHONHASHSEED=0, so parameters taken from a set get the same ids
+under every runner. Prepared venvs are kept in --work and reused (thinking-tests is installed editable, so a
 rerun tests the checkout as it is then); --fresh rebuilds them. Exit code 0 when every row
 is equal, 1 otherwise.
 """
@@ -143,6 +146,9 @@ def _env(venv: Path) -> dict[str, str]:
     env["VIRTUAL_ENV"] = str(venv)
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "80"
+    # One string hashing for every runner: parameters taken from a set (isodate's) get
+    # their ids in iteration order, which would otherwise differ from process to process.
+    env["PYTHONHASHSEED"] = "0"
     return env
 
 
