@@ -198,7 +198,7 @@ def _below(directory: str) -> list[Target]:
     skipped."""
     from fnmatch import fnmatch
 
-    from thinking_tests.layout import DEFAULT_NORECURSE
+    from thinking_tests.pytest_config import DEFAULT_NORECURSE
 
     found: list[Target] = []
     for entry in sorted(os.scandir(directory), key=lambda e: e.name):

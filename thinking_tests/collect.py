@@ -16,9 +16,10 @@ from types import ModuleType
 from typing import Any
 
 from thinking_tests.case import Case
-from thinking_tests.discover import PytestSettings, merge, pytest_settings, pytest_style_cases, should_import
+from thinking_tests.discover import merge, pytest_settings, pytest_style_cases, should_import
 from thinking_tests.model import ExceptionInfo
 from thinking_tests.paths import shown
+from thinking_tests.pytest_config import PytestSettings
 from thinking_tests.registry import Registry, package_root
 from thinking_tests.runner import exception_info
 

@@ -9,36 +9,14 @@ lists in conftest.py files; folders pytest never enters (hidden ones, virtual en
 from __future__ import annotations
 
 import ast
-import configparser
 import fnmatch
 import glob
 import os
 import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_FILES = ("test_*.py", "*_test.py")
-DEFAULT_NORECURSE = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}")
-
-# pytest's configuration files in its order of precedence; the INI ones with their section.
-_ORDER = ("pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml",
-          "tox.ini", "setup.cfg")
-_INI_FILES = (("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("tox.ini", "pytest"),
-              ("setup.cfg", "tool:pytest"))
-
-
-@dataclass(frozen=True)
-class PytestSettings:
-    """The parts of a project's pytest configuration that decide which files are collected."""
-
-    source: str | None = None  # the configuration file's name; None: pytest's defaults
-    testpaths: tuple[str, ...] = ()
-    python_files: tuple[str, ...] = DEFAULT_FILES
-    norecursedirs: tuple[str, ...] = DEFAULT_NORECURSE
-    ignore: tuple[str, ...] = ()  # --ignore paths of addopts, relative to the root
-    ignore_glob: tuple[str, ...] = ()  # --ignore-glob patterns of addopts
-    doctest_modules: bool = False  # --doctest-modules in addopts: every module is collected
+from thinking_tests.pytest_config import PytestSettings, fnmatch_ex, read_settings
 
 
 @dataclass(frozen=True)
@@ -49,77 +27,6 @@ class Found:
     files: tuple[Path, ...]
     excluded: tuple[Path, ...]  # would match python_files but are ignored by a rule
     doctests: tuple[Path, ...] = ()  # other modules holding doctests, under --doctest-modules
-
-
-def _values(raw: object) -> tuple[str, ...]:
-    """An "args" setting: a list as it is (TOML), or a string split like a shell line (INI)."""
-    if isinstance(raw, list):
-        return tuple(str(item) for item in raw)
-    return tuple(shlex.split(str(raw)))
-
-
-def _raw_settings(root: Path) -> tuple[str | None, dict[str, object]]:
-    """(file name, its pytest options) of the first configuration file pytest would use."""
-    import tomllib
-
-    sections = dict(_INI_FILES)
-    for name in _ORDER:
-        path = root / name
-        if not path.is_file():
-            continue
-        try:
-            if name.endswith(".toml"):
-                document = tomllib.loads(path.read_text(encoding="utf-8"))
-                if name == "pyproject.toml":
-                    table = document.get("tool", {}).get("pytest")
-                    if not isinstance(table, dict) or not table:
-                        continue  # pytest reads a pyproject.toml only with its table
-                    options = table.get("ini_options", table)
-                else:
-                    options = document.get("pytest", {})
-                return name, dict(options) if isinstance(options, dict) else {}
-            parser = configparser.ConfigParser(interpolation=None, strict=False)
-            parser.read(path, encoding="utf-8")
-        except (OSError, ValueError, configparser.Error):
-            continue  # pytest would stop on a broken file; init only reads what it can
-        if parser.has_section(sections[name]):
-            return name, dict(parser.items(sections[name]))
-        if name in ("pytest.ini", ".pytest.ini"):
-            return name, {}  # these files are pytest's even without a section
-    return None, {}
-
-
-def read_settings(root: Path) -> PytestSettings:
-    source, raw = _raw_settings(root)
-    ignore: list[str] = []
-    ignore_glob: list[str] = []
-    options = list(_values(raw.get("addopts", "")))
-    for index, option in enumerate(options):
-        for flag, into in (("--ignore", ignore), ("--ignore-glob", ignore_glob)):
-            if option == flag and index + 1 < len(options):
-                into.append(options[index + 1])
-            elif option.startswith(flag + "="):
-                into.append(option.partition("=")[2])
-    return PytestSettings(
-        source=source,
-        testpaths=_values(raw.get("testpaths", "")),
-        python_files=_values(raw["python_files"]) if "python_files" in raw else DEFAULT_FILES,
-        norecursedirs=(
-            _values(raw["norecursedirs"]) if "norecursedirs" in raw else DEFAULT_NORECURSE
-        ),
-        ignore=tuple(ignore),
-        ignore_glob=tuple(ignore_glob),
-        doctest_modules="--doctest-modules" in options,
-    )
-
-
-def _matches(pattern: str, path: Path) -> bool:
-    """pytest's fnmatch_ex: a pattern without a separator matches the name, else the path."""
-    if "/" not in pattern and os.sep not in pattern:
-        return fnmatch.fnmatch(path.name, pattern)
-    if not os.path.isabs(pattern):
-        pattern = "*" + os.sep + pattern
-    return fnmatch.fnmatch(str(path), pattern)
 
 
 def _is_venv(directory: Path) -> bool:
@@ -167,7 +74,7 @@ def start_paths(root: Path, settings: PytestSettings) -> list[Path]:
 def find_tests(root: Path) -> Found:
     """Every file plain `pytest` run at `root` would collect as a test module."""
     root = root.resolve()
-    settings = read_settings(root)
+    settings = read_settings(str(root), upward=False)
     ignored = {(root / p).resolve() for p in settings.ignore}
     ignored_globs = [p if os.path.isabs(p) else str(root / p) for p in settings.ignore_glob]
     files: list[Path] = []
@@ -178,7 +85,7 @@ def find_tests(root: Path) -> Found:
         return path in ignored or any(fnmatch.fnmatch(str(path), g) for g in ignored_globs)
 
     def test_module(path: Path) -> bool:
-        return path.suffix == ".py" and any(_matches(p, path) for p in settings.python_files)
+        return path.suffix == ".py" and settings.is_test_file(str(path))
 
     for start in start_paths(root, settings):
         if start.is_file():
@@ -194,7 +101,7 @@ def find_tests(root: Path) -> Found:
             subdirectories[:] = sorted(
                 d for d in subdirectories
                 if d != "__pycache__"
-                and not any(_matches(p, here / d) for p in settings.norecursedirs)
+                and not any(fnmatch_ex(p, str(here / d)) for p in settings.norecursedirs)
                 and not _is_venv(here / d)
                 and not is_ignored(here / d)
             )

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from thinking_tests.case import Case
-from thinking_tests.discover import PytestSettings, name_matches
+from thinking_tests.pytest_config import PytestSettings
 from thinking_tests.fixtures import SCOPE_RANK
 from thinking_tests.registry import Fixture, Registry, module_name, package_root
 
@@ -177,7 +177,7 @@ def _nose_test(obj: object) -> bool:
 
 
 def _is_test_class(obj: type, name: str, settings: PytestSettings) -> bool:
-    if not (name_matches(name, settings.python_classes) or _nose_test(obj)):
+    if not (settings.matches_class(name) or _nose_test(obj)):
         return False
     if inspect.isabstract(obj):
         return False
@@ -189,7 +189,7 @@ def _is_test_class(obj: type, name: str, settings: PytestSettings) -> bool:
 def _is_test_function(
     obj: object, name: str, settings: PytestSettings, marker: Callable[[object], object] | None
 ) -> bool:
-    if not (name_matches(name, settings.python_functions) or _nose_test(obj)):
+    if not (settings.matches_function(name) or _nose_test(obj)):
         return False
     if isinstance(obj, (staticmethod, classmethod)):
         obj = getattr(obj, "__func__", None)

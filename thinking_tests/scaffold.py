@@ -16,14 +16,9 @@ import re
 from pathlib import Path
 
 from thinking_tests.config import CONFIG_FILE_NAMES
-from thinking_tests.layout import (
-    DEFAULT_FILES,
-    Found,
-    find_tests,
-    pytest_style,
-    start_paths,
-    unittest_files,
-)
+from thinking_tests.layout import Found, find_tests, pytest_style, start_paths, unittest_files
+from thinking_tests.pytest_config import DEFAULT_FILES
+
 RUN_ALL = 'from thinking_tests import run_all\n\nif __name__ == "__main__":\n    run_all()\n'
 
 CONFIG = '''"""thinking-tests settings of this repository: imported before any test module.
