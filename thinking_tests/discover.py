@@ -83,7 +83,7 @@ def pytest_style_cases(
         settings = finder(os.path.dirname(file))
         if not (explicit or settings.is_test_file(file)) or not _has_candidates(namespace, settings):
             continue
-        from thinking_tests.pytest_style import collect_module  # only where there are some
+        from thinking_tests.pytest_style.collect import collect_module  # only where there are some
         from thinking_tests.registry import module_name
 
         name = module_name(namespace, file)

@@ -1,0 +1,206 @@
+"""One pytest-style test (a function, or a method of a class, with one set of params) as a
+case: its marks evaluated, its fixtures found, or an error case saying why it cannot run."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from thinking_tests.case import Case
+from thinking_tests.fixtures import SCOPE_RANK
+from thinking_tests.pytest_style.call import caller
+from thinking_tests.pytest_style.context import ClassContext, ModuleContext
+from thinking_tests.pytest_style import AsyncUnsupported, InvalidTest, NeedsPytest, _NotRun, needs
+from thinking_tests.pytest_style.marks import Xfail, check_plugin_marks, skip_reason, tags, xfail_of
+from thinking_tests.pytest_style.xunit import INSTANCE, MODULE, function_fixture, instance_fixture
+from thinking_tests.registry import Fixture
+
+_ASYNC_FAIL = (
+    "async def functions are not natively supported.\n"
+    "You need to install a suitable plugin for your async framework, for example:\n"
+    "  - anyio\n"
+    "  - pytest-asyncio\n"
+    "  - pytest-tornasync\n"
+    "  - pytest-trio\n"
+    "  - pytest-twisted"
+)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a case is and what it is called: what its case is made with, whatever it does."""
+
+    module: ModuleContext
+    name: str  # "TestX::test_y[param-id]"
+    param_id: str | None
+    file: str
+    line: int
+
+    def case(self, func: Callable[..., Any], tags: tuple[str, ...], skip: str | None, **more: Any) -> Case:
+        return Case(
+            id=f"{self.module.name}::{self.name}",
+            module=self.module.name,
+            name=self.name,
+            func=func,
+            file=self.file,
+            line=self.line,
+            tags=tags,
+            skip=skip,
+            param_id=self.param_id,
+            **more,
+        )
+
+
+def make_case(
+    where: Where,
+    func: Any,
+    attr: str,
+    chain: list[ClassContext],
+    marks: list[Any],
+    params: dict[str, Any],
+    static: bool,
+) -> Case:
+    """The case of one test with these marks and params."""
+    module, name = where.module, where.name
+    tagged = tags(marks)
+    skip: str | None = None
+    try:
+        skip = skip_reason(name, marks)
+        check_plugin_marks(name, marks)
+        blocker = module.blocker or next((c.blocker for c in reversed(chain) if c.blocker), None)
+        if blocker is not None:
+            raise needs(name, blocker)
+        xfail = xfail_of(name, marks, module.settings.strict_xfail)
+        if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
+            raise InvalidTest(f"'yield' keyword is allowed in fixtures, but not in tests ({attr})")
+        try:
+            arg_names, defaults = _arg_names(func, bool(chain), static)
+        except (TypeError, ValueError) as error:
+            raise InvalidTest(f"Could not determine arguments of {func!r}: {error}") from None
+        for argname in params:
+            if argname not in arg_names:
+                if argname in defaults:
+                    raise InvalidTest(f"In {attr}: function already takes an argument '{argname}' with a default value")
+                raise InvalidTest(f"In {attr}: function uses no argument '{argname}'")
+        used = [a for m in marks if m.name == "usefixtures" for a in m.args]
+        wanted = list(dict.fromkeys([*used, *(a for a in arg_names if a not in params)]))
+        found: dict[str, Fixture] = {}
+        for fixture_name in wanted:
+            fixture = module.registry.find_fixture(fixture_name, module.name)
+            if fixture is None:
+                raise needs(name, f"fixture '{fixture_name}'")
+            found[fixture_name] = fixture
+        is_async = inspect.iscoroutinefunction(func)
+        if is_async:
+            _check_async(module, name, marks)
+    except (NeedsPytest, InvalidTest, AsyncUnsupported) as problem:
+        return error_case(where, problem, skip, tagged)
+    if xfail is not None and not xfail.run:
+        return _not_run(where, xfail, skip, tagged)
+    own: dict[str, Fixture] = {}
+    if module.setup_module is not None:
+        own[MODULE] = module.setup_module
+    for enclosing in chain:
+        if enclosing.setup_class is not None:
+            own[enclosing.setup_class.name] = enclosing.setup_class
+    if chain:
+        own[INSTANCE] = instance_fixture(chain[-1].cls, attr, module.name, module.file, module.marker)
+    elif module.function_xunit is not None:
+        fixture = function_fixture(module.function_xunit, module.name, module.file, func)
+        own[fixture.name] = fixture
+    # pytest sets fixtures up by scope, widest first; within one scope, autouse first.
+    ranked = sorted(found, key=lambda n: -SCOPE_RANK.get(found[n].scope, 0))
+    wraps_xfail = xfail is not None and (xfail.strict or xfail.raises is not None)
+    extra: dict[str, Any] = {"fixtures": own}
+    if chain:
+        extra["class"] = chain[-1].path
+    return where.case(
+        caller(attr, func, bool(chain), arg_names, params, xfail if wraps_xfail else None, is_async),
+        tagged,
+        skip,
+        xfail=(xfail.reason or "expected to fail") if xfail is not None and not wraps_xfail else None,
+        fixture_names=(*own, *ranked),
+        is_async=is_async,
+        extra=extra,
+    )
+
+
+def _arg_names(func: Any, in_class: bool, static: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the arguments pytest fills, those with defaults), as pytest's getfuncargnames."""
+    parameters = inspect.signature(func).parameters
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    names = tuple(
+        p.name for p in parameters.values() if p.kind in kinds and p.default is inspect.Parameter.empty
+    )
+    defaults = tuple(p.name for p in parameters.values() if p.default is not inspect.Parameter.empty)
+    if in_class and not static:
+        names = names[1:]
+    if hasattr(func, "__wrapped__"):
+        names = names[_mock_patch_args(func):]
+    return names, defaults
+
+
+def _mock_patch_args(func: Any) -> int:
+    patchings = getattr(func, "patchings", None)
+    if not patchings:
+        return 0
+    sentinels = [getattr(sys.modules.get(m), "DEFAULT", object()) for m in ("mock", "unittest.mock")]
+    return len([p for p in patchings if not p.attribute_name and any(p.new is s for s in sentinels)])
+
+
+def _check_async(module: ModuleContext, name: str, marks: list[Any]) -> None:
+    """An async test runs on a fresh event loop where pytest-asyncio would run it; under
+    pytest without an async plugin it fails, so it fails here too, with pytest's words."""
+    names = {m.name for m in marks}
+    for other in ("anyio", "trio"):
+        if other in names:
+            raise needs(name, f"mark '{other}'")
+    if module.async_plugin is None:
+        import importlib.util
+
+        module.async_plugin = importlib.util.find_spec("pytest_asyncio") is not None
+    asyncio_marks = [m for m in marks if m.name == "asyncio"]
+    for mark in asyncio_marks:
+        scope = mark.kwargs.get("loop_scope", mark.kwargs.get("scope", "function"))
+        if scope != "function":
+            raise needs(name, f"an event loop of {scope} scope")
+    if module.async_plugin and (asyncio_marks or module.settings.asyncio_mode == "auto"):
+        return
+    raise AsyncUnsupported
+
+
+def error_case(where: Where, problem: Exception, skip: str | None, tags: tuple[str, ...]) -> Case:
+    """A test that cannot run here: an error in its setup saying why (or, for an async test
+    pytest cannot run either, the failure pytest reports). A skip pytest would apply first
+    still applies."""
+    if isinstance(problem, AsyncUnsupported):
+        from _pytest.outcomes import Failed
+
+        def fail() -> None:
+            raise Failed(_ASYNC_FAIL, pytrace=False)
+
+        return where.case(fail, tags, skip)
+
+    kind, message = type(problem), str(problem)
+
+    def refuse() -> None:
+        raise kind(message)  # made here: the collection's frames say nothing about the test
+
+    return where.case(_never, tags, skip, setups=(refuse,))
+
+
+def _not_run(where: Where, xfail: Xfail, skip: str | None, tags: tuple[str, ...]) -> Case:
+    """xfail(run=False): pytest reports it xfailed without setting anything up or running it."""
+    reason = f"[NOTRUN] {xfail.reason}"
+
+    def not_run() -> None:
+        raise _NotRun(reason)
+
+    return where.case(not_run, tags, skip, xfail=reason)
+
+
+def _never() -> None:  # an error case's setup fails first: this never runs
+    pass
