@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
 
 # pytest's configuration files in its order of precedence, with the bytes each must hold to
 # be pytest's (the first four count even when empty).
@@ -44,7 +47,8 @@ COLLECTING = (
 )
 
 
-@dataclass(frozen=True, eq=False)  # eq: nothing compares settings; a run imports this at start
+# Without eq and repr (nothing compares or prints settings): each costs a run's start-up time.
+@dataclass(frozen=True, eq=False, repr=False)
 class PytestSettings:
     """The parts of a project's pytest configuration this package acts on."""
 
