@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from thinking_tests.case import Case
-from thinking_tests.discover import merge, pytest_settings, pytest_style_cases, should_import
+from thinking_tests.discover import pytest_settings, pytest_style_cases, should_import
 from thinking_tests.model import ExceptionInfo
 from thinking_tests.paths import shown
 from thinking_tests.pytest_config import PytestSettings
@@ -330,17 +330,20 @@ def _bad_load_tests(source: _Source, returned: object) -> ImportFailure:
     return ImportFailure(f"{source.name}::load_tests", source.name, "load_tests", source.file, line, info, message)
 
 
-def _merge(cases: list[Item], natives: list[tuple[Item, int]]) -> list[Item]:
-    """A module's items: TestCase tests in unittest's order, @test cases in source order,
-    each @test case before the first class that starts below it."""
+def _interleave(items: list[Item], placed: list[tuple[int, Item]], ties_first: bool) -> list[Item]:
+    """`items` (in line order) with each of `placed` put at its line (`(line, item)`, in their
+    own order): the items above that line (and on it, with `ties_first`) go before it. Each
+    group keeps its own order, so a class's tests stay together."""
     merged: list[Item] = []
     index = 0
-    for native, key in natives:
-        while index < len(cases) and cases[index].line < key:
-            merged.append(cases[index])
+    for anchor, item in placed:
+        while index < len(items) and (
+            items[index].line < anchor or (ties_first and items[index].line == anchor)
+        ):
+            merged.append(items[index])
             index += 1
-        merged.append(native)
-    merged.extend(cases[index:])
+        merged.append(item)
+    merged.extend(items[index:])
     return merged
 
 
@@ -398,12 +401,14 @@ def collect(targets: list[Target], registry: Registry) -> Collection:
             natives = native_tests(source, loader)
             if natives:
                 own = by_module.setdefault(source.name, [])
-                own[:] = _merge(own, natives)
+                # TestCase tests in unittest's order; each @test case goes before the first
+                # class that starts below it.
+                own[:] = _interleave(own, [(key, native) for native, key in natives], False)
     # pytest-style test functions and classes, where pytest would collect them.
     natives_in = lambda module: any(isinstance(i, NativeTest) for i in by_module.get(module, ()))  # noqa: E731
     for module, found in pytest_style_cases(targets, registry, broken, natives_in):
         own = by_module.setdefault(module, [])
-        own[:] = merge(own, found)
+        own[:] = _interleave(own, found, True)
     for skip in skipped:
         by_module.setdefault(skip.module, []).insert(0, _skipped_import(skip))
     for failure in failures:

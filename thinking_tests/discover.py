@@ -136,17 +136,3 @@ def _has_candidates(namespace: dict[str, Any], settings: PytestSettings) -> bool
                 if getattr(obj, "__test__", True) is not False:
                     return True
     return False
-
-
-def merge(items: list[Any], found: list[tuple[int, Case]]) -> list[Any]:
-    """A module's items (in line order) and its pytest-style cases, by line, each group
-    keeping its own order: a class's tests stay together."""
-    merged: list[Any] = []
-    index = 0
-    for anchor, case in found:
-        while index < len(items) and items[index].line <= anchor:
-            merged.append(items[index])
-            index += 1
-        merged.append(case)
-    merged.extend(items[index:])
-    return merged
