@@ -7,7 +7,6 @@ import importlib.util
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from thinking_tests.collect import Target
 from thinking_tests.entry import UsageError, test_packages
@@ -85,31 +84,6 @@ def _version() -> str:
         return "(not installed)"
 
 
-@dataclass(frozen=True)
-class FromDirectory(Target):
-    """A test package or module found in a directory (not a package) named on the command
-    line, or in the current directory when none was named. The pytest engine hands pytest
-    the directory itself, so pytest collects there by the project's own rules, or, for the
-    current directory not named, no path at all, so pytest's `testpaths` apply."""
-
-    directory: str = ""
-    named: bool = True
-
-
-@dataclass(frozen=True)
-class NodeTarget(Target):
-    """Cases named by a pytest node id, `path/test_x.py::name[param]` (or with a dotted
-    module, `test.test_x::name`): the module is imported as for a module target, then only
-    the cases the rest names run — one case, every param of a function, or a class."""
-
-    node: str = ""  # what follows the module: "name", "name[param]", "Class", "Class::method"
-
-    def selects(self, module: str, name: str) -> bool:
-        if module != self.name:
-            return False
-        return name == self.node or name.startswith((self.node + "[", self.node + "::"))
-
-
 def resolve(text: str, named: bool = True) -> list[Target]:
     """A command-line target: a path (file or directory), a dotted package/module name, or
     either followed by `::` and a case (a pytest node id).
@@ -124,7 +98,7 @@ def resolve(text: str, named: bool = True) -> list[Target]:
         if len(found) != 1 or found[0].kind != "module" or not node:
             raise UsageError(f"{text!r} is not a node id: give a module's file or name, then ::, then a case")
         module = found[0]
-        return [NodeTarget(module.kind, module.name, module.path, node=node)]
+        return [Target(module.kind, module.name, module.path, node=node)]
     path = os.path.abspath(text)
     if os.path.isdir(path):
         if os.path.isfile(os.path.join(path, "__init__.py")):
@@ -135,7 +109,7 @@ def resolve(text: str, named: bool = True) -> list[Target]:
         if named:  # as `pytest DIR`: test modules in folders below without __init__.py too
             known = {t.path for t in found}
             found += [t for t in _below(path) if t.path not in known]
-        targets = [FromDirectory(t.kind, t.name, t.path, directory=path, named=named) for t in found]
+        targets = [Target(t.kind, t.name, t.path, directory=path, named=named) for t in found]
         if not targets:
             raise UsageError(f"{text} holds no test package and no test_*.py module")
         return targets

@@ -31,17 +31,32 @@ SKIPPED_FILES = frozenset(
 
 @dataclass(frozen=True)
 class Target:
-    """What a run covers: a package and everything below it, or one module."""
+    """What a run covers: a package and everything below it, or one module, or the cases of
+    a module a pytest node id names."""
 
     kind: str  # "package" or "module"
     name: str  # dotted name
     path: str  # the package's directory or the module's file
     namespace: dict[str, Any] | None = None  # a module already executed (run as __main__)
+    # Found in a directory (not a package) given on the command line, or in the current
+    # directory when none was given (`named` false): the pytest engine hands pytest that
+    # directory, or no path at all, so pytest collects there by the project's own rules.
+    directory: str = ""
+    named: bool = True
+    # A pytest node id's part after the module: "name", "name[param]", "Class::method".
+    node: str = ""
 
     def covers(self, module: str, file: str) -> bool:
         if self.kind == "module":
             return file == self.path or module == self.name
         return module == self.name or module.startswith(self.name + ".")
+
+    def selects(self, module: str, name: str) -> bool:
+        """Whether a node-id target names this case: itself, a param of it, or a class's."""
+        if module != self.name:
+            return False
+        node = self.node
+        return name == node or name.startswith((node + "[", node + "::"))
 
 
 @dataclass(frozen=True)

@@ -387,18 +387,18 @@ def runnable(items: "list[Item] | None") -> int:
 
 def by_node_ids(items: "list[Item]", targets: list[Target]) -> "list[Item]":
     """The items a node-id target names, and every item of the other targets' modules."""
-    nodes = [t for t in targets if hasattr(t, "selects")]  # cli.NodeTarget
+    nodes = [t for t in targets if t.node]
     if not nodes:
         return items
     from thinking_tests.collect import ImportFailure
 
     named = {t.name for t in nodes}
-    whole = [t for t in targets if not hasattr(t, "selects")]
+    whole = [t for t in targets if not t.node]
     return [
         item
         for item in items
         if isinstance(item, ImportFailure)
-        or any(t.selects(item.module, item.name) for t in nodes)  # type: ignore[attr-defined]
+        or any(t.selects(item.module, item.name) for t in nodes)
         or (item.module not in named or any(t.covers(item.module, item.file) for t in whole))
     ]
 
@@ -439,7 +439,7 @@ def _filters(options: Options) -> tuple[str, ...]:
 
 
 def _node_ids(options: Options) -> tuple[str, ...]:
-    return tuple(f"{t.name}::{t.node}" for t in options.targets if hasattr(t, "selects"))  # type: ignore[attr-defined]
+    return tuple(f"{t.name}::{t.node}" for t in options.targets if t.node)
 
 
 def _not_run(items: "list[Item] | None", finished: list[CaseResult]) -> int:
