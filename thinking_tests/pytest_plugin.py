@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 _COVERAGE = pytest.StashKey[Any]()  # the CoverageRun plain pytest started, or None
+_SUITES = pytest.StashKey[bool]()  # whether load_tests suites replace what pytest finds
 
 
 def _plain_run(config: pytest.Config) -> bool:
@@ -125,6 +127,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as error:
         raise pytest.UsageError(f"thinking-tests: {error}") from None
     config.stash[_RUNNER] = CaseRunner(Fixtures(REGISTRY), settings.aspects, None, settings.timeout)
+    # unittest's load_tests protocol: always under the pytest engine, and under plain pytest
+    # only in a project configured for thinking-tests (pytest stays stock everywhere else).
+    config.stash[_SUITES] = bool(os.environ.get(SELECT_ENV)) or any(f is not None for f in locate(start))
     config.addinivalue_line("markers", "thinking_tests: a case declared with @test")
     # Plain pytest (not the pytest engine, not an xdist worker): write our reports too, but
     # not for --collect-only (IDEs collect on every save), which would blank the last run's,
@@ -368,19 +373,27 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[pytest.C
     called at import) are items too, so pytest runs every case the unittest engine runs."""
     report: pytest.CollectReport = yield
     # Only modules pytest's python collection filled (not, say, a doctest module of the file).
-    if (
-        not isinstance(collector, pytest.Module)
-        or type(collector).collect is not pytest.Module.collect
-        or not report.passed
-        or not isinstance(report.result, list)
-    ):
+    if not report.passed or not isinstance(report.result, list):
         return report
+    python_module = isinstance(collector, pytest.Module) and type(collector).collect is pytest.Module.collect
+    if python_module:
+        _add_unclaimed(collector, report)  # type: ignore[arg-type]
+    if (python_module or isinstance(collector, pytest.Package)) and collector.config.stash.get(_SUITES, False):
+        if isinstance(collector, pytest.Package) or hasattr(collector.obj, "load_tests"):  # type: ignore[attr-defined]
+            from thinking_tests.pytest_suite import replace_with_suite
+
+            replace_with_suite(collector, report)
+    return report
+
+
+def _add_unclaimed(collector: pytest.Module, report: pytest.CollectReport) -> None:
+    assert isinstance(report.result, list)
     entry = REGISTRY.modules.get(os.path.abspath(str(collector.path)))
     if entry is None or not entry.cases:
-        return report
+        return
     claimed = {id(node.case) for node in report.result if isinstance(node, CaseItem)}
     if len(claimed) == len(entry.cases):
-        return report
+        return
     # A case declared in the body of a class pytest collects is that class's item.
     classes = {node.name for node in report.result if isinstance(node, pytest.Class)}
     known = _module_cases(collector)
@@ -390,9 +403,8 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[pytest.C
         if id(case) not in claimed and _owner(case) not in classes
     ]
     if not added:
-        return report
+        return
     report.result[:] = _in_declaration_order(report.result, added, entry.cases)
-    return report
 
 
 def _owner(case: Case) -> str:
@@ -564,11 +576,21 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if isinstance(item, CaseItem):
         item._next = _module_of(nextitem)
         skipped = item._running is None
+    else:
+        suites = sys.modules.get("thinking_tests.pytest_suite")  # loaded once a suite is found
+        if suites is not None and isinstance(item, suites.SuiteTest):
+            item._next = nextitem  # its class and module end unless the next test is of them
     result = yield
     if isinstance(item, CaseItem) and skipped:
         # Skipped before setup: still end the scopes that end here.
         item.config.stash[_RUNNER].fixtures.finish(item._next)  # type: ignore[arg-type]
     return result
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    suites = sys.modules.get("thinking_tests.pytest_suite")
+    if suites is not None:  # the last unittest class and module fixtures end
+        suites.close(session.config)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

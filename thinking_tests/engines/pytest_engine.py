@@ -135,6 +135,14 @@ class ResultCollector:
             failed_subtests = self.subtests.pop(report.nodeid, None)
             if failed_subtests:
                 result = _with_subtests(result, failed_subtests)
+            if report.user_properties:
+                # A test of a load_tests suite: its outcome as unittest gave it, and the class
+                # and module fixture results reported around it (see pytest_suite).
+                from thinking_tests.pytest_suite import results_of
+
+                for each in results_of(result, report.user_properties):
+                    self.listener.finished(each)
+                return
             self.listener.finished(result)
 
     def _result(self, nodeid: str, reports: list[Any]) -> CaseResult:
