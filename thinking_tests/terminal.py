@@ -35,6 +35,8 @@ _COLOURS = {
 }
 _WIDTH = 88
 _HEADER_WIDTH = 120  # the longest line of a failure's header, however long its message
+_NEEDS_PYTEST_SHOWN = 3  # errors of tests that need pytest shown under a header each,
+_NEEDS_PYTEST_LISTED = 20  # then one line each up to this many, then only counted
 
 
 def _wants_colour(stream: TextIO) -> bool:
@@ -129,10 +131,19 @@ class Terminal:
         if self._module is not None and not self.verbose:
             self.write("\n")
         problems = [c for c in run.cases if c.outcome in (Outcome.FAILED, Outcome.ERROR)]
+        needing: list[tuple[CaseResult, str]] = []
         if problems:
+            from thinking_tests.pytest_style.shown import needs_pytest
+
             self.write("\n" + _rule("FAILURES", "=") + "\n")
             for case in problems:
-                self._failure(case)
+                message = needs_pytest(case) if case.outcome is Outcome.ERROR else None
+                if message is None:
+                    self._failure(case)
+                else:
+                    needing.append((case, message))
+            # After the real failures: they are what needs reading.
+            self._needing_pytest(needing)
         if durations:
             slowest = sorted(run.cases, key=lambda c: c.duration, reverse=True)[:durations]
             self.write("\n" + _rule(f"slowest {len(slowest)} durations", "=") + "\n")
@@ -140,6 +151,10 @@ class Terminal:
                 self.write(f"{case.duration:9.3f} s  {case.id}\n")
         for note in notes or ():
             self.write(note.rstrip("\n") + "\n")
+        if needing:
+            from thinking_tests.pytest_style.shown import closing_line
+
+            self.write(self.paint(closing_line(m for _, m in needing), "31") + "\n")
         counts = run.counts()
         self.write(self.breakdown(counts, run) + "\n")
         colour = "31" if counts.failed else ("32" if counts.total else "33")
@@ -156,6 +171,26 @@ class Terminal:
         ]
         state = " (interrupted)" if run.interrupted else ""
         return f"{counts.total} case{'s' if counts.total != 1 else ''} in {run.duration:.2f} s{state}: {', '.join(parts)}"
+
+    def _needing_pytest(self, needing: list[tuple[CaseResult, str]]) -> None:
+        """Errors of tests only pytest can run: the message is all there is to each (no
+        traceback), the first few under a header, then one line each, then a count; the
+        line above the summary says why, in aggregate."""
+        from thinking_tests.pytest_style.shown import reason
+
+        for case, message in needing[:_NEEDS_PYTEST_SHOWN]:
+            self.write(self.paint(_rule(f" {case.id} ", "_"), "31;1") + "\n")
+            where = f"{shown(case.file)}:{case.line}" if case.file else case.module
+            self.write(f"{where}: error: {message}\n")
+        listed = needing[_NEEDS_PYTEST_SHOWN:_NEEDS_PYTEST_LISTED]
+        if listed:
+            self.write(_rule(" more tests that need pytest ", "_") + "\n")
+        for case, message in listed:
+            head = f"E {case.id}: needs "
+            self.write(head + _one_line(reason(message), max(40, _HEADER_WIDTH - len(head))) + "\n")
+        rest = len(needing) - _NEEDS_PYTEST_LISTED
+        if rest > 0:
+            self.write(f"... and {rest} more test{'s' if rest != 1 else ''} that need pytest, each in the reports\n")
 
     def _failure(self, case: CaseResult) -> None:
         stage = case.failed_stage

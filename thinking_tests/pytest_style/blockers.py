@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from thinking_tests.pytest_style.xunit import FixtureMarker, first_non_fixture
+from thinking_tests.paths import shown
 from thinking_tests.registry import package_root
 
 # A conftest.py that changes tests (hooks on items, autouse fixtures, plugins it loads).
@@ -44,20 +45,39 @@ def class_blocker(cls: type, name: str, enclosing: Iterable[type], marker: Fixtu
 
 
 def _conftest_blocker(file: str) -> str | None:
-    """A conftest.py above the module that changes tests, named, if there is one."""
+    """What a conftest.py above the module adds that changes tests, named, if anything."""
     top = package_root(file)
     directory = os.path.dirname(os.path.abspath(file))
     while True:
         candidate = os.path.join(directory, "conftest.py")
         try:
             with open(candidate, "rb") as handle:
-                if _CONFTEST_CHANGES.search(handle.read()):
-                    return f"what {candidate} adds (hooks, autouse fixtures or plugins)"
+                found = _conftest_changes(handle.read())
         except OSError:
-            pass
+            found = None
+        if found:
+            return f"{shown(candidate)}'s {found}"
         if directory == top or os.path.dirname(directory) == directory:
             return None
         directory = os.path.dirname(directory)
+
+
+def _conftest_changes(source: bytes) -> str | None:
+    """"autouse fixtures and pytest_runtest_setup hook": what a conftest's source adds."""
+    hooks: list[str] = []
+    kinds: list[str] = []
+    for match in _CONFTEST_CHANGES.finditer(source):
+        text = match[0].decode()
+        if text.startswith("autouse"):
+            kinds.append("autouse fixtures")
+        elif "pytest_plugins" in text:
+            kinds.append("plugins (pytest_plugins)")
+        else:
+            hooks.append(text.split()[-1])
+    hooks = list(dict.fromkeys(hooks))
+    if hooks:
+        kinds.append(f"{' and '.join(hooks)} hook{'s' if len(hooks) > 1 else ''}")
+    return " and ".join(dict.fromkeys(kinds)) or None
 
 
 def _autouse_blocker(entries: Iterable[tuple[str, Any]], marker: FixtureMarker | None) -> str | None:

@@ -3,8 +3,10 @@ case: its marks evaluated, its fixtures found, or an error case saying why it ca
 
 from __future__ import annotations
 
+import functools
 import inspect
 import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -184,12 +186,22 @@ def error_case(where: Where, problem: Exception, skip: str | None, tags: tuple[s
 
         return where.case(fail, tags, skip)
 
-    kind, message = type(problem), str(problem)
-
-    def refuse() -> None:
-        raise kind(message)  # made here: the collection's frames say nothing about the test
-
+    refuse = _raiser(functools.partial(type(problem), str(problem)), where)
     return where.case(_never, tags, skip, setups=(refuse,))
+
+
+# `raise make(...)` spanning two lines from column 0: shown under the test's line, a
+# traceback puts no carets under it.
+_RAISE = compile("raise make(\n)", "<needs pytest>", "exec")
+
+
+def _raiser(make: Callable[[], BaseException], where: Where) -> Callable[[], None]:
+    """A setup that raises the error, made fresh, from a frame at the test's own line: its
+    traceback is that one line of the test's source and no frame of this package (the
+    runner shows all frames when every one is its own, and the message says it all)."""
+    name = where.name.partition("[")[0].rpartition("::")[2] or "test"
+    code = _RAISE.replace(co_filename=where.file, co_firstlineno=max(where.line, 1), co_name=name)
+    return types.FunctionType(code, {"__name__": where.module.name, "make": make}, name)
 
 
 def _not_run(where: Where, xfail: Xfail, skip: str | None, tags: tuple[str, ...]) -> Case:
