@@ -15,6 +15,7 @@ from thinking_tests.registry import BUILTIN_MODULE, REGISTRY, Fixture
 
 if TYPE_CHECKING:
     from _pytest.monkeypatch import MonkeyPatch
+    from _pytest.recwarn import WarningsRecorder
 
 
 def tmp_path() -> Iterator[Path]:
@@ -39,8 +40,21 @@ def monkeypatch() -> Iterator["MonkeyPatch"]:
         patch.undo()
 
 
+def recwarn() -> Iterator["WarningsRecorder"]:
+    """pytest's WarningsRecorder over the case, made as pytest's recwarn makes it: every
+    warning recorded, the same warning from one line once (the "default" action)."""
+    import warnings
+
+    from _pytest.recwarn import WarningsRecorder  # imported only by cases that ask for it
+
+    recorder = WarningsRecorder(_ispytest=True)
+    with recorder:
+        warnings.simplefilter("default")
+        yield recorder
+
+
 def register() -> None:
-    for func in (tmp_path, monkeypatch):
+    for func in (tmp_path, monkeypatch, recwarn):
         code = func.__code__
         REGISTRY.builtins[func.__name__] = Fixture(
             name=func.__name__,

@@ -2,7 +2,7 @@
 classes, as cases, with the ids pytest gives them (`module::TestX::test_y[param-id]`).
 
 They run on the one case runner when they need only what can be given exactly as pytest
-gives it: fixtures declared with @fixture or built in (tmp_path, monkeypatch); the marks
+gives it: fixtures declared with @fixture or built in (tmp_path, monkeypatch, recwarn); the marks
 skip, skipif and xfail with boolean conditions, parametrize, usefixtures, asyncio and marks
 that only tag; pytest's xunit setup and teardown functions and methods. A test that needs
 more (a fixture of pytest or a conftest.py, a plugin's mark, a condition string, a conftest

@@ -93,6 +93,10 @@ def make_case(
         for fixture_name in wanted:
             fixture = module.registry.find_fixture(fixture_name, module.name)
             if fixture is None:
+                import thinking_tests.builtin_fixtures  # noqa: F401  (registers all, recwarn too)
+
+                fixture = module.registry.find_fixture(fixture_name, module.name)
+            if fixture is None:
                 raise needs(name, f"fixture '{fixture_name}'")
             found[fixture_name] = fixture
         is_async = inspect.iscoroutinefunction(func)
