@@ -7,7 +7,8 @@ thinking-tests) a module's `load_tests` is called as discovery calls it, through
 default engine's own loading (`collect.native_tests`), and each test of its suite becomes a
 `SuiteTest` item whose id is the one the default engine gives it. A package whose
 `__init__.py` defines `load_tests` contributes that suite and nothing pytest would find
-below it. Items run through the default engine's `NativeRun`, one per process, so
+below it; one without contributes the TestCase tests of its `__init__.py`, which discovery
+loads as a module and pytest never collects. Items run through the default engine's `NativeRun`, one per process, so
 setUpModule and setUpClass happen once per module and class, as in unittest; the verdict
 (skips, expected failures, errors apart from failures, failing subtests) travels to the
 results in the item's report, so every report says what the default engine says.
@@ -16,6 +17,7 @@ results in the item's report, so every report says what the default engine says.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,7 @@ def replace_with_suite(collector: pytest.Collector, report: pytest.CollectReport
     result = report.result
     try:
         if isinstance(collector, pytest.Package):
-            nodes = _package_nodes(collector)
+            nodes = _package_nodes(collector, result)
         else:
             nodes = _module_nodes(collector, result)  # type: ignore[arg-type]
     except Exception as error:  # load_tests or a loader it called broke: the module fails
@@ -94,22 +96,26 @@ def _replaced(node: Any, module: str) -> bool:
     return issubclass(cls, unittest.TestCase) or getattr(cls, "__module__", None) != module
 
 
-def _package_nodes(collector: pytest.Package) -> list[Any] | None:
+def _package_nodes(collector: pytest.Package, found: list[Any]) -> list[Any] | None:
+    """Discovery loads a package's `__init__` as a module: its load_tests decides what the
+    package runs; without one, its own TestCase tests run before the modules below it."""
     init = Path(collector.path) / "__init__.py"
-    try:  # a look before importing: most packages define no load_tests
-        if "load_tests" not in init.read_text(encoding="utf-8", errors="replace"):
+    try:  # a look before importing: most packages' __init__.py are empty
+        if not init.read_text(encoding="utf-8", errors="replace").strip():
             return None
     except OSError:
         return None
     holder = pytest.Module.from_parent(collector, path=init)
     try:
-        module = holder.obj  # imported as pytest imports it
+        module = holder.obj  # imported as pytest imports it (it would, for the modules below)
     except Exception:
         return None  # pytest reports the broken package when it collects below it
-    if not callable(getattr(module, "load_tests", None)):
-        return None
+    load_tests = callable(getattr(module, "load_tests", None))
+    if not load_tests and "unittest" not in sys.modules:
+        return None  # nothing imported unittest: no TestCase anywhere
     source = _Source(module, module.__name__, os.path.abspath(init), UNITTEST_PATTERN, True)
-    return _suite_nodes(collector, source, package=True)
+    own = _suite_nodes(collector, source, package=True)
+    return own if load_tests else (own + found if own else None)
 
 
 def _suite_nodes(parent: pytest.Collector, source: _Source, package: bool) -> list[Any]:
@@ -244,6 +250,12 @@ class SuiteTest(pytest.Item):
         if isinstance(excinfo.value, SuiteFailure):
             return excinfo.value.text
         return super().repr_failure(excinfo, style=style)
+
+    def _repr_failure_py(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        # What pytest shows for a failing setup or teardown (a tearDownClass that raised).
+        if isinstance(excinfo.value, SuiteFailure):
+            return excinfo.value.text
+        return super()._repr_failure_py(excinfo, style=style)
 
     def _keep(self, kind: str, result: CaseResult) -> None:
         self.user_properties.append((KEY, _dump(kind, result)))
