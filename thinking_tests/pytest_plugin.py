@@ -5,7 +5,8 @@ Loaded through the `pytest11` entry point whenever thinking-tests is installed (
 `pytest.Function` whose setup, call and teardown are the three stages of the one case runner,
 so fixtures, setups, teardowns and aspects behave as under the unittest engine; pytest's own
 fixtures (`tmp_path`, `monkeypatch`, conftest fixtures) fill the parameters that no
-thinking-tests fixture provides.
+thinking-tests fixture provides. Under the pytest engine, and in a project configured for
+thinking-tests, unittest's `load_tests` protocol is honoured too (`pytest_suite`).
 """
 
 from __future__ import annotations
@@ -379,11 +380,22 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[pytest.C
     if python_module:
         _add_unclaimed(collector, report)  # type: ignore[arg-type]
     if (python_module or isinstance(collector, pytest.Package)) and collector.config.stash.get(_SUITES, False):
-        if isinstance(collector, pytest.Package) or hasattr(collector.obj, "load_tests"):  # type: ignore[attr-defined]
+        if _may_hold_suite(collector):
             from thinking_tests.pytest_suite import replace_with_suite
 
             replace_with_suite(collector, report)
     return report
+
+
+def _may_hold_suite(collector: pytest.Collector) -> bool:
+    """A module with load_tests, or a package whose __init__.py is not empty (it may define
+    load_tests or TestCase classes): looked at closer by pytest_suite, loaded only then."""
+    if isinstance(collector, pytest.Package):
+        try:
+            return os.path.getsize(os.path.join(collector.path, "__init__.py")) > 0
+        except OSError:
+            return False
+    return hasattr(collector.obj, "load_tests")  # type: ignore[attr-defined]
 
 
 def _add_unclaimed(collector: pytest.Module, report: pytest.CollectReport) -> None:

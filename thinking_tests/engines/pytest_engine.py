@@ -3,7 +3,8 @@
 pytest is handed the targets as `pytest TARGET` would be (a directory, a file), imports and
 collects them itself, with the project's own pytest settings, and its reports of every item
 (our cases and plain pytest tests alike, failing subtests folded into their test) become
-neutral CaseResults, so the reports are the same whichever engine ran. `--list` asks pytest
+neutral CaseResults, so the reports are the same whichever engine ran. A unittest suite's
+`load_tests` decides its tests here as under unittest (see `pytest_suite`). `--list` asks pytest
 what it would run. `config.pytest_args` pass through, so `-n 4` (pytest-xdist) and other
 plugins work; the selection travels to xdist workers in a file named by an environment
 variable."""
