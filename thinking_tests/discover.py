@@ -22,6 +22,7 @@ from thinking_tests.pytest_config import COLLECTING, PytestSettings, read_settin
 if TYPE_CHECKING:
     from thinking_tests.case import Case
     from thinking_tests.collect import Target
+    from thinking_tests.pytest_style.conftests import ConftestReader
     from thinking_tests.registry import Registry
 
 # What a module that declares tests mentions: this package, unittest and its protocol, or a
@@ -79,15 +80,18 @@ def pytest_style_cases(
     below a package the modules `python_files` matches. `runs_unittest_fixtures(module)`
     tells whether unittest calls that module's setUpModule (it holds TestCase tests)."""
     finder = SettingsFinder()
+    conftests: ConftestReader | None = None  # each conftest.py read once per run
     for namespace, file, explicit in _imported(targets, broken):
         settings = finder(os.path.dirname(file))
         if not (explicit or settings.is_test_file(file)) or not _has_candidates(namespace, settings):
             continue
         from thinking_tests.pytest_style.collect import collect_module  # only where there are some
+        from thinking_tests.pytest_style.conftests import ConftestReader
         from thinking_tests.registry import module_name
 
+        conftests = conftests or ConftestReader()
         name = module_name(namespace, file)
-        found = collect_module(namespace, file, settings, registry, runs_unittest_fixtures(name))
+        found = collect_module(namespace, file, settings, registry, runs_unittest_fixtures(name), conftests)
         if found:
             yield name, found
 

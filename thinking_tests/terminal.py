@@ -154,7 +154,7 @@ class Terminal:
         if needing:
             from thinking_tests.pytest_style.shown import closing_line
 
-            self.write(self.paint(closing_line(m for _, m in needing), "31") + "\n")
+            self.write(self.paint(closing_line([m for _, m in needing]), "31") + "\n")
         counts = run.counts()
         self.write(self.breakdown(counts, run) + "\n")
         colour = "31" if counts.failed else ("32" if counts.total else "33")

@@ -20,6 +20,7 @@ from thinking_tests.pytest_style.marks import Xfail, check_plugin_marks, skip_re
 from thinking_tests.pytest_style.xunit import INSTANCE, MODULE, function_fixture, instance_fixture
 from thinking_tests.registry import Fixture
 
+UNKNOWN_PARAMS = "its parameter cases are unknown without pytest"
 _ASYNC_FAIL = (
     "async def functions are not natively supported.\n"
     "You need to install a suitable plugin for your async framework, for example:\n"
@@ -64,17 +65,20 @@ def make_case(
     marks: list[Any],
     params: dict[str, Any],
     static: bool,
+    blocker: str | None = None,
+    unknown_params: str | None = None,
 ) -> Case:
-    """The case of one test with these marks and params."""
+    """The case of one test with these marks and params; `blocker` is what else makes it
+    need pytest, `unknown_params` why its parameter sets are unknown without pytest."""
     module, name = where.module, where.name
     tagged = tags(marks)
     skip: str | None = None
     try:
         skip = skip_reason(name, marks)
         check_plugin_marks(name, marks)
-        blocker = module.blocker or next((c.blocker for c in reversed(chain) if c.blocker), None)
-        if blocker is not None:
-            raise needs(name, blocker)
+        shared = module.blocker or next((c.blocker for c in reversed(chain) if c.blocker), None)
+        if shared is not None:
+            raise needs(name, shared)
         xfail = xfail_of(name, marks, module.settings.strict_xfail)
         if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
             raise InvalidTest(f"'yield' keyword is allowed in fixtures, but not in tests ({attr})")
@@ -83,7 +87,9 @@ def make_case(
         except (TypeError, ValueError) as error:
             raise InvalidTest(f"Could not determine arguments of {func!r}: {error}") from None
         for argname in params:
-            if argname not in arg_names:
+            # pytest checks against every fixture the test reaches: with pytest's fixtures
+            # in between (a blocker), pytest's check is the one that counts.
+            if argname not in arg_names and blocker is None:
                 if argname in defaults:
                     raise InvalidTest(f"In {attr}: function already takes an argument '{argname}' with a default value")
                 raise InvalidTest(f"In {attr}: function uses no argument '{argname}'")
@@ -99,11 +105,17 @@ def make_case(
             if fixture is None:
                 raise needs(name, f"fixture '{fixture_name}'")
             found[fixture_name] = fixture
+        if blocker is not None:  # a fixture's params or an indirect parametrize, found at last
+            raise needs(name, blocker)
         is_async = inspect.iscoroutinefunction(func)
         if is_async:
             _check_async(module, name, marks)
     except (NeedsPytest, InvalidTest, AsyncUnsupported) as problem:
+        if unknown_params is not None and isinstance(problem, NeedsPytest):
+            problem = NeedsPytest(f"{problem}; {UNKNOWN_PARAMS} ({unknown_params})")
         return error_case(where, problem, skip, tagged)
+    if unknown_params is not None:  # every fixture found, yet pytest parametrizes it
+        return error_case(where, needs(name, unknown_params), skip, tagged)
     if xfail is not None and not xfail.run:
         return _not_run(where, xfail, skip, tagged)
     own: dict[str, Fixture] = {}
@@ -132,6 +144,14 @@ def make_case(
         is_async=is_async,
         extra=extra,
     )
+
+
+def arg_names_of(func: Any, in_class: bool, static: bool) -> tuple[str, ...]:
+    """The arguments pytest fills (none when they cannot be read: make_case says why)."""
+    try:
+        return _arg_names(func, in_class, static)[0]
+    except (TypeError, ValueError):
+        return ()
 
 
 def _arg_names(func: Any, in_class: bool, static: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -12,11 +12,13 @@ from typing import Any
 
 from thinking_tests.case import Case
 from thinking_tests.pytest_config import PytestSettings
-from thinking_tests.pytest_style.case import Where, error_case, make_case
+from thinking_tests.pytest_style.case import Where, arg_names_of, error_case, make_case
+from thinking_tests.pytest_style.fixture_params import NONE, fixture_params
+from thinking_tests.pytest_style.conftests import ConftestReader
 from thinking_tests.pytest_style.context import ClassContext, ModuleContext, class_context, module_context
 from thinking_tests.pytest_style import InvalidTest, NeedsPytest, needs
 from thinking_tests.pytest_style.marks import marks_of
-from thinking_tests.pytest_style.parametrize import callspecs
+from thinking_tests.pytest_style.parametrize import callspecs, indirect_names
 from thinking_tests.pytest_style.xunit import FixtureMarker, fixture_marker, is_fixture
 from thinking_tests.registry import Registry
 
@@ -27,6 +29,7 @@ def collect_module(
     settings: PytestSettings,
     registry: Registry,
     unittest_runs_module_fixtures: bool = False,
+    conftests: ConftestReader | None = None,
 ) -> list[tuple[int, Case]]:
     """The module's pytest-style tests as cases, each with the line it sorts by (its
     module-level function's or class's), in pytest's order."""
@@ -47,7 +50,7 @@ def collect_module(
         if not settings.collect_imported_tests and getattr(obj, "__module__", None) != defined_in:
             continue
         if module is None:
-            module = module_context(namespace, file, settings, registry, unittest_runs_module_fixtures)
+            module = module_context(namespace, file, settings, registry, unittest_runs_module_fixtures, conftests)
         if isinstance(obj, type):
             cases = list(_class_cases(module, obj, name, []))
             anchor = min((_line(f) for f in vars(obj).values() if inspect.isfunction(f)), default=0)
@@ -155,8 +158,14 @@ def _function_cases(
     file, line = _file(func, module.file), _line(func)
     own = marks_of(func)
     outer = [mark for c in reversed(chain) for mark in c.marks] + module.marks
+    nodeid = f"{module.name}::{base}"
     try:
-        calls = callspecs(own + outer, func, f"{module.name}::{base}")
+        calls = callspecs(own + outer, func, nodeid)
+        indirect = indirect_names(own + outer)
+        from_fixtures = NONE
+        if module.marker is not None:  # no pytest imported: no pytest fixture either
+            arg_names = arg_names_of(func, bool(chain), static)
+            from_fixtures = fixture_params(module, chain, func, arg_names, own + outer, nodeid)
     except (NeedsPytest, InvalidTest) as problem:
         yield error_case(Where(module, base, None, file, line), problem, None, ())
         return
@@ -164,8 +173,20 @@ def _function_cases(
         problem = needs(base, f"its parametrize evaluated ({type(error).__name__}: {error})", "does")
         yield error_case(Where(module, base, None, file, line), problem, None, ())
         return
-    for params, ids, param_marks in calls:
-        param_id = "-".join(ids) if ids else None
-        case_name = f"{base}[{param_id}]" if param_id is not None else base
-        where = Where(module, case_name, param_id, file, line)
-        yield make_case(where, func, name, chain, own + param_marks + outer, params, static)
+    blocker = f"parametrize(indirect=...) of '{indirect[0]}'" if indirect else None
+    if from_fixtures.fixture is not None:
+        blocker = blocker or f"fixture '{from_fixtures.fixture}'"
+    if from_fixtures.unknown is not None:
+        # pytest alone knows this test's parameter sets: one case stands for all of them.
+        where = Where(module, base, None, file, line)
+        yield make_case(where, func, name, chain, own + outer, {}, static, blocker, from_fixtures.unknown)
+        return
+    for _, fixture_ids, fixture_marks in from_fixtures.calls:
+        for params, ids, param_marks in calls:
+            shown = [*fixture_ids, *ids]
+            param_id = "-".join(shown) if shown else None
+            case_name = f"{base}[{param_id}]" if param_id is not None else base
+            where = Where(module, case_name, param_id, file, line)
+            marks = own + fixture_marks + param_marks + outer
+            direct = {k: v for k, v in params.items() if k not in indirect}  # the rest go to fixtures
+            yield make_case(where, func, name, chain, marks, direct, static, blocker)

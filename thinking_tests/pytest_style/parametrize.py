@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from thinking_tests.pytest_style import InvalidTest, needs
+from thinking_tests.pytest_style import InvalidTest
 from thinking_tests.pytest_style.marks import marks_in
 
 Callspec = tuple[dict[str, Any], list[str], list[Any]]  # params, ids, marks of the param sets
@@ -32,6 +32,44 @@ def callspecs(marks: list[Any], func: Any, nodeid: str) -> list[Callspec]:
     return calls
 
 
+def argnames_of(mark: Any) -> tuple[list[str], Any]:
+    """A parametrize mark's argument names and its `indirect`."""
+    from _pytest.mark.structures import ParameterSet
+
+    names, _ = ParameterSet._parse_parametrize_args(*mark.args, **mark.kwargs)
+    indirect = mark.kwargs.get("indirect", mark.args[2] if len(mark.args) > 2 else False)
+    return list(names), indirect
+
+
+def indirect_names(marks: list[Any]) -> list[str]:
+    """The names parametrize marks hand to fixtures (`indirect=`): only pytest runs those."""
+    found: list[str] = []
+    for mark in marks:
+        if mark.name == "parametrize":
+            names, indirect = argnames_of(mark)
+            if indirect is True:
+                found.extend(names)
+            elif isinstance(indirect, (list, tuple)):
+                found.extend(n for n in names if n in indirect)
+    return found
+
+
+class _FixtureMark:
+    """A fixture's params as pytest parametrizes the test with them."""
+
+    name = "parametrize"
+
+    def __init__(self, argname: str, params: Any, ids: Any) -> None:
+        self.args = (argname, params)
+        self.kwargs = {"ids": ids} if ids is not None else {}
+
+
+def fixture_param_sets(argname: str, params: Any, ids: Any, func: Any, nodeid: str) -> list[tuple[Any, list[Any]]]:
+    """(id, marks) of each param of a parametrized fixture (a non-str id is not shown)."""
+    _, parametersets, made = _parametrize(_FixtureMark(argname, list(params), ids), func, nodeid)
+    return [(i, marks_in(list(getattr(p, "marks", ())))) for p, i in zip(parametersets, made)]
+
+
 class _IniDefaults:
     """Stands in for pytest's config where its parametrize code reads one: pytest's defaults."""
 
@@ -53,8 +91,6 @@ def _parametrize(mark: Any, func: Any, nodeid: str) -> tuple[list[str], list[Any
     argvalues = args.pop(0) if args else kwargs.pop("argvalues")
     for key, value in zip(("indirect", "ids", "scope"), args):
         kwargs[key] = value
-    if kwargs.get("indirect"):
-        raise needs(nodeid.partition("::")[2], "parametrize(indirect=...)")
     names, parametersets = ParameterSet._for_parametrize(
         argnames, argvalues, func, _IniDefaults(), nodeid=nodeid
     )

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from thinking_tests.model import CaseResult
 
 TYPE_NAME = "thinking_tests.pytest_style.NeedsPytest"
 _WHAT = re.compile(r" needs (.+?), which only pytest (?:provides|does)\b")
 _FIXTURE = re.compile(r"fixture '([^']*)'$")
+_UNKNOWN = "its parameter cases are unknown without pytest"
 _REASONS_SHOWN = 4
 _FIXTURES_SHOWN = 6
 
@@ -33,7 +34,7 @@ def reason(message: str) -> str:
     return found[1] if found else message.partition(":")[0]
 
 
-def closing_line(messages: Iterable[str]) -> str:
+def closing_line(messages: Sequence[str]) -> str:
     """`N pytest-style tests need pytest (why, most common first): what to do`."""
     reasons = Counter(reason(m) for m in messages)
     total = sum(reasons.values())
@@ -53,6 +54,9 @@ def closing_line(messages: Iterable[str]) -> str:
         if len(fixtures) > _FIXTURES_SHOWN:
             names.append(f"{len(fixtures) - _FIXTURES_SHOWN} more")
         parts.append(f"fixture{'s' if len(fixtures) > 1 else ''} {', '.join(names)}")
+    unknown = sum(1 for m in messages if _UNKNOWN in m)
+    if unknown:
+        parts.append(f"{unknown} of them with parameter cases only pytest knows")
     tests = "pytest-style test needs" if total == 1 else "pytest-style tests need"
     return (
         f"{total} {tests} pytest ({'; '.join(parts)}): run {'it' if total == 1 else 'them'} "
