@@ -5,8 +5,9 @@ Discovery, running and the printed output are unittest's own (`unittest.main(mod
 as `python -m unittest` calls it); only the result class is extended to record, per call,
 the test's id, the module and qualified name of its class, the outcome and its message.
 The file is a list of `[id, module, qualname, method, outcome, message]`, outcome one of
-passed, failed, error, skipped, xfailed, xpassed; a test with several calls (a failing subtest each, an error in
-tearDown after a failure) has several entries.
+passed, failed, error, skipped, xfailed, xpassed; a test with several calls (a failing or
+skipped subtest each, an error in tearDown after a failure) has several entries, all under
+the test's own id.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ Record = list[str]
 
 
 def _describe(test: Any) -> tuple[str, str, str, str]:
-    """The test's id and, for a TestCase method, its class's module, qualname and method."""
+    """The test's id and, for a TestCase method, its class's module, qualname and method.
+
+    A subtest (skipped, failed or errored inside `self.subTest`) is recorded as its test:
+    unittest then gives the test itself no outcome of its own.
+    """
+    if isinstance(test, unittest.case._SubTest):
+        test = test.test_case
     ident = test.id()
     method = getattr(test, "_testMethodName", "")
     cls = type(test)

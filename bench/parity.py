@@ -22,17 +22,22 @@ from bench.cli import _revision
 from bench.measure import _DROPPED, _DROPPED_PREFIXES, REPO
 from bench.parity_results import (
     Case,
+    Difference,
     Tally,
     difference,
     difference_lines,
     junit_cases,
     keyed,
     module_stems,
+    only_needs_pytest,
     pytest_tally,
     recorded_cases,
     thinking_tally,
+    unittest_closing,
+    unittest_ran,
     unittest_tally,
 )
+from bench.parity_commands import SuiteSteps, reproduce_lines
 from bench.table import Table
 
 _RECORDER = Path(__file__).resolve().parent / "_unittest_record.py"
@@ -58,12 +63,22 @@ SUITES = (
           why="about a thousand TestCase tests in nested packages; subTest"),
     Suite("simplejson", "4.3.0", "simplejson/tests", "unittest",
           why="tests inside the package"),
+    Suite("pathspec", "1.1.1", "tests", "unittest",
+          why="skipTest inside subTest, which unittest and pytest judge differently", default=False),
+    Suite("pyflakes", "4.1.0", "pyflakes/test", "unittest",
+          why="a TestCase base class in a helper module; skips and expected failures"),
     Suite("cachetools", "8.0.3", "tests", "pytest",
           why="TestCase classes run by pytest"),
-    Suite("isodate", "0.7.2", "tests", "pytest",
-          why="filterwarnings = error, a test folder without __init__.py, src layout"),
     Suite("toolz", "1.2.0", "toolz/tests", "pytest",
           why="filterwarnings = error, tests inside the package"),
+    Suite("h11", "0.16.0", "h11/tests", "pytest",
+          why="plain test functions and parametrize inside the package; a local HTTP server"),
+    Suite("wsproto", "1.3.2", "tests", "pytest",
+          why="parametrize stacked and over enums, a helper module imported relatively"),
+    Suite("hyperframe", "6.1.0", "tests", "pytest",
+          why="test classes without TestCase; one test takes pytest's capsys"),
+    Suite("tabulate", "0.10.0", "test", "pytest", ("wcwidth",),
+          why="a test folder without __init__.py importing its helper module by name; skipif"),
     Suite("iniconfig", "2.3.1", "testing", "pytest",
           why="a test folder without __init__.py, conftest.py"),
     Suite("pluggy", "1.7.0", "testing", "pytest", ("pytest-benchmark",),
@@ -92,13 +107,16 @@ extracted source tree, each with --timeout:
 Counts come from what each runner prints (`Ran N tests` and `OK`/`FAILED (...)`, pytest's
 closing line, thinking-tests' summary and the breakdown above it). Outcomes per case come
 from pytest's and thinking-tests' JUnit XML and, for unittest, from a result class that
-records each test while `unittest.main` runs as `python -m unittest` does. A row is equal
-when the three counts are equal and every case has the same outcome under all three.
+records each test while `unittest.main` runs as `python -m unittest` does (unittest prints
+a count per failing or skipped subtest; the row then counts tests, and says so). A row is
+equal when the three counts are equal and every case has the same outcome under all three.
+A pytest suite whose tests take fixtures or hooks of its conftest.py is equal on the pytest
+engine only: under the default engine those tests are, by design, errors that say to run
+with --backend pytest; its row says how many.
 
-Every child runs with PYTHONHASHSEED=0, so parameters taken from a set get the same ids
-under every runner. Prepared venvs are kept in --work and reused (thinking-tests is installed editable, so a
+Prepared venvs are kept in --work and reused (thinking-tests is installed editable, so a
 rerun tests the checkout as it is then); --fresh rebuilds them. Exit code 0 when every row
-is equal, 1 otherwise.
+is equal or differs only by tests that need pytest, 1 otherwise.
 """
 
 
@@ -146,9 +164,6 @@ def _env(venv: Path) -> dict[str, str]:
     env["VIRTUAL_ENV"] = str(venv)
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "80"
-    # One string hashing for every runner: parameters taken from a set (isodate's) get
-    # their ids in iteration order, which would otherwise differ from process to process.
-    env["PYTHONHASHSEED"] = "0"
     return env
 
 
@@ -229,6 +244,7 @@ class Outcome:
     tally: Tally | None
     cases: list[Case] | None  # None: no report to read
     problem: str = ""  # why a count or a report is missing, or why they disagree
+    note: str = ""  # how the count shown was arrived at, when not as printed
 
     def cell(self) -> str:
         if self.command.timed_out:
@@ -257,8 +273,11 @@ def shown_commands(suite: Suite, tree: Path) -> dict[str, str]:
 
 
 def _read(runner: str, command: Command, tally: Tally | None, report: Path,
-          read: Callable[[Path], list[Case]]) -> Outcome:
+          read: Callable[[Path], list[Case]], tests_run: int | None = None) -> Outcome:
+    """`tests_run`: how many tests unittest said it ran; when its report holds that many
+    tests, their outcomes give the count (unittest prints one per failing or skipped subtest)."""
     problems = []
+    note = ""
     if tally is None and not command.timed_out:
         problems.append("no summary in its output")
     cases = None
@@ -269,11 +288,15 @@ def _read(runner: str, command: Command, tally: Tally | None, report: Path,
             problems.append(f"its report {report.name} cannot be read: {error}")
     elif not command.timed_out:
         problems.append(f"it wrote no {report.name}")
+    if (tally is not None and cases is not None and Tally.of(c.outcome for c in cases) != tally
+            and tests_run == len(cases)):
+        note = (f"unittest printed `{unittest_closing(command.output)}`, a count per failing or "
+                "skipped subtest; here each test counts once, with its worst outcome")
+        tally = Tally.of(c.outcome for c in cases)
     if tally is not None and cases is not None and Tally.of(c.outcome for c in cases) != tally:
-        # unittest counts each failing subtest; a report may hold fewer or more cases.
         problems.append(f"its printed counts ({tally.text()}) differ from its report "
                         f"({Tally.of(c.outcome for c in cases).text()})")
-    return Outcome(runner, command, tally, cases, "; ".join(problems))
+    return Outcome(runner, command, tally, cases, "; ".join(problems), note)
 
 
 def run_suite(suite: Suite, tree: Path, python: str, env: dict[str, str], results: Path,
@@ -285,7 +308,8 @@ def run_suite(suite: Suite, tree: Path, python: str, env: dict[str, str], result
     if suite.kind == "unittest":
         record = results / "unittest.json"
         done = execute([python, str(_RECORDER), str(record), *_unittest_args(suite, tree)], tree, env, timeout)
-        outcomes["reference"] = _read("reference", done, unittest_tally(done.output), record, recorded_cases)
+        outcomes["reference"] = _read("reference", done, unittest_tally(done.output), record, recorded_cases,
+                                      unittest_ran(done.output))
     else:
         xml = results / "pytest.xml"
         done = execute([python, "-m", "pytest", suite.tests, f"--junitxml={xml}"], tree, env, timeout)
@@ -299,6 +323,23 @@ def run_suite(suite: Suite, tree: Path, python: str, env: dict[str, str], result
     return outcomes
 
 
+def _own_results(home: Path) -> Path:
+    """A folder for this run's reports: two parity runs at once (sharing the venvs) must not
+    write into one report folder, which thinking-tests refuses and the reports would mix."""
+    return Path(tempfile.mkdtemp(prefix=f"results-{os.getpid()}-", dir=home))
+
+
+def _keep_as_latest(mine: Path) -> None:
+    """This run's reports become `results` beside them (to look at after a run), replacing an
+    earlier run's."""
+    latest = mine.parent / "results"
+    shutil.rmtree(latest, ignore_errors=True)
+    try:
+        mine.rename(latest)
+    except OSError:  # another run put its own there meanwhile: this one's stays where it is
+        pass
+
+
 def _pytest_version(venv: Path) -> str:
     done = execute([str(venv / "bin" / "python"), "-c", "import pytest; print(pytest.__version__)"],
                    venv, _env(venv), 60)
@@ -307,6 +348,9 @@ def _pytest_version(venv: Path) -> str:
 
 # --- the report --------------------------------------------------------------------------
 
+LABELS = {"tt-unittest": "tt unittest engine", "tt-pytest": "tt pytest engine"}
+
+
 @dataclass
 class Row:
     suite: Suite
@@ -314,23 +358,62 @@ class Row:
     outcomes: dict[str, Outcome]
     stems: dict[str, int]
     pytest: str
+    sdist: str = ""  # the archive's file name
+    tree: str = ""  # the folder it unpacked to
+
+    def _difference(self, runner: str) -> Difference | None:
+        """How `runner`'s cases differ from the reference's; None when a report is missing."""
+        reference, cases = self.outcomes["reference"].cases, self.outcomes[runner].cases
+        if reference is None or cases is None:
+            return None
+        return difference(keyed(reference, self.stems), keyed(cases, self.stems))
+
+    def agrees(self, runner: str) -> bool:
+        """The same count and every case with the same outcome as under the suite's own runner."""
+        tally = self.outcomes["reference"].tally
+        diff = self._difference(runner)
+        return tally is not None and self.outcomes[runner].tally == tally and diff is not None and not diff
 
     def equal(self) -> bool:
-        tallies = [o.tally for o in self.outcomes.values()]
-        if any(t is None for t in tallies) or len(set(tallies)) != 1:
-            return False
-        reference = self.outcomes["reference"].cases
-        if reference is None:
-            return False
-        base = keyed(reference, self.stems)
-        return all(o.cases is not None and not difference(base, keyed(o.cases, self.stems))
-                   for o in self.outcomes.values())
+        return all(self.agrees(runner) for runner in RUNNERS[1:])
+
+    def needing_pytest(self) -> int:
+        """How many cases are, by design, errors under the default engine because they need
+        pytest, when that is the row's only difference (the pytest engine agreeing); else 0."""
+        reference, default = self.outcomes["reference"], self.outcomes["tt-unittest"]
+        diff = self._difference("tt-unittest")
+        if (not self.agrees("tt-pytest") or diff is None or not only_needs_pytest(diff)
+                or reference.tally is None or default.tally is None or default.problem
+                or default.tally.total != reference.tally.total):
+            return 0
+        return len(diff.changed)
+
+    def verdict(self) -> str:
+        if self.equal():
+            return "yes"
+        needing = self.needing_pytest()
+        if needing:
+            total = self.outcomes["reference"].tally.total  # type: ignore[union-attr]  # set when needing
+            return f"pytest engine: yes; default engine: {needing} of {total} need pytest (by design)"
+        return "no"
+
+    def accepted(self) -> bool:
+        """Equal, or different only by tests that need pytest and say so."""
+        return self.equal() or self.needing_pytest() > 0
+
+    def steps(self) -> SuiteSteps:
+        return SuiteSteps(self.suite.name, self.suite.version, self.sdist, self.tree, self.suite.requires,
+                          tuple(self.commands[r] for r in RUNNERS))
 
     def details(self, limit: int) -> list[str]:
         """Markdown lines: each runner's problems and every case it disagrees on."""
-        label = {"reference": self.suite.kind, "tt-unittest": "tt unittest engine",
-                 "tt-pytest": "tt pytest engine"}
+        label = {"reference": self.suite.kind, **LABELS}
         lines: list[str] = []
+        needing = self.needing_pytest()
+        if needing:
+            lines.append(f"- by design: {needing} of these cases take fixtures or hooks that only pytest "
+                         "provides (pytest's own, such as capsys, or a conftest.py's); the default engine "
+                         "reports each as an error that says to run with `--backend pytest`, which runs them")
         for runner, outcome in self.outcomes.items():
             if outcome.problem or outcome.command.code not in (0, 1):
                 lines.append(f"- {label[runner]}: exit {outcome.command.code}"
@@ -339,15 +422,10 @@ class Row:
                 if outcome.tally is None or outcome.command.code not in (0, 1):
                     tail = outcome.command.output.rstrip().splitlines()[-12:]
                     lines += ["", "  ```", *(f"  {line}" for line in tail), "  ```", ""]
-        reference = self.outcomes["reference"].cases
-        if reference is None:
-            return lines
-        base = keyed(reference, self.stems)
         for runner in RUNNERS[1:]:
-            cases = self.outcomes[runner].cases
-            if cases is not None:
-                lines += difference_lines(label[runner], self.suite.kind,
-                                          difference(base, keyed(cases, self.stems)), limit)
+            diff = self._difference(runner)
+            if diff is not None:
+                lines += difference_lines(label[runner], self.suite.kind, diff, limit)
         return lines
 
 
@@ -356,23 +434,30 @@ def table(rows: list[Row]) -> Table:
                                               "tt unittest engine", "tt pytest engine", "equal"])
     for row in rows:
         cells = [row.outcomes[r].cell() for r in RUNNERS]
-        result.add(row.suite.name, row.suite.version, row.suite.kind, *cells,
-                   "yes" if row.equal() else "no")
+        result.add(row.suite.name, row.suite.version, row.suite.kind, *cells, row.verdict())
     result.notes.append("own runner: `python -m unittest discover` for unittest suites, `pytest` for "
                         "pytest suites; counts as each runner printed them (N: total, then outcomes)")
+    result.notes += [f"{row.suite.name}: {o.note}" for row in rows for o in row.outcomes.values() if o.note]
+    if any(row.needing_pytest() for row in rows):
+        result.notes.append("need pytest: tests that take a fixture only pytest provides (pytest's own, such "
+                            "as capsys, or one of the suite's conftest.py) or need a conftest hook are, by "
+                            "design, errors under the default engine that say to run with `--backend pytest`; "
+                            "the pytest engine runs them, and every other case is equal on all three")
     return result
 
 
 def report(rows: list[Row], failed: list[tuple[Suite, str]], limit: int, argv: Sequence[str]) -> str:
     versions = sorted({row.pytest for row in rows})
+    command = f"python -m bench.parity {' '.join(argv)}".rstrip()
     out = [
         "```",
-        f"python -m bench.parity {' '.join(argv)}".rstrip(),
+        command,
         "```",
         "",
         f"- python {platform.python_version()} on {platform.system()} {platform.machine()}; "
         f"pytest {', '.join(versions) or '?'} in the suites' venvs; thinking-tests {_revision()}",
         "",
+        *reproduce_lines([row.steps() for row in rows], command),
         table(rows).markdown(),
     ]
     if failed:
@@ -385,16 +470,7 @@ def report(rows: list[Row], failed: list[tuple[Suite, str]], limit: int, argv: S
         out.append("### Differences\n")
         for row in unequal:
             out += [f"#### {row.suite.name} {row.suite.version}", "", *row.details(limit), ""]
-    out.append("### Commands\n")
-    out.append("Each suite: `pip download --no-binary :all: --no-deps NAME==VERSION`, the sdist "
-               "extracted, then in a fresh venv `pip install ./NAME-VERSION REQUIREMENTS pytest "
-               "-e THINKING_TESTS_CHECKOUT`, and in the source tree:\n")
-    for row in rows:
-        needs = " ".join(row.suite.requires)
-        out.append(f"- {row.suite.name} {row.suite.version}"
-                   + (f" (requirements: `{needs}`)" if needs else "") + ": "
-                   + ", ".join(f"`{row.commands[r]}`" for r in RUNNERS))
-    return "\n".join(out) + "\n"
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def _progress(text: str) -> None:
@@ -417,14 +493,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             _progress(f"{suite.name}: could not be prepared")
             continue
         _progress(f"{suite.name} {suite.version}: running")
-        outcomes = run_suite(suite, tree, str(venv / "bin" / "python"), _env(venv),
-                             venv.parent / "results", args.timeout)
-        row = Row(suite, shown_commands(suite, tree), outcomes, dict(module_stems(tree)), _pytest_version(venv))
+        results = _own_results(venv.parent)
+        outcomes = run_suite(suite, tree, str(venv / "bin" / "python"), _env(venv), results, args.timeout)
+        _keep_as_latest(results)
+        (archive,) = list((venv.parent / "sdist").iterdir())
+        row = Row(suite, shown_commands(suite, tree), outcomes, dict(module_stems(tree)), _pytest_version(venv),
+                  archive.name, tree.name)
         rows.append(row)
         _progress(f"{suite.name}: " + " | ".join(f"{r} {o.cell()} ({o.command.seconds:.0f} s)"
                                                   for r, o in outcomes.items()))
     print(report(rows, failed, args.limit, arguments), end="")
-    return 0 if rows and not failed and all(row.equal() for row in rows) else 1
+    return 0 if rows and not failed and all(row.accepted() for row in rows) else 1
 
 
 if __name__ == "__main__":

@@ -101,6 +101,22 @@ def unittest_tally(output: str) -> Tally | None:
     return Tally(passed=passed, **counts)
 
 
+def unittest_ran(output: str) -> int | None:
+    """N of the last `Ran N tests in ...`: the number of tests, whatever their subtests did."""
+    ran = list(_RAN.finditer(output))
+    return int(ran[-1][1]) if ran else None
+
+
+def unittest_closing(output: str) -> str:
+    """The `Ran N tests` line and the `OK (...)`/`FAILED (...)` line, as unittest printed them."""
+    ran = list(_RAN.finditer(output))
+    if not ran:
+        return ""
+    end = _UNITTEST_END.search(output, ran[-1].end())
+    first = f"Ran {ran[-1][1]} tests"  # without the time, which differs from run to run
+    return f"{first}, {end[0]}" if end else first
+
+
 _PYTEST_LINE = re.compile(r"^=*\s*((?:\d+ [a-z ]+?,? )+)in [\d.]+s(?: \([^)]*\))?\s*=*$", re.M)
 _PYTEST_ITEM = re.compile(r"(\d+) ([a-z ]+?)(?:,|$)")
 _PYTEST_KEYS = {"passed": "passed", "failed": "failed", "error": "error", "errors": "error",
@@ -304,6 +320,22 @@ def difference(reference: Mapping[str, Case], other: Mapping[str, Case]) -> Diff
     diff.extra = [case for case in extra if id(case) not in paired]
     diff.changed = [(ref, mine) for ref, mine in pairs if not _same(ref.outcome, mine.outcome)]
     return diff
+
+
+# What a case says under the default engine when it needs what only pytest provides (a
+# conftest fixture or hook): by design an error naming the way to run it.
+NEEDS_PYTEST = "--backend pytest"
+
+
+def needs_pytest(case: Case) -> bool:
+    return case.outcome == "error" and NEEDS_PYTEST in case.message
+
+
+def only_needs_pytest(diff: Difference) -> bool:
+    """The same cases under the same ids, and every one whose outcome differs is an error that
+    says it needs the pytest engine."""
+    return (not diff.missing and not diff.extra and bool(diff.changed)
+            and all(needs_pytest(mine) for _, mine in diff.changed))
 
 
 def difference_lines(label: str, reference: str, diff: Difference, limit: int) -> list[str]:

@@ -8,7 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.parity import Row, Suite, run_suite, shown_commands
+from bench.parity import Command, Outcome, Row, Suite, run_suite, shown_commands, table
+from bench.parity_commands import SuiteSteps, reproduce_lines
 from bench.parity_results import (
     Case,
     Tally,
@@ -17,9 +18,12 @@ from bench.parity_results import (
     junit_cases,
     keyed,
     module_stems,
+    only_needs_pytest,
     pytest_tally,
     recorded_cases,
     thinking_tally,
+    unittest_closing,
+    unittest_ran,
     unittest_tally,
 )
 from test.support import env, project
@@ -46,6 +50,15 @@ def unittest_counts_come_from_ran_and_the_closing_line() -> None:
     assert unittest_tally("Ran 4 tests in 0.001s\n\nOK\n") == Tally(passed=4)
     # An import error ends the run before any `Ran` line: no counts, not zero.
     assert unittest_tally("ImportError: Start directory is not importable\n") is None
+
+
+@test
+def unittest_says_how_many_tests_it_ran_whatever_their_subtests_counted() -> None:
+    output = "ss..\n----\nRan 3 tests in 0.049s\n\nOK (skipped=6)\n"
+    assert unittest_ran(output) == 3 and unittest_ran("Traceback\n") is None
+    # The time is left out: the line goes into a table that must not change between runs.
+    assert unittest_closing(output) == "Ran 3 tests, OK (skipped=6)"
+    assert unittest_closing("Ran 1 test in 0.1s\n\nFAILED (failures=2)\n") == "Ran 1 tests, FAILED (failures=2)"
 
 
 @test
@@ -178,6 +191,82 @@ def limit_cuts_each_list_and_says_how_many_more() -> None:
                      "  - … and 3 more (`--limit 0` lists all)"]
 
 
+NEEDS = ("error in setup: thinking_tests.pytest_style.NeedsPytest: test_out needs fixture 'capsys', "
+         "which only pytest provides: run with --backend pytest")
+
+
+def _outcome(runner: str, *cases: Case) -> Outcome:
+    return Outcome(runner, Command([runner], 0, ""), Tally.of(c.outcome for c in cases), list(cases))
+
+
+def _row(default: list[Case], pytest_engine: list[Case] | None = None) -> Row:
+    """A pytest suite of three tests that all pass under pytest, with the two engines' cases given."""
+    reference = [Case(f"tests.test_io::{n}", ("tests", "test_io", n), "passed") for n in ("test_a", "test_out", "test_c")]
+    mine = pytest_engine if pytest_engine is not None else [
+        Case(f"test_io::{n}", ("test_io", n), "passed") for n in ("test_a", "test_out", "test_c")]
+    outcomes = {"reference": _outcome("reference", *reference), "tt-unittest": _outcome("tt-unittest", *default),
+                "tt-pytest": _outcome("tt-pytest", *mine)}
+    return Row(Suite("io", "1.0", "tests", "pytest"), {r: r for r in outcomes}, outcomes, {"test_io": 1}, "9")
+
+
+def _default(out_outcome: str, message: str) -> list[Case]:
+    return [Case("test_io::test_a", ("test_io", "test_a"), "passed"),
+            Case("test_io::test_out", ("test_io", "test_out"), out_outcome, message),
+            Case("test_io::test_c", ("test_io", "test_c"), "passed")]
+
+
+@test
+def a_row_whose_only_differences_are_tests_needing_pytest_says_so() -> None:
+    row = _row(_default("error", NEEDS))
+    assert not row.equal() and row.accepted()
+    assert row.verdict() == "pytest engine: yes; default engine: 1 of 3 need pytest (by design)"
+    details = row.details(limit=0)
+    assert details[0].startswith("- by design: 1 of these cases take fixtures or hooks"), details
+    # The case itself is still listed, with its message.
+    assert any("`test_io::test_out` error; pytest: passed" in line and "--backend pytest" in line
+               for line in details), details
+
+
+@test
+def any_other_difference_leaves_a_row_unequal() -> None:
+    same = _default("passed", "")
+    assert _row(same).verdict() == "yes"
+    # An error that does not say it needs pytest is a real difference.
+    assert _row(_default("error", "error in setup: KeyError: 'x'")).verdict() == "no"
+    # So is a failure, even one whose message names the pytest engine.
+    assert _row(_default("failed", NEEDS)).verdict() == "no"
+    # So is a missing case: the default engine must show every test pytest runs.
+    assert _row(_default("error", NEEDS)[:2]).verdict() == "no"
+    # And the pytest engine must agree in full.
+    engine = [Case(f"test_io::{n}", ("test_io", n), "passed") for n in ("test_a", "test_out")]
+    row = _row(_default("error", NEEDS), engine)
+    assert row.verdict() == "no" and not row.accepted()
+    diff = difference(keyed(row.outcomes["reference"].cases or [], row.stems),
+                      keyed(_default("error", NEEDS), row.stems))
+    assert only_needs_pytest(diff) and not only_needs_pytest(difference({}, {}))
+
+
+@test
+def reproduce_lines_give_each_suite_its_install_and_its_three_runs() -> None:
+    steps = [SuiteSteps("markdown", "3.1", "markdown-3.1.zip", "Markdown-3.1", ("pyyaml",),
+                        ("python -m unittest discover -s tests -t .", "python -m thinking_tests tests --no-coverage",
+                         "python -m thinking_tests tests --backend pytest --no-coverage"))]
+    lines = reproduce_lines(steps, "python -m bench.parity")
+    block = lines[lines.index("# markdown 3.1"):lines.index("```", lines.index("```sh") + 1)]
+    assert block == [
+        "# markdown 3.1",
+        "python -m venv venv-markdown && . venv-markdown/bin/activate",
+        "pip download --no-binary :all: --no-deps markdown==3.1",
+        'unzip -q markdown-3.1.zip && pip install ./Markdown-3.1 pyyaml pytest -e "$TT"',
+        "cd Markdown-3.1",
+        "python -m unittest discover -s tests -t .",
+        "python -m thinking_tests tests --no-coverage",
+        "python -m thinking_tests tests --backend pytest --no-coverage",
+        "cd .. && deactivate",
+    ], lines
+    assert "`python -m bench.parity`" in lines[2], lines
+
+
 SUITE_FILES = {
     "tests/__init__.py": "",
     "tests/test_shapes.py": """\
@@ -216,6 +305,60 @@ def a_real_run_of_the_three_runners_is_read_back() -> None:
     # The three agree on this suite; any difference would be listed by its id.
     assert row.equal(), (row.details(0), [o.command.output for o in outcomes.values()])
     assert shown_commands(suite, root)["reference"] == "python -m unittest discover -s tests -t ."
+
+
+SUBTEST_SKIPS = {
+    "tests/__init__.py": "",
+    "tests/test_backends.py": """\
+        import unittest
+
+        class Backends(unittest.TestCase):
+            def test_each(self):
+                for name in ("fast", "small", "safe"):
+                    with self.subTest(name):
+                        self.skipTest(f"no {name} backend")
+
+            def test_plain(self):
+                pass
+        """,
+}
+
+
+@test
+def unittest_counts_a_test_once_when_it_printed_a_skip_per_subtest() -> None:
+    root = project(SUBTEST_SKIPS, config=None)
+    suite = Suite("backends", "0", "tests", "unittest")
+    outcomes = run_suite(suite, root, sys.executable, env(), root / "parity-results", timeout=300)
+    reference = outcomes["reference"]
+    assert "OK (skipped=3)" in reference.command.output, reference.command.output
+    assert reference.problem == "" and reference.tally == Tally(passed=1, skipped=1), reference
+    assert "`Ran 2 tests, OK (skipped=3)`" in reference.note, reference.note
+    row = Row(suite, shown_commands(suite, root), outcomes, dict(module_stems(root)), "?")
+    assert "backends: " + reference.note in table([row]).notes, table([row]).notes
+
+
+PYTEST_FILES = {
+    "tests/test_out.py": """\
+        def test_prints(capsys):
+            print("hi")
+            assert capsys.readouterr().out == "hi\\n"
+
+        def test_plain():
+            assert 1 + 1 == 2
+        """,
+}
+
+
+@test
+def a_real_pytest_suite_needing_capsys_is_equal_on_the_pytest_engine_only() -> None:
+    root = project(PYTEST_FILES, config=None)
+    suite = Suite("out", "0", "tests", "pytest")
+    outcomes = run_suite(suite, root, sys.executable, env(), root / "parity-results", timeout=300)
+    assert outcomes["reference"].tally == Tally(passed=2), outcomes["reference"].command.output
+    row = Row(suite, shown_commands(suite, root), outcomes, dict(module_stems(root)), "?")
+    verdict = row.verdict()
+    assert verdict == "pytest engine: yes; default engine: 1 of 2 need pytest (by design)", (
+        verdict, row.details(0), outcomes["tt-unittest"].command.output)
 
 
 if __name__ == "__main__":
