@@ -76,7 +76,8 @@ def _conftest_changes(source: bytes) -> str | None:
             hooks.append(text.split()[-1])
     hooks = list(dict.fromkeys(hooks))
     if hooks:
-        kinds.append(f"{' and '.join(hooks)} hook{'s' if len(hooks) > 1 else ''}")
+        named = hooks[0] if len(hooks) == 1 else f"{', '.join(hooks[:-1])} and {hooks[-1]}"
+        kinds.append(f"{named} hook{'s' if len(hooks) > 1 else ''}")
     return " and ".join(dict.fromkeys(kinds)) or None
 
 
