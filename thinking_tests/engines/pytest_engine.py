@@ -310,13 +310,12 @@ def pytest_paths(targets: Sequence[Target]) -> list[str]:
     become no path at all, so pytest's `testpaths` apply as under plain `pytest`."""
     paths: list[str] = []
     for target in targets:
-        directory = getattr(target, "directory", "")  # cli.FromDirectory
-        if directory and not getattr(target, "named", True):
+        directory = target.directory
+        if directory and not target.named:
             continue
         path = directory or target.path
-        node = getattr(target, "node", "")  # cli.NodeTarget: pytest's own node id
-        if node:
-            path = f"{path}::{node}"
+        if target.node:  # a node id: pytest's own
+            path = f"{path}::{target.node}"
         if path not in paths:
             paths.append(path)
     return paths
