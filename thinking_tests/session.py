@@ -323,14 +323,13 @@ def _execute(options: Options, terminal: Terminal) -> int:
     if journal is not None:
         journal.close(duration, interrupted)
     notes: list[str] = []
-    run_notes: tuple[str, ...] = ()
     # A failing setUpClass reports one error for its class's tests, which never start: only
     # -x and an interrupt leave selected cases unrun.
     not_run = _not_run(plan.items, results.cases) if interrupted or options.exitfirst else 0
     if not_run:
         why = "interrupted" if interrupted else "stopped at the first failure (-x)"
-        run_notes = (f"{why}: {not_run} of {runnable(plan.items)} selected cases did not run",)
-        notes.extend(run_notes)
+        # The terminal says it in words; the reports show it as the selection (partial run).
+        notes.append(f"{why}: {not_run} of {runnable(plan.items)} selected cases did not run")
         filters = selection.filters if interrupted else (*selection.filters, "-x")
         selection = Selection(selection.targets, filters, selection.deselected, not_run)
     coverage_ok = True
@@ -348,7 +347,6 @@ def _execute(options: Options, terminal: Terminal) -> int:
         command=options.command,
         coverage=summary,
         selection=selection,
-        notes=run_notes,
     )
     if kept is not None and not run.cases and not interrupted:
         kept.restore()
