@@ -124,7 +124,10 @@ def stand_in(start: float, command: tuple[str, ...], backend: str, selection: Se
         backend=backend,
         command=command,
         selection=selection,
-        notes=("This run has not finished (or it died): the results below stand in for it.",),
+        notes=(
+            "This run has not finished, or it died. If no run is going on, `python -m "
+            "thinking_tests report` rebuilds the results of every case it finished from its journal.",
+        ),
     )
 
 

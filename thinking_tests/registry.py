@@ -19,6 +19,9 @@ SCOPES = ("case", "module", "package", "session")
 BUILTIN_MODULE = "thinking_tests.builtin_fixtures"
 
 
+# The fixtures thinking_tests.builtin_fixtures provides, imported on first use.
+BUILTIN_FIXTURES = ("tmp_path", "monkeypatch", "recwarn")
+
 class CollectionError(Exception):
     """A declaration that cannot be right, such as two cases with one id in a module."""
 
@@ -62,7 +65,7 @@ class Registry:
     def __init__(self) -> None:
         self.modules: dict[str, ModuleEntry] = {}
         self.blocks: list[Block] = []
-        self.builtins: dict[str, Fixture] = {}  # tmp_path, monkeypatch: any user fixture wins
+        self.builtins: dict[str, Fixture] = {}  # BUILTIN_FIXTURES: any user fixture wins
 
     def entry(self, file: str, namespace: dict[str, Any]) -> ModuleEntry:
         """The entry of the module owning `namespace`, reset when the file was imported anew."""
@@ -99,7 +102,7 @@ class Registry:
             if rank > best_rank:
                 best, best_rank = fixture, rank
         if best is None and builtins:
-            if not self.builtins and name in ("tmp_path", "monkeypatch"):
+            if not self.builtins and name in BUILTIN_FIXTURES:
                 import thinking_tests.builtin_fixtures  # noqa: F401  (registers them)
             return self.builtins.get(name)
         return best

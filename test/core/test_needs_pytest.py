@@ -141,15 +141,28 @@ def test_records(recwarn):
 def test_counts_wrong(recwarn):
     warnings.warn("one")
     assert len(recwarn) == 2
+
+
+from thinking_tests import test
+
+
+@test
+def declared(recwarn):
+    warnings.warn("declared", UserWarning)
+    assert len(recwarn) == 1
 '''
 
 
 @test
 def recwarn_runs_on_the_default_engine_as_under_pytest() -> None:
     root = project({**package("tests"), "tests/test_warns.py": WARNS})
-    expected = {"tests.test_warns::test_records": "passed", "tests.test_warns::test_counts_wrong": "failure"}
+    expected = {
+        "tests.test_warns::test_records": "passed",
+        "tests.test_warns::test_counts_wrong": "failure",
+        "tests.test_warns::declared": "passed",  # a @test case gets it too
+    }
     ours = run("-m", "thinking_tests", "tests", "--report-dir", "reports", cwd=root)
-    assert ours.code == 1 and ours.counts == (1, 1, 0), ours
+    assert ours.code == 1 and ours.counts == (2, 1, 0), ours
     assert junit_outcomes(root / "reports" / "junit.xml") == expected, ours
     assert "needs" not in ours.output, ours
     plain = run_pytest("-p", "no:cacheprovider", "tests", cwd=root)
