@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, RunResult, Selection, Stage, StageResult
+from thinking_tests.model import ExceptionInfo, RunResult, Selection, error_result
 
 LOCK_NAME = ".thinking-tests.lock"
 NOT_FINISHED = "<run>::did not finish"
@@ -106,16 +106,7 @@ def stand_in(start: float, command: tuple[str, ...], backend: str, selection: Se
         "of every case it finished from its journal"
     )
     info = ExceptionInfo("RunNotFinished", message, message + "\n")
-    case = CaseResult(
-        id=NOT_FINISHED,
-        module="<run>",
-        name="did not finish",
-        outcome=Outcome.ERROR,
-        duration=0.0,
-        stages=(StageResult(Stage.SETUP, False, 0.0, info),),
-        message=message,
-        start=start,
-    )
+    case = error_result(NOT_FINISHED, "<run>", "did not finish", info, message, start=start)
     return RunResult(
         cases=(case,),
         start=start,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from thinking_tests.engines import import_failure_result
 from thinking_tests.journal import JournalError, printable, read
-from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult, error_result
 from thinking_tests.select import SelectionError
 
 if TYPE_CHECKING:
@@ -147,17 +147,9 @@ def _unreported(item: "Item", file: str, message: str, output: str) -> CaseResul
     import time
 
     info = ExceptionInfo("ProcessDied", message, output if output.strip() else message + "\n")
-    return CaseResult(
-        id=item.id,
-        module=item.module,
-        name=item.name,
-        outcome=Outcome.ERROR,
-        duration=0.0,
-        file=getattr(item, "file", "") or file,
-        line=getattr(item, "line", 0),
-        stages=(StageResult(Stage.SETUP, False, 0.0, info),),
-        message=message,
-        start=time.time(),
+    return error_result(
+        item.id, item.module, item.name, info, message,
+        file=getattr(item, "file", "") or file, line=getattr(item, "line", 0), start=time.time(),
     )
 
 

@@ -35,6 +35,7 @@ from thinking_tests.model import (
     RunResult,
     Stage,
     StageResult,
+    error_result,
 )
 from thinking_tests.paths import shown
 
@@ -492,16 +493,9 @@ def _error(record: dict[str, Any], when: float, type_name: str, message: str) ->
     identifier = str(record.get("id", "<unknown>"))
     module, _, name = identifier.partition("::")
     info = ExceptionInfo(type_name, message, message + "\n")
-    return CaseResult(
-        id=identifier,
-        module=str(record.get("module") or module),
-        name=name or identifier,
-        outcome=Outcome.ERROR,
-        duration=0.0,
-        file=str(record.get("file", "")),
-        line=int(record.get("line", 0)),
-        stages=(StageResult(Stage.RUN, False, 0.0, info),),
-        message=message,
+    return error_result(
+        identifier, str(record.get("module") or module), name or identifier, info, message,
+        stage=Stage.RUN, file=str(record.get("file", "")), line=int(record.get("line", 0)),
         start=when,
     )
 

@@ -141,6 +141,34 @@ class CaseResult:
         return None
 
 
+def error_result(
+    id: str,
+    module: str,
+    name: str,
+    info: ExceptionInfo,
+    message: str,
+    *,
+    stage: Stage = Stage.SETUP,
+    file: str = "",
+    line: int = 0,
+    start: float = 0.0,
+) -> CaseResult:
+    """The result of a case that errored without running its stages through the runner: a
+    module that failed to import, a case a dead process never reported, a fixture's end."""
+    return CaseResult(
+        id=id,
+        module=module,
+        name=name,
+        outcome=Outcome.ERROR,
+        duration=0.0,
+        file=file,
+        line=line,
+        stages=(StageResult(stage, False, 0.0, info),),
+        message=message,
+        start=start,
+    )
+
+
 @dataclass(frozen=True)
 class Counts:
     passed: int = 0

@@ -57,17 +57,9 @@ def import_failure_result(failure: "ImportFailure") -> CaseResult:
     """A module that failed to import, as the one error case that reports it."""
     import time
 
-    from thinking_tests.model import Outcome, Stage, StageResult
+    from thinking_tests.model import error_result
 
-    return CaseResult(
-        id=failure.id,
-        module=failure.module,
-        name=failure.name,
-        outcome=Outcome.ERROR,
-        duration=0.0,
-        file=failure.file,
-        line=failure.line,
-        stages=(StageResult(Stage.SETUP, False, 0.0, failure.info),),
-        message=failure.message,
-        start=time.time(),
+    return error_result(
+        failure.id, failure.module, failure.name, failure.info, failure.message,
+        file=failure.file, line=failure.line, start=time.time(),
     )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from thinking_tests.case import Case
 from thinking_tests.collect import ImportFailure, Item, NativeTest
 from thinking_tests.engines import Listener, Plan, import_failure_result
-from thinking_tests.model import CaseResult, Outcome, Stage, StageResult
+from thinking_tests.model import CaseResult, Outcome, Stage, error_result
 from thinking_tests.runner import CaseRunner, exception_info, first_line
 
 if TYPE_CHECKING:
@@ -74,14 +74,9 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
         for error in runner.fixtures.finish(None):
             info = exception_info(error)
             listener.finished(
-                CaseResult(
-                    id="<session>::fixture teardown",
-                    module="<session>",
-                    name="fixture teardown",
-                    outcome=Outcome.ERROR,
-                    duration=0.0,
-                    stages=(StageResult(Stage.TEARDOWN, False, 0.0, info),),
-                    message=f"error in fixture teardown: {first_line(info)}",
+                error_result(
+                    "<session>::fixture teardown", "<session>", "fixture teardown", info,
+                    f"error in fixture teardown: {first_line(info)}", stage=Stage.TEARDOWN,
                 )
             )
     else:
