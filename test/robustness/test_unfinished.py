@@ -53,6 +53,39 @@ HOW = {
 }
 
 
+def _waiting_project(until: str) -> Path:
+    """A project whose one case writes `started`, then waits: `until` is its loop's body."""
+    return project(
+        {
+            "test/__init__.py": "",
+            "test/test_m.py": f"""\
+                import time
+                from pathlib import Path
+                from thinking_tests import test
+
+
+                @test
+                def waits():
+                    Path("started").write_text("yes")
+                    {until}
+            """,
+        }
+    )
+
+
+def _start_waiting(root: Path, **streams: int) -> "subprocess.Popen[str]":
+    """A run of `root`'s tests in the background, returned once its case has started."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "thinking_tests", "test"], cwd=root, env=env(), text=True, **streams
+    )
+    for _ in range(1500):
+        if (root / "started").exists():
+            return child
+        time.sleep(0.02)
+    child.kill()
+    raise AssertionError("the run never started its case")
+
+
 def _totals(junit: Path) -> tuple[int, int, int]:
     root = ET.parse(junit).getroot()
     return int(root.get("tests", 0)), int(root.get("failures", 0)), int(root.get("errors", 0))
@@ -131,33 +164,9 @@ def empty_report_path_refused() -> None:
 
 @test("a second run in the same report folder says so and stops; the first is untouched")
 def second_run_refused() -> None:
-    root = project(
-        {
-            "test/__init__.py": "",
-            "test/test_m.py": """\
-                import time
-                from pathlib import Path
-                from thinking_tests import test
-
-
-                @test
-                def waits():
-                    Path("started").write_text("yes")
-                    while not Path("go").exists():
-                        time.sleep(0.02)
-            """,
-        }
-    )
-    first = subprocess.Popen(
-        [sys.executable, "-m", "thinking_tests", "test"],
-        cwd=root, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    root = _waiting_project('while not Path("go").exists(): time.sleep(0.02)')
+    first = _start_waiting(root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        for _ in range(1500):
-            if (root / "started").exists():
-                break
-            time.sleep(0.02)
-        assert (root / "started").exists(), "the first run never started its case"
         second = run("-m", "thinking_tests", "test", cwd=root)
         assert second.code == 4, second
         sentence = one_sentence(second)
@@ -172,39 +181,15 @@ def second_run_refused() -> None:
 
 @test("a run killed from outside leaves failing reports in place of the last green ones")
 def killed_from_outside() -> None:
-    root = project(
-        {
-            "test/__init__.py": "",
-            "test/test_m.py": """\
-                import time
-                from pathlib import Path
-                from thinking_tests import test
-
-
-                @test
-                def waits():
-                    Path("started").write_text("yes")
-                    time.sleep(60)
-            """,
-        }
-    )
+    root = _waiting_project("time.sleep(60)")
     (root / "reports").mkdir()
     (root / "reports/junit.xml").write_text(
         '<testsuites tests="1" failures="0" errors="0"><testsuite name="old" tests="1" '
         'failures="0" errors="0"><testcase name="green" /></testsuite></testsuites>'
     )
-    child = subprocess.Popen(
-        [sys.executable, "-m", "thinking_tests", "test"],
-        cwd=root, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(1500):
-            if (root / "started").exists():
-                break
-            time.sleep(0.02)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait(timeout=60)
+    child = _start_waiting(root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
     assert _totals(root / "reports/junit.xml")[2] == 1, (root / "reports/junit.xml").read_text()
 
 
