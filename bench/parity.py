@@ -67,6 +67,10 @@ SUITES = (
           why="skipTest inside subTest, which unittest and pytest judge differently", default=False),
     Suite("pyflakes", "4.1.0", "pyflakes/test", "unittest",
           why="a TestCase base class in a helper module; skips and expected failures"),
+    Suite("pycparser", "3.12", "tests", "unittest",
+          why="subTest in loops over C snippets; tests that run the examples as subprocesses"),
+    Suite("pyasn1", "0.6.5", "tests", "unittest",
+          why="test packages three deep, a shared TestCase base class, subTest"),
     Suite("cachetools", "8.0.3", "tests", "pytest",
           why="TestCase classes run by pytest"),
     Suite("toolz", "1.2.0", "toolz/tests", "pytest",
@@ -411,9 +415,10 @@ class Row:
         lines: list[str] = []
         needing = self.needing_pytest()
         if needing:
-            lines.append(f"- by design: {needing} of these cases take fixtures or hooks that only pytest "
-                         "provides (pytest's own, such as capsys, or a conftest.py's); the default engine "
-                         "reports each as an error that says to run with `--backend pytest`, which runs them")
+            lines.append(f"- by design: {needing} of these cases take a fixture that only pytest provides "
+                         "(one of pytest's own, such as capsys, or one declared with `@pytest.fixture` in "
+                         "the module or a conftest.py); the default engine reports each as an error that "
+                         "says to run with `--backend pytest`, which runs them")
         for runner, outcome in self.outcomes.items():
             if outcome.problem or outcome.command.code not in (0, 1):
                 lines.append(f"- {label[runner]}: exit {outcome.command.code}"
@@ -439,10 +444,11 @@ def table(rows: list[Row]) -> Table:
                         "pytest suites; counts as each runner printed them (N: total, then outcomes)")
     result.notes += [f"{row.suite.name}: {o.note}" for row in rows for o in row.outcomes.values() if o.note]
     if any(row.needing_pytest() for row in rows):
-        result.notes.append("need pytest: tests that take a fixture only pytest provides (pytest's own, such "
-                            "as capsys, or one of the suite's conftest.py) or need a conftest hook are, by "
-                            "design, errors under the default engine that say to run with `--backend pytest`; "
-                            "the pytest engine runs them, and every other case is equal on all three")
+        result.notes.append("need pytest: a test that takes a fixture only pytest provides (one of pytest's "
+                            "own, such as capsys, or one declared with `@pytest.fixture` in its module or a "
+                            "conftest.py) is, by design, an error under the default engine that says to run "
+                            "with `--backend pytest`; the pytest engine runs it, and every other case of the "
+                            "row is equal under all three")
     return result
 
 

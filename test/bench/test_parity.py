@@ -221,7 +221,7 @@ def a_row_whose_only_differences_are_tests_needing_pytest_says_so() -> None:
     assert not row.equal() and row.accepted()
     assert row.verdict() == "pytest engine: yes; default engine: 1 of 3 need pytest (by design)"
     details = row.details(limit=0)
-    assert details[0].startswith("- by design: 1 of these cases take fixtures or hooks"), details
+    assert details[0].startswith("- by design: 1 of these cases take a fixture that only pytest provides"), details
     # The case itself is still listed, with its message.
     assert any("`test_io::test_out` error; pytest: passed" in line and "--backend pytest" in line
                for line in details), details
