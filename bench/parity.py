@@ -82,7 +82,7 @@ SUITES = (
     Suite("hyperframe", "6.1.0", "tests", "pytest",
           why="test classes without TestCase; one test takes pytest's capsys"),
     Suite("tabulate", "0.10.0", "test", "pytest", ("wcwidth",),
-          why="a test folder without __init__.py importing its helper module by name; skipif"),
+          why="a test folder without __init__.py importing its helper module by name; pytest.skip() in tests"),
     Suite("iniconfig", "2.3.1", "testing", "pytest",
           why="a test folder without __init__.py, conftest.py"),
     Suite("pluggy", "1.7.0", "testing", "pytest", ("pytest-benchmark",),
