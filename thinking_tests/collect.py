@@ -374,11 +374,21 @@ def _unique(items: list[Item]) -> None:
             items[index] = replace(item, id=f"{item.id}#{count}", name=f"{item.name}#{count}")
 
 
+def _skips(error: BaseException) -> bool:
+    """Whether an import error is a skip: unittest's SkipTest, or pytest's Skipped (only a
+    process that imported those modules can raise them)."""
+    unittest, outcomes = sys.modules.get("unittest"), sys.modules.get("_pytest.outcomes")
+    return (unittest is not None and isinstance(error, unittest.SkipTest)) or (
+        outcomes is not None and isinstance(error, outcomes.Skipped)
+    )
+
+
 def _skipped_import(failure: ImportFailure) -> NativeTest:
-    """A module that raised unittest.SkipTest at import: one skipped test, as unittest has it."""
+    """A module that skipped itself at import: one skipped test, as unittest has it."""
     import unittest
 
-    suite = unittest.loader._make_skipped_test(failure.module, failure.error, unittest.TestSuite)
+    reason = failure.error if isinstance(failure.error, unittest.SkipTest) else unittest.SkipTest(str(failure.error))
+    suite = unittest.loader._make_skipped_test(failure.module, reason, unittest.TestSuite)
     (test,) = list(suite)
     return NativeTest(failure.id, failure.module, failure.name, test, failure.file, failure.line)
 
@@ -389,11 +399,11 @@ def collect(targets: list[Target], registry: Registry) -> Collection:
     failures: list[ImportFailure] = []
     for target in targets:
         import_tree(target, failures)
+    # A module that raised SkipTest (or pytest's module-level skip, importorskip) on import
+    # is skipped, not broken.
+    skipped = [f for f in failures if _skips(f.error)]
+    failures = [f for f in failures if f not in skipped]
     unittest = sys.modules.get("unittest")
-    skipped: list[ImportFailure] = []
-    if unittest is not None:  # a module that raised SkipTest on import is skipped, not broken
-        skipped = [f for f in failures if isinstance(f.error, unittest.SkipTest)]
-        failures = [f for f in failures if f not in skipped]
     by_module: dict[str, list[Item]] = {}
     # A module that failed to import is its one error case: the cases it declared before
     # failing belong to a half-run module and do not run.

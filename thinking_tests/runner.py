@@ -38,16 +38,18 @@ def _kind(error: BaseException) -> str:
     unittest = sys.modules.get("unittest")
     if unittest is not None and isinstance(error, unittest.SkipTest):
         return "skip"
-    cls = type(error)
-    if cls.__module__ == "_pytest.outcomes":
-        name = cls.__name__
-        if name == "Skipped":
+    # pytest's outcomes, by class: pytest 9 names Skipped and Failed as builtins, so their
+    # module says nothing. Only a process that imported pytest can raise them.
+    outcomes = sys.modules.get("_pytest.outcomes")
+    if outcomes is not None:
+        if isinstance(error, outcomes.Skipped):
             return "skip"
-        if name == "XFailed":
+        if isinstance(error, outcomes.XFailed):
             return "xfail"
-        if name == "Exit":
+        if isinstance(error, outcomes.Exit):
             return "interrupt"
-        return "fail"
+        if isinstance(error, outcomes.OutcomeException):
+            return "fail"
     if isinstance(error, CaseTimeout):
         return "error"
     if isinstance(error, KeyboardInterrupt):
@@ -357,7 +359,8 @@ class CaseRunner:
 
 _NOTHING_TO_SET_UP = StageResult(Stage.SETUP, True, 0.0)
 _NOTHING_TO_TEAR_DOWN = StageResult(Stage.TEARDOWN, True, 0.0)
-_SKIP_NAMES = frozenset({"unittest.case.SkipTest", "_pytest.outcomes.Skipped"})
+# How a skip's type is written in its ExceptionInfo ("Skipped": pytest 9 puts it in builtins).
+_SKIP_NAMES = frozenset({"unittest.case.SkipTest", "_pytest.outcomes.Skipped", "Skipped"})
 _TIMEOUT_NAME = f"{__name__}.CaseTimeout"
 
 

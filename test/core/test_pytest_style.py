@@ -306,5 +306,56 @@ def a_test_named_module_is_imported_even_when_it_declares_nothing() -> None:
     assert "test module imported" in ran.output, ran
 
 
+IMPERATIVE = """\
+import pytest
+
+
+def test_skip_call():
+    pytest.skip("not here")
+
+
+def test_xfail_call():
+    pytest.xfail("known bug")
+
+
+def test_fail_call():
+    pytest.fail("said so")
+
+
+@pytest.mark.xfail(reason="flaky")
+def test_skip_inside_xfail():
+    pytest.skip("not on this platform")
+"""
+
+MODULE_SKIP = """\
+import pytest
+
+missing = pytest.importorskip("a_module_that_is_not_installed")
+
+
+def test_uses_it():
+    assert missing
+"""
+
+
+@test("pytest.skip, pytest.xfail, pytest.fail and importorskip mean on the default engine what they mean under pytest")
+def imperative_outcomes_match_pytest() -> None:
+    root = project(
+        {**package("tests"), "tests/test_imperative.py": IMPERATIVE, "tests/test_modskip.py": MODULE_SKIP}
+    )
+    ours = run("-m", "thinking_tests", "tests", cwd=root)
+    assert ours.code == 1 and ours.counts == (0, 1, 4), ours
+    assert junit_outcomes(root / "reports" / "junit.xml") == {
+        "tests.test_imperative::test_skip_call": "skipped",
+        "tests.test_imperative::test_xfail_call": "skipped",
+        "tests.test_imperative::test_fail_call": "failure",
+        "tests.test_imperative::test_skip_inside_xfail": "skipped",
+        "tests.test_modskip::<import>": "skipped",
+    }, ours
+    plain = run_pytest("-p", "no:cacheprovider", "tests", cwd=root)
+    assert plain.code == 1, plain
+    assert "1 failed, 3 skipped, 1 xfailed" in plain.output, plain
+
+
 if __name__ == "__main__":
     run_current_module()

@@ -63,13 +63,14 @@ def caller(
 def _xfailed(error: BaseException, xfail: Xfail) -> None:
     """An exception of an xfail test with raises= or strict: xfailed when it is one the
     mark expects, else the failure it is."""
-    from _pytest.outcomes import XFailed
+    from _pytest.outcomes import Exit, OutcomeException, XFailed
 
     from thinking_tests.runner import CaseTimeout
 
     unittest = sys.modules.get("unittest")
-    passes_through = (KeyboardInterrupt, CaseTimeout, XFailed)
-    if isinstance(error, passes_through) or type(error).__module__ == "_pytest.outcomes":
+    # pytest's own outcomes (skip, fail, exit) are what they say, whatever the mark expects.
+    passes_through = (KeyboardInterrupt, CaseTimeout, OutcomeException, Exit)
+    if isinstance(error, passes_through):
         raise error
     if unittest is not None and isinstance(error, unittest.SkipTest):
         raise error
