@@ -86,6 +86,8 @@ def role(block: Block) -> str:
         return "module"
     if block.lang in ("toml", "bash"):
         return block.lang
+    if block.lang == "sh" and block.section == "Reproduce":
+        return "parity"
     if block.lang == "":
         lines = text.splitlines()
         if text.startswith("python -m thinking_tests "):
@@ -191,6 +193,40 @@ def block_project(block: Block) -> Path:
 @cache
 def unittest_run(block: Block) -> Ran:
     return run("-m", "test.run_all", "--no-coverage", "-v", cwd=block_project(block))
+
+
+# --- the parity table ------------------------------------------------------------------
+
+
+def _parity_rows() -> list[list[str]]:
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = lines.index("### The table")
+    rows = [line for line in lines[start:] if line.startswith("| ")][1:]  # after the header
+    cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+    end = next((i for i, row in enumerate(cells) if len(row) != 7), len(cells))
+    return cells[:end]
+
+
+@test("the parity table names bench.parity's suites, and each verdict agrees with its counts")
+def parity_table() -> None:
+    from bench.parity import SUITES
+
+    rows = _parity_rows()
+    assert [(r[0], r[1]) for r in rows] == [(s.name, s.version) for s in SUITES if s.default], rows
+    assert len([r for r in rows if r[6] == "yes"]) >= 5, rows
+    assert {r[2] for r in rows if r[6] == "yes"} == {"unittest", "pytest"}, rows
+    for name, _, _, own, tt_unittest, tt_pytest, equal in rows:
+        total = own.split(":")[0]
+        if equal == "yes":
+            assert own == tt_unittest == tt_pytest, name
+        else:
+            assert equal.startswith("pytest engine: yes; default engine: "), (name, equal)
+            assert "(by design)" in equal and own == tt_pytest, name
+            assert tt_unittest.split(":")[0] == total, name
+    (block,) = of_role("parity")
+    for name, version, *_ in rows:
+        assert f"# {name} {version}\n" in block.text, name
+        assert f"pip download --no-binary :all: --no-deps {name}=={version}\n" in block.text, name
 
 
 # --- every block has a test ------------------------------------------------------------
