@@ -399,11 +399,15 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+@lru_cache(maxsize=None)
 def _static(path: Path) -> str:
     # The CSP hash is of the element's text as the browser parses it: newlines normalised.
+    # Read once a process: a run writes its page twice (the unfinished-run stand-in, then
+    # the real one).
     return path.read_text(encoding="utf-8").replace("\r\n", "\n")
 
 
+@lru_cache(maxsize=8)
 def _hash(text: str) -> str:
     import base64
 
