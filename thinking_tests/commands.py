@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +33,9 @@ def _journal_in(directory: Path) -> Path:
 
 def main(argv: Sequence[str]) -> int:
     command, rest = argv[0], list(argv[1:])
-    parser = argparse.ArgumentParser(prog=f"thinking-tests {command}")
+    from thinking_tests.cli import _Parser  # a usage error exits 4, as the run's options do
+
+    parser = _Parser(prog=f"thinking-tests {command}")
     if command == "init":
         parser.description = (
             "Make a repository a thinking-tests one: a __test__.py with the settings, a "

@@ -111,6 +111,12 @@ def _check_named(where: str, value: object) -> None:
         raise ConfigError(f"{where} is empty: give it a file name, or None to turn it off")
 
 
+def _check_no_nul(where: str, value: object) -> None:
+    """No file system takes a NUL in a path: said here, not as a crash when writing."""
+    if value is not None and "\0" in str(os.fspath(value)):  # type: ignore[call-overload]
+        raise ConfigError(f"{where} {os.fspath(value)!r} cannot be created: it holds a NUL character, which no path may")  # type: ignore[call-overload]
+
+
 def validate(config: Config) -> None:
     """Check every setting before anything runs; raise ConfigError naming the first bad one."""
     where = f" (in {config.source_file})" if config.source_file else ""
@@ -158,24 +164,31 @@ def validate(config: Config) -> None:
             raise ConfigError("config.timeout must be a positive, finite number of seconds")
         _check_type("config.pytest_args", config.pytest_args, (list,), False)
         _check_type("config.capture", config.capture, (bool,), False)
+        for name, value in _report_paths(config).items():
+            _check_no_nul(name, value)
         _check_inside(config)
         _check_distinct(config)
     except ConfigError as error:
         raise ConfigError(f"{error}{where}") from None
 
 
+def _report_paths(config: Config) -> dict[str, Any]:
+    """Every setting that names a path the run writes, by its name in messages."""
+    r, c = config.reports, config.coverage
+    return {
+        "config.reports.directory": r.directory,
+        "config.reports.junit_xml": r.junit_xml,
+        "config.reports.html": r.html,
+        "config.reports.journal": r.journal,
+        "config.coverage.data_file": c.data_file,
+        "config.coverage.xml": c.xml,
+        "config.coverage.html": c.html,
+    }
+
+
 def _check_inside(config: Config) -> None:
     """A relative path may not climb out with `..`: only an absolute path writes elsewhere."""
-    r, c = config.reports, config.coverage
-    for name, value in (
-        ("config.reports.directory", r.directory),
-        ("config.reports.junit_xml", r.junit_xml),
-        ("config.reports.html", r.html),
-        ("config.reports.journal", r.journal),
-        ("config.coverage.data_file", c.data_file),
-        ("config.coverage.xml", c.xml),
-        ("config.coverage.html", c.html),
-    ):
+    for name, value in _report_paths(config).items():
         if value is None or os.path.isabs(value):
             continue
         parts = os.path.normpath(os.fspath(value)).split(os.sep)
@@ -198,10 +211,13 @@ def _check_distinct(config: Config) -> None:
         "config.coverage.html": c.html if c.enabled else None,
     }
     seen: dict[str, str] = {}
+    # Each resolves under the report folder, as the writers resolve it; an absolute path
+    # that names the same file as a relative one is the same report.
+    directory = os.path.abspath(os.fspath(r.directory))
     for name, value in paths.items():
         if value is None:
             continue
-        key = os.path.normpath(os.fspath(value))
+        key = os.path.normcase(os.path.normpath(os.path.join(directory, os.fspath(value))))
         if key in seen:
             raise ConfigError(f"{name} and {seen[key]} both name {os.fspath(value)!r}")
         seen[key] = name

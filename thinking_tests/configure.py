@@ -23,20 +23,32 @@ def find_pyproject(start: Path, config_file: Path | None) -> Path | None:
         return candidate if candidate.is_file() else None
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file() and b"[tool.thinking-tests" in candidate.read_bytes():
-            return candidate
+        # The bytes first (cheap, and most pyproject.toml files are not ours), then the TOML:
+        # the table may be spelled inline, with dotted keys or a quoted name.
+        if candidate.is_file() and b"thinking-tests" in candidate.read_bytes():
+            try:
+                if _table(candidate) is not None:
+                    return candidate
+            except ConfigError:
+                return candidate  # mentions us but cannot be read: applying it says why
     return None
 
 
-def apply_pyproject(file: Path) -> None:
-    """Apply the plain settings of `[tool.thinking-tests]`; false or "" turns a report off."""
+def _table(file: Path) -> object:
+    """`tool.thinking-tests` of a pyproject.toml read as TOML, or None when it has none."""
     import tomllib
 
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{file} cannot be read: {error}") from None
-    table = data.get("tool", {}).get("thinking-tests")
+    tool = data.get("tool")
+    return tool.get("thinking-tests") if isinstance(tool, dict) else None
+
+
+def apply_pyproject(file: Path) -> None:
+    """Apply the plain settings of `[tool.thinking-tests]`; false or "" turns a report off."""
+    table = _table(file)
     if table is None:
         return
     where = f"{file} [tool.thinking-tests]"
@@ -50,14 +62,20 @@ def apply_pyproject(file: Path) -> None:
 
 
 def _apply(target: Any, table: dict[str, Any], prefix: str) -> None:
+    from dataclasses import fields, is_dataclass
+
+    known = [f.name for f in fields(target) if f.name not in ("aspects", "source_file")]
     for key, value in table.items():
         name = key.replace("-", "_")
         if name in ("aspects", "source_file"):
             raise ConfigError(f"{prefix}.{name} can only be set in __test__.py")
+        # Only the declared settings: a key such as `__class__` must never reach getattr.
+        if name not in known:
+            raise ConfigError(f"unknown setting '{prefix}.{key}' (known: {', '.join(known)})")
         if isinstance(value, dict):
-            current = getattr(target, name, None)
-            if current is None or not hasattr(current, "__dataclass_fields__"):
-                raise ConfigError(f"unknown settings table '{prefix}.{name}'")
+            current = getattr(target, name)
+            if not is_dataclass(current) or isinstance(current, type):
+                raise ConfigError(f"'{prefix}.{name}' is a setting, not a table of settings")
             _apply(current, value, f"{prefix}.{name}")
             continue
         if value is False and name not in ("enabled", "branch", "capture"):

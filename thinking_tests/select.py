@@ -77,7 +77,13 @@ def parse_keyword(expression: str) -> Predicate:
         word = take().lower()
         return lambda text: word in text
 
-    predicate = parse_or()
+    try:
+        predicate = parse_or()
+    except RecursionError:
+        depth = tokens.count("(")
+        raise SelectionError(
+            f"-k expression nests too deeply ({depth} parentheses) to be parsed"
+        ) from None
     if position != len(tokens):
         raise SelectionError(f"-k expression {expression!r} has extra words from '{tokens[position]}'")
     return predicate

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import traceback
+from time import perf_counter as _perf_counter  # bound at import: a case may mock time's
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,6 +117,35 @@ def _check_report_directory(root: Path) -> None:
         ) from None
     if not os.access(directory, os.W_OK):
         raise ConfigError(f"config.reports.directory {str(directory)!r} is not writable")
+    _check_report_paths(directory)
+
+
+def _check_report_paths(directory: Path) -> None:
+    """Each report file must be able to be a file (and the coverage HTML pages a folder):
+    said before anything runs, not found out after the tests ran."""
+    r, c = config.reports, config.coverage
+    wanted: list[tuple[str, object, bool]] = [
+        ("config.reports.junit_xml", r.junit_xml, False),
+        ("config.reports.html", r.html, False),
+        ("config.reports.journal", r.journal, False),
+    ]
+    if c.enabled:
+        wanted += [
+            ("config.coverage.data_file", c.data_file, False),
+            ("config.coverage.xml", c.xml, False),
+            ("config.coverage.html", c.html, True),
+        ]
+    for setting, name, is_folder in wanted:
+        if name is None:
+            continue
+        path = Path(os.path.normpath(directory / os.fspath(name)))  # type: ignore[call-overload]
+        if path.is_dir() and not is_folder:
+            raise ConfigError(f"{setting} {str(path)!r} is a folder: this report is a file, name another path")
+        if path.exists() and is_folder and not path.is_dir():
+            raise ConfigError(f"{setting} {str(path)!r} is a file: the coverage HTML pages need a folder there")
+        existing = next((parent for parent in path.parents if parent.exists()), None)
+        if existing is not None and not existing.is_dir():  # the nearest folder is a file
+            raise ConfigError(f"{setting} {str(path)!r} cannot be made: {str(existing)!r} is a file")
 
 
 class _Results:
@@ -319,7 +349,7 @@ def _execute(options: Options, terminal: Terminal) -> int:
         interrupted = run_isolated(plan.items, results, options)
     elif plan.items is None or plan.items:
         interrupted = _run_plan(plan, results)
-    duration = time.perf_counter() - began
+    duration = _perf_counter() - began
     if journal is not None:
         journal.close(duration, interrupted)
     notes: list[str] = []

@@ -427,3 +427,10 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
         code = _main(_arguments(plan, *(["-x"] if plan.exitfirst else [])), [collector])
     if code == int(pytest.ExitCode.INTERRUPTED):
         runner.interrupted = True
+    elif code == int(pytest.ExitCode.USAGE_ERROR):
+        from thinking_tests.entry import UsageError
+
+        # Most likely an option in config.pytest_args pytest does not know (it said which).
+        raise UsageError(
+            "pytest refused its command line (exit code 4; its own message says why): check config.pytest_args"
+        )
