@@ -1,8 +1,12 @@
-"""`--isolate`: each module runs in a child process, so a crash costs only that module.
+"""`--isolate`: each module runs in a child process, so a crash costs only the case it hit.
 
-A child runs exactly the selected cases of its module and writes a journal; the parent reads
-it back (the case a dead child was running becomes an error saying so) and reports as usual.
-Coverage of the children is measured as subprocesses of the parent and combined.
+A child runs exactly the selected cases of its module and writes a journal. The parent reads
+that journal as it grows and hands each finished case on at once (progress on the terminal,
+the parent's own journal), so an interrupted or killed child loses nothing it finished. When
+a child dies (a signal, os._exit, a segfault), the case it was running becomes an error
+saying so, and the cases of the module it never reached run in a fresh child: each case is
+handed out once at most, so a module whose every case kills its child ends. Coverage of the
+children is measured as subprocesses of the parent and combined.
 
 Ids cross to the child as a JSON list in ASCII, so any id (line breaks, NUL, control
 characters, lone surrogates) arrives exactly; every case handed over that the child does not
@@ -12,15 +16,18 @@ report back is an error saying so, never a silent drop.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from thinking_tests.engines import import_failure_result
-from thinking_tests.journal import JournalError, printable, read
+from thinking_tests.journal import JournalError, from_json, printable, read
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult, error_result
 from thinking_tests.select import SelectionError
 
@@ -39,47 +46,217 @@ def _modules(items: Sequence["Item"]) -> list[tuple[str, str, list["Item"]]]:
 
 
 def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options") -> bool:
+    """Run each module of `items` in children; True when the run was interrupted."""
     from thinking_tests.collect import ImportFailure
 
     with tempfile.TemporaryDirectory(prefix="thinking-tests-isolate-") as scratch:
-        for index, (module, file, group) in enumerate(_modules(items)):
-            failures = [i for i in group if isinstance(i, ImportFailure)]
-            for failure in failures:
+        children = 0
+        for module, file, group in _modules(items):
+            for failure in [i for i in group if isinstance(i, ImportFailure)]:
                 results.finished(import_failure_result(failure))
-            runnable = [i for i in group if not isinstance(i, ImportFailure)]
-            if not runnable:
-                continue
-            ids = Path(scratch, f"{index}.ids")
-            write_ids(ids, [i.id for i in runnable])
-            journal = Path(scratch, f"{index}.jsonl")
-            command = [
-                sys.executable, "-m", "thinking_tests", file or module,
-                "--only-ids", str(ids), "--journal", str(journal),
-                "--no-reports", "--no-coverage", "-q",
-            ]
-            if options.backend:
-                command += ["--backend", options.backend]
-            if options.exitfirst:
-                command.append("-x")
-            try:
-                done = subprocess.run(command, capture_output=True, text=True, errors="replace")
-            except KeyboardInterrupt:
-                # The child got the interrupt too: keep what it finished; the run says it
-                # was interrupted, so the cases it never reached are not errors.
-                try:
-                    finished = read(journal).cases
-                except JournalError:
-                    finished = ()
-                for case in finished:
-                    results.finished(case)
-                return True
-            for case in _results_of(journal, module, file, done, runnable, options.exitfirst):
-                results.finished(case)
+            pending = [i for i in group if not isinstance(i, ImportFailure)]
+            # Each child either finishes what it was handed or dies in one case, which is
+            # never handed out again: the pending cases shrink with every child, no loop.
+            while pending:
+                child = _Child(Path(scratch), children, module, file, pending, options)
+                children += 1
+                if child.run(results):
+                    return True
+                pending = child.rest
             if options.exitfirst and any(
                 c.outcome in (Outcome.FAILED, Outcome.ERROR) for c in results.cases
             ):
                 break
     return False
+
+
+class _Child:
+    """One child process running `handed` (cases of one module), its results streamed."""
+
+    def __init__(
+        self, scratch: Path, index: int, module: str, file: str, handed: Sequence["Item"],
+        options: "Options",
+    ) -> None:
+        self.module, self.file, self.handed = module, file, list(handed)
+        self.exitfirst = options.exitfirst
+        self.journal = scratch / f"{index}.jsonl"
+        self.output = scratch / f"{index}.out"
+        ids = scratch / f"{index}.ids"
+        write_ids(ids, [i.id for i in self.handed])
+        self.command = [
+            sys.executable, "-m", "thinking_tests", file or module,
+            "--only-ids", str(ids), "--journal", str(self.journal),
+            "--no-reports", "--no-coverage", "-q",
+        ]
+        if options.backend:
+            self.command += ["--backend", options.backend]
+        if options.exitfirst:
+            self.command.append("-x")
+        self.streamed: Counter[str] = Counter()  # ids of the results handed on so far
+        self.rest: list["Item"] = []  # cases never reached by a child that died: run them again
+
+    def run(self, results: "_Results") -> bool:
+        """Run the child, handing each case it finishes to `results` as it finishes; True
+        when the run was interrupted meanwhile (what the child finished is kept)."""
+        tail = _Tail(self.journal)
+        with self.output.open("wb") as output:
+            # Its own process group: a Ctrl-C at the terminal reaches the parent alone, which
+            # passes it on once (a second one would make the child exit without its record).
+            process = subprocess.Popen(
+                self.command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                process_group=0 if os.name == "posix" else None,
+            )
+            try:
+                while True:
+                    try:
+                        process.wait(timeout=_POLL)
+                        break
+                    except subprocess.TimeoutExpired:
+                        self._stream(tail, results)
+            except KeyboardInterrupt:
+                _stop(process)
+                self._stream(tail, results)
+                tail.close()
+                self._hand_on(self._journaled(), results)
+                return True
+            except BaseException:
+                _stop(process)
+                tail.close()
+                raise
+        self._stream(tail, results)
+        tail.close()
+        self._hand_on(self._results(process.returncode), results)
+        return False
+
+    def _stream(self, tail: "_Tail", results: "_Results") -> None:
+        """Hand on the case records the journal gained; any other line waits for the whole
+        reading at the child's end, which warns of the unreadable ones."""
+        for line in tail.lines():
+            try:
+                record = json.loads(line.decode("utf-8"))
+                if not isinstance(record, dict) or record.get("kind") != "case":
+                    continue
+                case = from_json(record)
+            except (ValueError, RecursionError):  # UnicodeDecodeError and JSON errors too
+                continue
+            self.streamed[case.id] += 1
+            results.finished(case)
+
+    def _hand_on(self, cases: Sequence[CaseResult], results: "_Results") -> None:
+        """Hand on the results not streamed already: errors for cases the child never
+        reported, and records only the whole reading makes out."""
+        left = Counter(self.streamed)
+        for case in cases:
+            if left[case.id] > 0:
+                left[case.id] -= 1
+                continue
+            results.finished(case)
+
+    def _journaled(self) -> Sequence[CaseResult]:
+        try:
+            return read(self.journal).cases
+        except JournalError:
+            return ()
+
+    def _results(self, returncode: int) -> list[CaseResult]:
+        """Every result of the cases handed over; sets `rest` to those to run again."""
+        code = f"signal {-returncode}" if returncode < 0 else f"code {returncode}"
+        output = _end_of(self.output)
+        module = self.module
+        try:
+            run = read(self.journal)
+        except JournalError:
+            # The child died before it could record anything: every case it was given is lost.
+            message = f"the child process for {module} ended with {code} before running a case"
+            return [_unreported(item, self.file, message, output) for item in self.handed]
+        for note in run.notes:
+            print(f"thinking-tests: {printable(note)}", file=sys.stderr)
+        cases = list(run.cases)
+        died = returncode < 0 or (run.interrupted and returncode not in (0, 1, 2))
+        reported = {case.id for case in cases}
+        unreported = [item for item in self.handed if item.id not in reported]
+        if died:
+            dead = [c for c in cases if _died_in(c)]
+            cases = [_with_code(c, code) if _died_in(c) else c for c in cases]
+            if dead and not self.exitfirst:
+                # Only the case it died in is lost: the ones after it get a fresh child.
+                self.rest = unreported
+                return cases
+            if self.exitfirst and dead:
+                return cases  # stopped at the first failure: the rest did not run
+            message = f"never ran: the child process for {module} ended with {code} before it"
+        else:
+            message = f"the child process for {module} (exit {code}) never reported this case"
+            stopped = any(c.outcome in (Outcome.FAILED, Outcome.ERROR) for c in cases)
+            if self.exitfirst and stopped and returncode == 1:
+                return cases
+        cases.extend(_unreported(item, self.file, message, output) for item in unreported)
+        return cases
+
+
+# How often the parent looks for new results of a running child, in seconds: often enough
+# for the terminal to look live, seldom enough to cost nothing.
+_POLL = 0.05
+# How long a child may take to record its interrupted case and exit after Ctrl-C.
+_GRACE = 10.0
+
+
+def _stop(process: "subprocess.Popen[bytes]") -> None:
+    """Interrupt a child as Ctrl-C would, once; kill it if it will not end (or on a second
+    Ctrl-C meanwhile)."""
+    if process.poll() is not None:
+        return
+    try:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=_GRACE)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        process.kill()
+        process.wait()
+
+
+class _Tail:
+    """The complete lines a file gains while another process appends to it: a line not yet
+    ended by a line feed is kept back until it is (it is being written, not torn)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file: BinaryIO | None = None
+        self.partial = b""
+
+    def lines(self) -> list[bytes]:
+        if self.file is None:
+            try:
+                self.file = self.path.open("rb")
+            except OSError:
+                return []  # not created yet
+        data = self.file.read()
+        if not data:
+            return []
+        *complete, self.partial = (self.partial + data).split(b"\n")
+        return complete
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+def _end_of(path: Path, lines: int = 15) -> str:
+    """The last lines of a child's output, for the errors of cases it did not report."""
+    try:
+        with path.open("rb") as file:
+            file.seek(max(0, file.seek(0, os.SEEK_END) - 16384))
+            text = file.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-lines:]) + "\n"
+
+
+def _died_in(case: CaseResult) -> bool:
+    """Whether a result is the journal's error for the case a dead process was running."""
+    return bool(case.stages) and case.stages[-1].exception is not None and (
+        case.stages[-1].exception.type_name == "ProcessDied"
+    )
 
 
 def write_ids(path: Path, ids: Sequence[str]) -> None:
@@ -97,48 +274,6 @@ def read_ids(path: str | Path) -> set[str]:
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise SelectionError(f"--only-ids {str(path)!r} holds no JSON list of case ids")
     return set(ids)
-
-
-def _results_of(
-    journal: Path,
-    module: str,
-    file: str,
-    done: subprocess.CompletedProcess[str],
-    handed: Sequence["Item"],
-    exitfirst: bool = False,
-) -> list[CaseResult]:
-    """What the child reported, and an error for each case handed to it that it did not.
-
-    A child that stopped at its first failure (-x) and exited normally did not run the rest:
-    those are not run, which the run counts and says, not errors."""
-    code = f"signal {-done.returncode}" if done.returncode < 0 else f"code {done.returncode}"
-    tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:]) + "\n"
-    try:
-        run = read(journal)
-    except JournalError:
-        # The child died before it could record anything: every case it was given is lost.
-        message = f"the child process for {module} ended with {code} before running a case"
-        return [_unreported(item, file, message, tail) for item in handed]
-    for note in run.notes:
-        print(f"thinking-tests: {printable(note)}", file=sys.stderr)
-    cases = list(run.cases)
-    died = done.returncode < 0 or (run.interrupted and done.returncode not in (0, 1, 2))
-    if died:
-        cases = [
-            c if c.stages == () or c.stages[-1].exception is None
-            or c.stages[-1].exception.type_name != "ProcessDied"
-            else _with_code(c, code)
-            for c in cases
-        ]
-        message = f"never ran: the child process for {module} ended with {code} before it"
-    else:
-        message = f"the child process for {module} (exit {code}) never reported this case"
-        stopped = any(c.outcome in (Outcome.FAILED, Outcome.ERROR) for c in cases)
-        if exitfirst and stopped and done.returncode == 1:
-            return cases
-    reported = {case.id for case in cases}
-    cases.extend(_unreported(item, file, message, tail) for item in handed if item.id not in reported)
-    return cases
 
 
 def _unreported(item: "Item", file: str, message: str, output: str) -> CaseResult:
