@@ -21,6 +21,9 @@ from pathlib import Path
 
 from thinking_tests.model import ExceptionInfo, RunResult, Selection, error_result
 
+_fstat = os.fstat  # bound at import: a case may leave os's functions mocked
+_close = os.close
+
 LOCK_NAME = ".thinking-tests.lock"
 NOT_FINISHED = "<run>::did not finish"
 
@@ -56,11 +59,21 @@ class ReportLock:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
+        status = os.fstat(fd)
+        self._identity = (status.st_dev, status.st_ino)
 
     def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing releases the flock; the file stays, empty of meaning
-            self._fd = None
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        # A case may have closed the descriptor (which released the lock already), and its
+        # number may now be a file of the case's: close it only while it is still the lock.
+        try:
+            status = _fstat(fd)
+        except OSError:
+            return
+        if (status.st_dev, status.st_ino) == self._identity:
+            _close(fd)  # closing releases the flock; the file stays, empty of meaning
 
 
 class LastReports:

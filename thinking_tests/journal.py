@@ -12,6 +12,12 @@ skipped with a warning naming the file and line (in the run's `notes`), never th
 reading. A case with a result is never blamed for a death; a planned case whose result was on
 a skipped line is an error saying its result could not be read.
 
+The journal keeps its own references to what it writes with (os.write, os.fstat, json.dumps,
+time.time), taken at import: a case that leaves one of them mocked or replaced cannot stop
+the journal or the run. Its descriptor is checked before each write against the file it
+opened (device and inode): a case that closed it, and opened a file of its own that got the
+same number, gets no record in that file; the journal is reopened by its path instead.
+
 Which case was running: when the engine knows the order up front (the unittest engine), one
 `plan` record lists every case to run, and the first planned case without a result is the
 one the process died in; otherwise (the pytest engine) a `start` record precedes each case.
@@ -39,6 +45,16 @@ from thinking_tests.model import (
 )
 from thinking_tests.paths import shown
 
+# Bound at import: a case may leave the module functions mocked or replaced (see above).
+_os_write = os.write
+_os_open = os.open
+_os_close = os.close
+_fstat = os.fstat
+_dumps = json.dumps
+_now = time.time
+_uname = getattr(os, "uname", None)
+_OPEN_FLAGS = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+
 
 class Started(Protocol):
     """What a start record names: every collected item has these."""
@@ -65,13 +81,16 @@ class Journal:
         self._encoded: dict[tuple[str, str], str] = {}
         self._planned: set[str] = set()
         # A raw descriptor: each record is one write() of its own, on disk with no buffering,
-        # without a buffered file's overhead on every case.
-        self.fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        # without a buffered file's overhead on every case. Appending, so that reopened by
+        # its path (see _line) it goes on at the end.
+        self.fd: int | None = _os_open(path, _OPEN_FLAGS | os.O_CREAT | os.O_TRUNC, 0o666)
+        status = _fstat(self.fd)
+        self._identity = (status.st_dev, status.st_ino)
         self._write(
             {
                 "kind": "run",
                 "version": VERSION,
-                "start": time.time(),
+                "start": _now(),
                 "backend": backend,
                 "command": list(command),
                 "host": hostname(),
@@ -80,15 +99,46 @@ class Journal:
         )
 
     def _write(self, record: dict[str, Any]) -> None:
-        self._line(json.dumps(record, ensure_ascii=True))
+        self._line(_dumps(record, ensure_ascii=True))
 
     def _line(self, text: str) -> None:
-        if self.fd is None:
+        fd = self._own_fd()
+        if fd is None:
             return
         try:
-            os.write(self.fd, (text + "\n").encode("ascii"))
+            _os_write(fd, (text + "\n").encode("ascii"))
         except OSError:
             self.fd = None  # a full disk must not end the run; the reports still come
+
+    def _own_fd(self) -> int | None:
+        """The journal's descriptor, checked to still be the journal's file: a case may have
+        closed it, and its number may now be a file of the case's. Then the journal is
+        opened again by its path (a file replaced at that path is not the journal: no more
+        records). One fstat a record: far less than a case costs."""
+        fd = self.fd
+        if fd is None:
+            return None
+        try:
+            status = _fstat(fd)
+            if (status.st_dev, status.st_ino) == self._identity:
+                return fd
+        except OSError:
+            pass
+        # Not ours any more: the number is left alone (it may be the case's own file).
+        self.fd = None
+        try:
+            fd = _os_open(self.path, _OPEN_FLAGS)
+        except OSError:
+            return None
+        try:
+            status = _fstat(fd)
+        except OSError:
+            status = None
+        if status is None or (status.st_dev, status.st_ino) != self._identity:
+            _os_close(fd)
+            return None
+        self.fd = fd
+        return fd
 
     def plan(self, items: Sequence[Started]) -> None:
         """Record the cases about to run, in the order they run."""
@@ -119,15 +169,19 @@ class Journal:
 
     def close(self, duration: float, interrupted: bool) -> None:
         self._write({"kind": "end", "duration": duration, "interrupted": interrupted})
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+        fd = self._own_fd()  # never close a number that is now someone else's file
+        self.fd = None
+        if fd is not None:
+            try:
+                _os_close(fd)
+            except OSError:
+                pass
 
 
 def hostname() -> str:
     """This machine's name, without importing socket (which costs start-up time) on POSIX."""
-    if hasattr(os, "uname"):
-        return os.uname().nodename
+    if _uname is not None:
+        return _uname().nodename
     import socket
 
     return socket.gethostname()
@@ -150,9 +204,9 @@ def _case_line(result: CaseResult, where: str) -> str:
             if value:
                 extra += f', "{key}": {_string(value)}'
     if result.tags:
-        extra += f', "tags": {json.dumps(list(result.tags))}'
+        extra += f', "tags": {_dumps(list(result.tags))}'
     if result.params:
-        extra += f', "params": {json.dumps([list(p) for p in result.params])}'
+        extra += f', "params": {_dumps([list(p) for p in result.params])}'
     stages = ", ".join([_stage_line(stage) for stage in result.stages])
     try:
         ns, start_us = int(result.duration * 1e9), int(result.start * 1e6)
@@ -175,7 +229,7 @@ def _stage_line(stage: StageResult) -> str:
     )
     if info is None:
         return head + "}"
-    exception = json.dumps(
+    exception = _dumps(
         {
             "type_name": info.type_name,
             "message": info.message,

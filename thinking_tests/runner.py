@@ -14,6 +14,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from time import perf_counter as _perf_counter
+from time import time as _time
 from types import TracebackType
 from typing import Any
 
@@ -253,7 +255,7 @@ class CaseRunner:
         return Running(self, case, next_case)
 
     def skipped(self, case: Case, next_case: Case | None = None) -> CaseResult:
-        start, began = time.time(), time.perf_counter()
+        start, began = _time(), _perf_counter()
         ended = tuple(
             StageResult(Stage.TEARDOWN, False, 0.0, exception_info(error))
             for error in self.fixtures.finish(next_case)
@@ -270,7 +272,7 @@ class CaseRunner:
     ) -> StageResult:
         __tracebackhide__ = True  # pytest shows the user's frames, not the runner's
         token = _current.set((case, stage))  # current() makes the Current when asked
-        began = time.perf_counter()
+        began = _perf_counter()  # bound at import: a case may leave time's functions mocked
         try:
             if aspects:
                 with ExitStack() as stack:
@@ -285,10 +287,10 @@ class CaseRunner:
             if kind == "interrupt":
                 self.interrupted = True
             info = exception_info(error, explain=kind == "fail")
-            return StageResult(stage, False, time.perf_counter() - began, info)
+            return StageResult(stage, False, _perf_counter() - began, info)
         finally:
             _current.reset(token)
-        return StageResult(stage, True, time.perf_counter() - began)
+        return StageResult(stage, True, _perf_counter() - began)
 
     def _outcome(self, case: Case, stages: list[StageResult]) -> tuple[Outcome, str]:
         # Stages come in order: setup, then run when setup passed, then teardown.
@@ -342,7 +344,7 @@ class CaseRunner:
             module=case.module,
             name=case.name,
             outcome=outcome,
-            duration=time.perf_counter() - began,
+            duration=_perf_counter() - began,
             file=case.file,
             line=case.line,
             description=case.description,
@@ -395,13 +397,14 @@ class Running:
         self.runner = runner
         self.case = case
         self.next_case = next_case
-        self.start = time.time()
-        self.began = time.perf_counter()
+        self.start = _time()
+        self.began = _perf_counter()
         self.aspects = runner.aspects + case.aspects
         self.kwargs: dict[str, Any] = {}
         self.teardowns: list[Callable[[], Any]] = []
         self.stages: list[StageResult] = []
         self.errors: dict[Stage, BaseException] = {}  # for hosts that re-raise them
+        self.put_back: list[str] = []  # what the body left changed in the process
 
     def _stage(self, stage: Stage, body: Callable[[], None]) -> StageResult:
         result = self.runner._stage(stage, self.case, self.aspects, body, self.errors)
@@ -447,7 +450,7 @@ class Running:
         try:
             return self._stage(Stage.RUN, do_run)
         finally:
-            snapshot.restore()
+            self.put_back = snapshot.restore()
 
     def teardown(self) -> StageResult:
         if not (self.aspects or self.teardowns or self.runner.fixtures.live):
@@ -471,6 +474,12 @@ class Running:
     def finish(self) -> CaseResult:
         runner = self.runner
         captured = runner.capture.end_case() if runner.capture is not None else ("", "", "")
+        if self.put_back:
+            # In the case's stderr, which every report shows; the outcome stays as it was.
+            out, err, log = captured
+            separator = "\n" if err and not err.endswith("\n") else ""
+            note = f"thinking-tests: put back after this case: {', '.join(self.put_back)}\n"
+            captured = (out, err + separator + note, log)
         outcome, message = runner._outcome(self.case, self.stages)
         return runner._result(
             self.case, outcome, tuple(self.stages), message, self.start, self.began, captured

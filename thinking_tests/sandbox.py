@@ -1,7 +1,12 @@
 """What a case may change in the process, put back after it: the working directory,
-sys.path, environment variables and the root logger's level and handlers.
+sys.path, environment variables, sys.stdout, sys.stderr and sys.stdin, the root logger's
+level and handlers, and logging's disable level.
 
-Taking the snapshot is cheap (a few copies); putting back only touches what changed.
+A stream left replaced, or logging left off, would silently take the output of every later
+case; each thing put back is named, so the case's report can say so.
+
+Taking the snapshot is cheap (a few copies and attribute reads); putting back only touches
+what changed.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ class Snapshot:
             self.cwd = None
         self.path = list(sys.path)
         self.environ = _environ_copy()
+        self.streams = (sys.stdout, sys.stderr, sys.stdin)
         root = logging.root
         self.level = root.level
         self.handlers = list(root.handlers)
+        self.disable = root.manager.disable
 
     def restore(self) -> list[str]:
         """Put back what changed; name each thing put back (for a note in the case's log)."""
@@ -47,7 +54,21 @@ class Snapshot:
                 if os.environ.get(key) != value:
                     os.environ[key] = value
             changed.append("environment variables")
+        stdout, stderr, stdin = self.streams
+        if sys.stdout is not stdout:
+            sys.stdout = stdout
+            changed.append("sys.stdout")
+        if sys.stderr is not stderr:
+            sys.stderr = stderr
+            changed.append("sys.stderr")
+        if sys.stdin is not stdin:
+            sys.stdin = stdin
+            changed.append("sys.stdin")
         root = logging.root
+        if root.manager.disable != self.disable:
+            # Through logging.disable: it also clears every logger's cached level check.
+            logging.disable(self.disable)
+            changed.append("logging.disable level")
         if root.level != self.level:
             root.setLevel(self.level)
             changed.append("root logger level")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-import time
+from time import monotonic as _monotonic  # bound at import: a case may mock time's
 from typing import TYPE_CHECKING, TextIO
 
 from thinking_tests.model import CaseResult, Counts, Outcome, RunResult
@@ -110,7 +110,7 @@ class Terminal:
         self._column += 1
         # Letters are written in batches, at most every tenth of a second: writing each one
         # costs as much as running a trivial case.
-        now = time.monotonic()
+        now = _monotonic()
         if now - self._flushed > 0.1:
             self._flushed = now
             self.flush_progress()

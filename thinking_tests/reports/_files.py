@@ -3,31 +3,50 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+# Bound at import: reports are written after every case ran, and a case may leave os's
+# functions mocked or replaced. (tempfile would look them up on os at each call.)
+_open = os.open
+_fdopen = os.fdopen
+_getpid = os.getpid
+_replace = os.replace
+_unlink = os.unlink
+_urandom = os.urandom
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file and a rename.
 
     A reader never sees half a report, and a run killed while writing leaves the previous
-    report in place. The file gets the permissions the user's umask gives new files.
+    report in place. The file gets the permissions the user's umask gives new files (the
+    mode given to open, as for any new file).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temporary = _temporary(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with _fdopen(fd, "wb") as handle:
             handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
+        _replace(temporary, path)
     except BaseException:
         try:
-            os.unlink(temporary)
+            _unlink(temporary)
         except OSError:
             pass
         raise
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new file beside `path`, created exclusively under a name no one else uses."""
+    for _ in range(100):
+        name = f".{path.name}.{_getpid()}.{_urandom(4).hex()}.tmp"
+        temporary = os.path.join(path.parent, name)
+        try:
+            return _open(temporary, _FLAGS, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def truncate(text: str, limit: int) -> str:

@@ -85,6 +85,12 @@ from thinking_tests.model import (
 )
 from thinking_tests.reports._files import truncate, write_atomic
 
+# Bound at import: a case may leave time's or os's functions mocked, and the report is
+# written after every case ran.
+_localtime = time.localtime
+_strftime = time.strftime
+_uname = getattr(os, "uname", None)
+
 if TYPE_CHECKING:
     from string import Template
 
@@ -500,13 +506,13 @@ def _start(start: float) -> tuple[str, str]:
     if not start:
         return "unknown", ""
     try:
-        local = time.localtime(start)
+        local = _localtime(start)
     except (OverflowError, OSError, ValueError):
         return "unknown", ""
-    shown = time.strftime("%Y-%m-%d %H:%M:%S %Z", local).strip()
+    shown = _strftime("%Y-%m-%d %H:%M:%S %Z", local).strip()
     minutes = round(local.tm_gmtoff / 60)
     offset = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return shown, time.strftime("%Y-%m-%dT%H:%M:%S", local) + offset
+    return shown, _strftime("%Y-%m-%dT%H:%M:%S", local) + offset
 
 
 def _long(text: str, limit: int) -> str:
@@ -748,8 +754,8 @@ def _platform() -> tuple[tuple[str, str], tuple[str, str]]:
     """("Python", "CPython 3.12.1") and ("Platform", "Linux 6.1.0 (x86_64)")."""
     name = sys.implementation.name
     python = f"{_IMPLEMENTATIONS.get(name, name)} {sys.version.split(maxsplit=1)[0]}"
-    if hasattr(os, "uname"):
-        system, _, release, _, machine = os.uname()
+    if _uname is not None:
+        system, _, release, _, machine = _uname()
     else:  # Windows
         import platform
 

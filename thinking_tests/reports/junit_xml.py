@@ -44,6 +44,8 @@ from thinking_tests.model import CaseResult, Outcome, RunResult, Stage
 from thinking_tests.reports._files import truncate, write_atomic
 from thinking_tests.reports._xmltext import attribute, content, plain, visible
 
+_gmtime = time.gmtime  # bound at import: a case may leave time's functions mocked
+
 __all__ = ["write"]
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -280,7 +282,7 @@ def _timestamp(seconds: float, fallback: float) -> str:
     writes it, without importing datetime)."""
     for value in (seconds, fallback, 0.0):
         try:
-            t = time.gmtime(value)
+            t = _gmtime(value)
         except (OverflowError, OSError, ValueError):
             continue
         if 1 <= t.tm_year <= 9999:  # the years datetime (and the schema's xs:dateTime) takes
