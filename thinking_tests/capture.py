@@ -1,17 +1,26 @@
-"""Capture of stdout, stderr and logging per case.
+"""Capture of stdout, stderr and logging per case; stdin closed to cases.
 
 The streams are swapped once per run, not per case: each case only switches the buffers the
 swapped-in streams write to. Writes are locked, so a thread that keeps printing during or
 after a case cannot crash the run; what it prints lands in whichever case is running.
+
+At the descriptor level (the default, "fd"), descriptors 1 and 2 go to files for the run
+(thinking_tests.descriptors) and sys.stdout/sys.stderr write straight to them, so what Python
+prints, what C code and child processes write keep their order. At the "sys" level only
+sys.stdout and sys.stderr are swapped.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import sys
 import threading
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from thinking_tests.descriptors import NullStdin, Spool
 
 
 class BoundedBuffer:
@@ -57,7 +66,7 @@ class BoundedBuffer:
 class _Stream(io.TextIOBase):
     """Stands in for sys.stdout or sys.stderr while a run captures."""
 
-    def __init__(self, capture: "Capture", original: TextIO, which: int) -> None:
+    def __init__(self, capture: Capture, original: TextIO, which: int) -> None:
         self._capture = capture
         self._original = original
         self._which = which  # 0 stdout, 1 stderr
@@ -93,7 +102,7 @@ class _Stream(io.TextIOBase):
         return "backslashreplace"
 
     @property
-    def buffer(self) -> "_BinaryStream":
+    def buffer(self) -> _BinaryStream:
         return _BinaryStream(self)
 
 
@@ -105,15 +114,59 @@ class _BinaryStream(io.RawIOBase):
 
     def write(self, data: object) -> int:
         raw = bytes(data)  # type: ignore[call-overload]
-        self._text.write(raw.decode("utf-8", errors="backslashreplace"))
+        text = self._text
+        text._capture._write_bytes(text._which, raw)
         return len(raw)
 
     def writable(self) -> bool:
         return True
 
 
+STDIN_MESSAGE = (
+    "thinking-tests: reading from stdin while output is captured; "
+    'set config.capture = "no" to let cases read it'
+)
+
+
+class _ClosedStdin(io.TextIOBase):
+    """sys.stdin during capture: reading fails at once, as under pytest, instead of waiting on a
+    terminal or a pipe for input no one will type."""
+
+    def read(self, size: int | None = -1) -> str:
+        raise OSError(STDIN_MESSAGE)
+
+    def readline(self, size: int | None = -1) -> str:  # what input() calls
+        raise OSError(STDIN_MESSAGE)
+
+    def readlines(self, hint: int | None = -1) -> list[str]:
+        raise OSError(STDIN_MESSAGE)
+
+    def __iter__(self) -> _ClosedStdin:
+        return self
+
+    def __next__(self) -> str:
+        raise OSError(STDIN_MESSAGE)
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("stdin is closed to cases while output is captured")
+
+    def isatty(self) -> bool:
+        return False
+
+    def readable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    @property
+    def buffer(self) -> _ClosedStdin:
+        return self
+
+
 class _LogHandler(logging.Handler):
-    def __init__(self, capture: "Capture") -> None:
+    def __init__(self, capture: Capture) -> None:
         super().__init__(logging.NOTSET)
         self._capture = capture
         self.setFormatter(
@@ -135,11 +188,21 @@ _KEPT_ALIVE: list[io.TextIOBase] = []
 
 
 class Capture:
-    """Owns the swapped streams for one run; `start_case`/`end_case` switch the buffers."""
+    """Owns the swapped streams for one run; `start_case`/`end_case` switch the buffers.
 
-    def __init__(self, limit: int) -> None:
+    `limit` bounds each text of a case; `budget` bounds all the texts of the run together:
+    past it a case keeps only a marker saying how much was cut.
+    """
+
+    def __init__(self, limit: int, level: str = "sys", budget: int | None = None) -> None:
         self.limit = limit
+        self.level = level  # "fd" or "sys"
+        self.budget = budget
+        self._left = budget
         self._lock = threading.Lock()
+        self._spools: tuple[Spool, Spool] | None = None
+        self._stdin: tuple[TextIO, NullStdin | None] | None = None
+        self._os_write = os.write  # its own reference: a case may replace os.write
         # A case's stdout, stderr and log buffers, each made at its first write: most cases
         # write nothing. None between cases.
         self._buffers: list[BoundedBuffer | None] | None = None
@@ -152,30 +215,108 @@ class Capture:
     def install(self) -> None:
         self._saved = (sys.stdout, sys.stderr)
         self.stdout, self.stderr = self._saved
+        null = self._install_descriptors() if self.level == "fd" else None
         sys.stdout = _Stream(self, self._saved[0], 0)
         sys.stderr = _Stream(self, self._saved[1], 1)
         _KEPT_ALIVE.extend((sys.stdout, sys.stderr))
+        self._stdin = (sys.stdin, null)
+        sys.stdin = _ClosedStdin()
         logging.getLogger().addHandler(self._handler)
+
+    def _install_descriptors(self) -> NullStdin | None:
+        from thinking_tests.descriptors import NullStdin, Spool
+
+        for stream in self._saved:
+            _flush(stream)
+        made: list[Spool] = []
+        try:
+            made.append(Spool(1))
+            made.append(Spool(2))
+            null = NullStdin()
+        except (OSError, ImportError):  # a descriptor closed, no fcntl: capture at sys level
+            for spool in reversed(made):
+                spool.restore()
+            self.level = "sys"
+            return None
+        self._spools = (made[0], made[1])
+        # The runner's own output goes where descriptors 1 and 2 went before.
+        self.stdout = _terminal(made[0].saved, self._saved[0])
+        self.stderr = _terminal(made[1].saved, self._saved[1])
+        return null
 
     def uninstall(self) -> None:
         logging.getLogger().removeHandler(self._handler)
         if self._saved is not None:
             sys.stdout, sys.stderr = self._saved
             self._saved = None
+        if self._stdin is not None:
+            sys.stdin, null = self._stdin
+            self._stdin = None
+            if null is not None:
+                null.restore()
+        if self._spools is not None:
+            spools, self._spools = self._spools, None
+            for stream in (sys.__stdout__, sys.__stderr__, self.stdout, self.stderr):
+                _flush(stream)
+            for spool in spools:
+                spool.restore()
+            self.stdout, self.stderr = sys.stdout, sys.stderr
 
     def start_case(self) -> None:
+        spools = self._spools
+        if spools is not None:
+            spools[0].start()
+            spools[1].start()
         with self._lock:
             self._buffers = [None, None, None]
 
     def end_case(self) -> tuple[str, str, str]:
+        spools = self._spools
+        if spools is not None:
+            # What Python code wrote to the real streams' buffers belongs to this case too.
+            _flush(sys.__stdout__)
+            _flush(sys.__stderr__)
+            out, err = spools[0].end(self.limit), spools[1].end(self.limit)
         with self._lock:
             buffers, self._buffers = self._buffers, None
         if buffers is None:
-            return "", "", ""
-        out, err, log = ("" if b is None else b.getvalue() for b in buffers)
-        return out, err, log
+            buffers = [None, None, None]
+        if spools is None:
+            out, err = ("" if b is None else b.getvalue() for b in buffers[:2])
+        log = "" if buffers[2] is None else buffers[2].getvalue()
+        if self._left is None or not (out or err or log):
+            return out, err, log
+        return self._budgeted(out), self._budgeted(err), self._budgeted(log)
+
+    def _budgeted(self, text: str) -> str:
+        """The text, or past the run's budget only a marker saying how much was cut."""
+        kept = min(len(text), self.limit)  # the reports keep no more of it than that
+        assert self._left is not None
+        if kept <= self._left:
+            self._left -= kept
+            return text
+        return (
+            f"[{len(text)} characters of output cut: the run's captured output reached "
+            f"config.reports.max_run_output ({self.budget} characters)]\n"
+        )
+
+    def _write_bytes(self, which: int, data: bytes) -> None:
+        """sys.stdout.buffer / sys.stderr.buffer: raw bytes, decoded only when read."""
+        if self._spools is not None:
+            self._to_descriptor(which, data)
+        else:
+            self._write(which, data.decode("utf-8", errors="backslashreplace"))
+
+    def _to_descriptor(self, which: int, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[self._os_write(which + 1, view):]
 
     def _write(self, which: int, text: str) -> None:
+        if which < 2 and self._spools is not None:
+            # Straight to the descriptor, in order with what C code and children write there.
+            self._to_descriptor(which, text.encode("utf-8", "backslashreplace"))
+            return
         with self._lock:
             buffers = self._buffers
             if buffers is not None:
@@ -190,3 +331,21 @@ class Capture:
                 self._saved[which].write(text)
             except Exception:
                 pass
+
+
+def _flush(stream: object) -> None:
+    try:
+        stream.flush()  # type: ignore[attr-defined]
+    except Exception:  # None, closed or broken: nothing of it to keep
+        pass
+
+
+def _terminal(fd: int, like: TextIO) -> TextIO:
+    """A text stream on `fd` (where a descriptor pointed before the run), encoded as `like`."""
+    return open(  # it lives as long as the run's capture
+        fd,
+        "w",
+        encoding=getattr(like, "encoding", None) or "utf-8",
+        errors="backslashreplace",
+        closefd=False,
+    )

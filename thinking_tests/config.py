@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 BACKENDS = ("unittest", "pytest")
+CAPTURE_LEVELS = ("fd", "sys", "no")
 CONFIG_FILE_NAMES = ("__test__.py", "__tests__.py", "__testing__.py")
 
 
@@ -44,6 +45,8 @@ class ReportSettings(_Strict):
     html: str | os.PathLike[str] | None = "report.html"
     journal: str | os.PathLike[str] | None = "journal.jsonl"  # each case as it finishes
     max_output: int = 1024 * 1024  # characters of stdout/stderr/log kept per case in reports
+    # Characters of captured output kept over the whole run; past it a case keeps a marker.
+    max_run_output: int = 50 * 1024 * 1024
     enabled: bool = True
 
     def path(self, name: str | os.PathLike[str] | None, root: Path) -> Path | None:
@@ -79,7 +82,10 @@ class Config(_Strict):
     aspects: list[Any] = field(default_factory=list)
     timeout: float | None = None  # seconds for every case without its own timeout
     pytest_args: list[str] = field(default_factory=list)
-    capture: bool = True  # capture stdout, stderr and logging per case
+    # Per case: "fd" captures descriptors 1 and 2 (C code, child processes too), "sys" only
+    # sys.stdout and sys.stderr, "no" nothing; True means "fd", False "no". Logging is
+    # captured unless "no", and stdin is closed to cases.
+    capture: bool | str = "fd"
     source_file: Path | None = None  # the __test__.py that was loaded, for messages
 
     def reset(self) -> None:
@@ -96,6 +102,10 @@ def _check_type(where: str, value: object, expected: tuple[type, ...], allow_non
         raise ConfigError(f"{where} must be {_names(expected)}, not {type(value).__name__}")
     if not isinstance(value, expected):
         raise ConfigError(f"{where} must be {_names(expected)}, not {type(value).__name__}")
+
+
+def _is_one_of(value: object, names: tuple[str, ...]) -> bool:
+    return isinstance(value, str) and value in names
 
 
 def _names(types: tuple[type, ...]) -> str:
@@ -134,6 +144,9 @@ def validate(config: Config) -> None:
         _check_type("config.reports.max_output", r.max_output, (int,), False)
         if r.max_output < 1000:
             raise ConfigError("config.reports.max_output must be at least 1000 characters")
+        _check_type("config.reports.max_run_output", r.max_run_output, (int,), False)
+        if r.max_run_output < 1000:
+            raise ConfigError("config.reports.max_run_output must be at least 1000 characters")
         _check_type("config.reports.enabled", r.enabled, (bool,), False)
         c = config.coverage
         _check_type("config.coverage", c, (CoverageSettings,), False)
@@ -163,7 +176,11 @@ def validate(config: Config) -> None:
         if config.timeout is not None and not 0 < config.timeout < float("inf"):  # NaN too
             raise ConfigError("config.timeout must be a positive, finite number of seconds")
         _check_type("config.pytest_args", config.pytest_args, (list,), False)
-        _check_type("config.capture", config.capture, (bool,), False)
+        if not (isinstance(config.capture, bool) or _is_one_of(config.capture, CAPTURE_LEVELS)):
+            raise ConfigError(
+                'config.capture must be "fd", "sys" or "no" (or True for "fd", False for "no"), '
+                f"not {config.capture!r:.80}"
+            )
         for name, value in _report_paths(config).items():
             _check_no_nul(name, value)
         _check_inside(config)
@@ -234,3 +251,12 @@ def find_config_file(start: Path) -> Path | None:
 
 
 config = Config()
+
+
+def capture_level(value: bool | str) -> str:
+    """config.capture as one of "fd", "sys", "no" (True is the default "fd", False is "no")."""
+    if value is True:
+        return "fd"
+    if value is False:
+        return "no"
+    return str(value)

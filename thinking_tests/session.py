@@ -486,20 +486,26 @@ def _run_plan(plan: Plan, results: _Results) -> bool:
     from thinking_tests.fixtures import Fixtures
     from thinking_tests.runner import CaseRunner
 
+    from thinking_tests.config import capture_level
+
     # pytest captures output itself; two captures would fight over sys.stdout.
-    wanted = config.capture and config.backend != "pytest"
-    capture = Capture(config.reports.max_output) if wanted else None
+    level = capture_level(config.capture)
+    wanted = level != "no" and config.backend != "pytest"
+    r = config.reports
+    capture = Capture(r.max_output, level, r.max_run_output) if wanted else None
     runner = CaseRunner(Fixtures(REGISTRY), config.aspects, capture, config.timeout)
     engine = get_engine(config.backend)
+    terminal_stream = results.terminal.stream
     if capture is not None:
         capture.install()
-        results.terminal.stream = capture.stdout
+        results.terminal.stream = capture.stdout  # the real terminal, not the captured fd 1
     previous = _second_interrupt_exits(results.terminal)
     try:
         engine(plan, runner, results)
     finally:
         if capture is not None:
             capture.uninstall()
+            results.terminal.stream = terminal_stream
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
     return runner.interrupted

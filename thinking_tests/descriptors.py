@@ -1,0 +1,139 @@
+"""Capture at the descriptor level: file descriptors 1 and 2 go to files for the whole run.
+
+Redirecting once per run, not per case, keeps a case's cost at a few `lseek` calls: each case's
+output is the span of the file between the sizes at its start and at its end, and is read
+only when it wrote something. (The size is where a seek to the end lands: cheaper than
+`fstat`, and the file's offset matters to no one, since its writers append and its reads are
+`pread`s.) What a case, a C extension or a child process that inherited
+the descriptors writes is kept in order with what Python code prints (sys.stdout writes
+straight to the descriptor while capturing).
+"""
+
+from __future__ import annotations
+
+import os
+
+# Past this size a file starts again empty at the next case's start, so a run whose threads
+# never stop printing does not fill the disk.
+_RECYCLE = 16 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_lseek = os.lseek  # bound at import: a case may replace os functions
+_END = os.SEEK_END
+
+
+def _unnamed_file() -> int:
+    """A temporary file with no name, opened for appending: every writer (this process and its
+    children, which share it) writes at its end, even after it is emptied."""
+    import fcntl
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="thinking-tests-output-")
+    try:
+        os.unlink(path)
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def clipped(data: bytes, limit: int) -> str:
+    """Bytes as text of about `limit` characters: the head and the tail, a marker between;
+    bytes that are not UTF-8 stay visible as escapes such as \\xff."""
+    from thinking_tests.capture import BoundedBuffer
+
+    buffer = BoundedBuffer(limit)
+    buffer.write(data.decode("utf-8", "backslashreplace"))
+    return buffer.getvalue()
+
+
+class Spool:
+    """One descriptor (1 or 2) sent to an unnamed file; `saved` is where it pointed before."""
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+        self.file = _unnamed_file()
+        try:
+            self.saved = os.dup(target)
+        except OSError:
+            os.close(self.file)
+            raise
+        os.dup2(self.file, target)
+        self.mark = 0  # where the running case's output starts
+
+    def start(self) -> None:
+        size = _lseek(self.file, 0, _END)
+        if size > self.mark:  # written between cases (a thread): it goes where it would have
+            self._pass_through(self.mark, size)
+        if size > _RECYCLE:
+            os.ftruncate(self.file, 0)
+            size = 0
+        self.mark = size
+
+    def end(self, limit: int) -> str:
+        """The case's output as text of about `limit` characters ("" when it wrote nothing)."""
+        size = _lseek(self.file, 0, _END)
+        start, self.mark = self.mark, size
+        if size <= start:
+            return ""
+        count = size - start
+        if count <= 4 * limit:  # UTF-8 takes at most 4 bytes a character
+            return clipped(os.pread(self.file, count, start), limit)
+        # Read only the head and the tail: a thread may have written gigabytes.
+        from thinking_tests.capture import BoundedBuffer
+
+        side = 2 * limit
+        head = os.pread(self.file, side, start).decode("utf-8", "backslashreplace")
+        tail = os.pread(self.file, side, size - side).decode("utf-8", "backslashreplace")
+        buffer = BoundedBuffer(limit)
+        buffer.write(head)
+        buffer.write(tail)
+        buffer._compact()
+        buffer.dropped += count - 2 * side  # the unread middle, counted in bytes
+        return buffer.getvalue()
+
+    def restore(self) -> None:
+        try:
+            size = _lseek(self.file, 0, _END)
+            if size > self.mark:
+                self._pass_through(self.mark, size)
+        finally:
+            os.dup2(self.saved, self.target)
+            os.close(self.saved)
+            os.close(self.file)
+
+    def _pass_through(self, start: int, end: int) -> None:
+        try:
+            while start < end:
+                data = os.pread(self.file, min(_CHUNK, end - start), start)
+                if not data:
+                    return
+                start += len(data)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.saved, view):]
+        except OSError:
+            pass  # a closed terminal must not stop the run
+
+
+class NullStdin:
+    """Descriptor 0 read from /dev/null while capturing: a child process reading its stdin gets
+    end-of-file at once instead of waiting on a terminal or a pipe nobody writes to."""
+
+    def __init__(self) -> None:
+        try:
+            self.saved: int | None = os.dup(0)
+        except OSError:  # the run was started with stdin closed
+            self.saved = None
+        null = os.open(os.devnull, os.O_RDONLY)
+        try:
+            os.dup2(null, 0)
+        finally:
+            os.close(null)
+
+    def restore(self) -> None:
+        if self.saved is None:
+            os.close(0)
+            return
+        os.dup2(self.saved, 0)
+        os.close(self.saved)
