@@ -24,7 +24,7 @@ from thinking_tests.capture import Capture
 from thinking_tests.case import Aspect, Case
 from thinking_tests.fixtures import Fixtures
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
-from thinking_tests.sandbox import Snapshot
+from thinking_tests.sandbox import Snapshot, with_note
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__))
@@ -474,12 +474,8 @@ class Running:
     def finish(self) -> CaseResult:
         runner = self.runner
         captured = runner.capture.end_case() if runner.capture is not None else ("", "", "")
-        if self.put_back:
-            # In the case's stderr, which every report shows; the outcome stays as it was.
-            out, err, log = captured
-            separator = "\n" if err and not err.endswith("\n") else ""
-            note = f"thinking-tests: put back after this case: {', '.join(self.put_back)}\n"
-            captured = (out, err + separator + note, log)
+        if self.put_back:  # said in the case's stderr; the outcome stays as it was
+            captured = (captured[0], with_note(captured[1], self.put_back), captured[2])
         outcome, message = runner._outcome(self.case, self.stages)
         return runner._result(
             self.case, outcome, tuple(self.stages), message, self.start, self.began, captured

@@ -24,11 +24,10 @@ class Snapshot:
             self.cwd = None
         self.path = list(sys.path)
         self.environ = _environ_copy()
-        self.streams = (sys.stdout, sys.stderr, sys.stdin)
+        self.streams = Streams()
         root = logging.root
         self.level = root.level
         self.handlers = list(root.handlers)
-        self.disable = root.manager.disable
 
     def restore(self) -> list[str]:
         """Put back what changed; name each thing put back (for a note in the case's log)."""
@@ -54,21 +53,8 @@ class Snapshot:
                 if os.environ.get(key) != value:
                     os.environ[key] = value
             changed.append("environment variables")
-        stdout, stderr, stdin = self.streams
-        if sys.stdout is not stdout:
-            sys.stdout = stdout
-            changed.append("sys.stdout")
-        if sys.stderr is not stderr:
-            sys.stderr = stderr
-            changed.append("sys.stderr")
-        if sys.stdin is not stdin:
-            sys.stdin = stdin
-            changed.append("sys.stdin")
+        changed.extend(self.streams.restore())
         root = logging.root
-        if root.manager.disable != self.disable:
-            # Through logging.disable: it also clears every logger's cached level check.
-            logging.disable(self.disable)
-            changed.append("logging.disable level")
         if root.level != self.level:
             root.setLevel(self.level)
             changed.append("root logger level")
@@ -76,6 +62,45 @@ class Snapshot:
             root.handlers[:] = self.handlers
             changed.append("root logger handlers")
         return changed
+
+
+class Streams:
+    """What the run's capture hangs on: sys.stdout, sys.stderr, sys.stdin and logging's
+    disable level. Also checked around each unittest TestCase test, which may otherwise leave
+    changes to the tests after it: a stream left replaced would take their output."""
+
+    __slots__ = ("stdout", "stderr", "stdin", "disable")
+
+    def __init__(self) -> None:
+        self.stdout, self.stderr, self.stdin = sys.stdout, sys.stderr, sys.stdin
+        self.disable = logging.root.manager.disable
+
+    def restore(self) -> list[str]:
+        changed: list[str] = []
+        if sys.stdout is not self.stdout:
+            sys.stdout = self.stdout
+            changed.append("sys.stdout")
+        if sys.stderr is not self.stderr:
+            sys.stderr = self.stderr
+            changed.append("sys.stderr")
+        if sys.stdin is not self.stdin:
+            sys.stdin = self.stdin
+            changed.append("sys.stdin")
+        if logging.root.manager.disable != self.disable:
+            # Through logging.disable: it also clears every logger's cached level check.
+            logging.disable(self.disable)
+            changed.append("logging.disable level")
+        return changed
+
+
+def with_note(stderr: str, changed: list[str]) -> str:
+    """A case's captured stderr with a line naming what was put back after it: stderr is in
+    every report (JUnit XML, HTML, the journal, the terminal for a failure), and the case's
+    outcome stays its own."""
+    if not changed:
+        return stderr
+    separator = "\n" if stderr and not stderr.endswith("\n") else ""
+    return f"{stderr}{separator}thinking-tests: put back after this case: {', '.join(changed)}\n"
 
 
 def _environ_copy() -> dict[object, object]:

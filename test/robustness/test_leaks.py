@@ -135,6 +135,26 @@ def logs_after_handlers():
 '''
 
 
+# A unittest TestCase test may leave most changes to the tests after it, as under unittest;
+# not the streams nor logging's off switch, which would take their output.
+NATIVE = '''
+import io
+import logging
+import sys
+import unittest
+
+
+class Leaks(unittest.TestCase):
+    def test_a_replaces_stdout_and_disables_logging(self):
+        sys.stdout = io.StringIO()
+        logging.disable(logging.CRITICAL)
+
+    def test_b_prints_and_logs(self):
+        print("NATIVE-PRINTED-AFTER")
+        logging.getLogger("native").warning("NATIVE-LOGGED-AFTER")
+'''
+
+
 class Leaked:
     """One run of a project whose cases leak, with its reports read back."""
 
@@ -163,8 +183,8 @@ class Leaked:
         return {r["id"]: r["outcome"] for r in self.journal if r["kind"] == "case"}
 
 
-def _leaked(module: str, text: str) -> Leaked:
-    root = project({f"test/{module}.py": text})
+def _leaked(modules: dict[str, str], config: str = "") -> Leaked:
+    root = project({f"test/{module}.py": text for module, text in modules.items()}, config=config)
     ran = run("-m", "test.run_all", cwd=root)
     assert ran.code != 3 and "internal error" not in ran.output, ran
     return Leaked(root, ran)
@@ -172,17 +192,19 @@ def _leaked(module: str, text: str) -> Leaked:
 
 @fixture
 def mocks() -> Leaked:
-    return _leaked("test_mocks", MOCKS)
+    return _leaked({"test_mocks": MOCKS})
 
 
 @fixture
 def descriptors() -> Leaked:
-    return _leaked("test_descriptors", DESCRIPTORS)
+    # Capture at the sys level: descriptor capture keeps descriptors of its own in this range
+    # too, and what it does when a case closes them is another matter than the journal's.
+    return _leaked({"test_descriptors": DESCRIPTORS}, config='config.capture = "sys"\n')
 
 
 @fixture
 def streams() -> Leaked:
-    return _leaked("test_streams", STREAMS)
+    return _leaked({"test_streams": STREAMS, "test_streams_native": NATIVE})
 
 
 @test("leaked mocks of time, json and os.write: every case reported, reports written, exit 1")
@@ -225,7 +247,7 @@ def closed_descriptors(descriptors: Leaked) -> None:
 @test("a replaced sys.stdout, sys.stderr or sys.stdin is put back after the case, which says so")
 def streams_put_back(streams: Leaked) -> None:
     assert streams.ran.code == 1, streams.ran
-    assert streams.ran.counts == (7, 1, 0), streams.ran
+    assert streams.ran.counts == (9, 1, 0), streams.ran
     assert "PRINTED-AFTER-STDOUT" in streams.out("test_streams", "prints_after_stdout")
     assert "WRITTEN-AFTER-STDERR" in streams.err("test_streams", "writes_after_stderr")
     assert "PRINTED-AFTER-HANDLERS" in streams.out("test_streams", "logs_after_handlers")
@@ -251,6 +273,17 @@ def logging_put_back(streams: Leaked) -> None:
     assert streams.case("test_streams", "drops_handlers_and_fails") == "failure"
     note = streams.err("test_streams", "drops_handlers_and_fails")
     assert "root logger handlers" in note and "sys.stdout" in note, note
+
+
+
+@test("a unittest TestCase test that replaces sys.stdout and turns logging off: put back, and said")
+def native_streams_put_back(streams: Leaked) -> None:
+    module = "test_streams_native"
+    assert streams.case(module, "Leaks::test_a_replaces_stdout_and_disables_logging") == "passed"
+    note = streams.err(module, "Leaks::test_a_replaces_stdout_and_disables_logging")
+    assert "put back" in note and "sys.stdout" in note and "logging.disable" in note, note
+    assert "NATIVE-PRINTED-AFTER" in streams.out(module, "Leaks::test_b_prints_and_logs"), streams.ran
+    assert "NATIVE-LOGGED-AFTER" in streams.err(module, "Leaks::test_b_prints_and_logs"), streams.ran
 
 
 if __name__ == "__main__":

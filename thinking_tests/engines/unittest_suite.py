@@ -19,7 +19,11 @@ from thinking_tests.collect import NativeTest
 from thinking_tests.engines.unittest_engine import Stopping
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.runner import CaseRunner, exception_info, first_line
-from thinking_tests.sandbox import Snapshot
+from thinking_tests.sandbox import Snapshot, Streams, with_note
+
+# Bound at import: a test may leave time's functions mocked.
+_time = time.time
+_perf_counter = time.perf_counter
 from thinking_tests.subtests import combine, subtest_label
 
 _ErrInfo = tuple[type[BaseException], BaseException, TracebackType | None]
@@ -53,6 +57,7 @@ class NativeRun(unittest.TestResult):
         self._subtests: list[tuple[str, ExceptionInfo, bool]] = []  # label, exception, is error
         self._began = 0.0
         self._start = 0.0
+        self._streams = Streams()  # as they were when the test began
         # unittest leaves what a test changes (working directory, environment, logging) to
         # the tests after it, and suites come to rely on that: put it back only at the end.
         self._snapshot = Snapshot()
@@ -108,7 +113,8 @@ class NativeRun(unittest.TestResult):
         self._current = native
         self._listener.started(native)
         self._problem, self._skip, self._subtests = None, None, []
-        self._start, self._began = time.time(), time.perf_counter()
+        self._start, self._began = _time(), _perf_counter()
+        self._streams = Streams()
         if self._runner.capture is not None:
             self._runner.capture.start_case()
 
@@ -119,14 +125,19 @@ class NativeRun(unittest.TestResult):
             return
         self._current = None
         captured = ("", "", "")
+        # Streams and logging's off switch are put back at once, unlike the rest (see
+        # _snapshot): left replaced, they would take the output of every later test.
+        put_back = self._streams.restore()
         if self._runner.capture is not None:
             captured = self._runner.capture.end_case()
+        if put_back:
+            captured = (captured[0], with_note(captured[1], put_back), captured[2])
         in_flight = sys.exc_info()[1]  # stopTest runs in a `finally`: Ctrl-C passes through it
         if isinstance(in_flight, KeyboardInterrupt):
             self._runner.interrupted = True
             self._problem = _Failure(Outcome.ERROR, "interrupted", exception_info(in_flight))
         outcome, message, info = self._verdict()
-        duration = time.perf_counter() - self._began
+        duration = _perf_counter() - self._began
         stage = StageResult(Stage.RUN, outcome not in (Outcome.FAILED, Outcome.ERROR), duration, info)
         self._report(
             CaseResult(
@@ -266,7 +277,7 @@ class NativeRun(unittest.TestResult):
                 duration=0.0,
                 stages=(stage,),
                 message=message,
-                start=time.time(),
+                start=_time(),
             )
         )
 
