@@ -35,6 +35,12 @@ class GeneratorAspect:
         return f"<aspect {self.__name__}>"
 
 
+def aspect_name(obj: object) -> str:
+    """How a message names an aspect: its function's name, else its class's."""
+    name = getattr(obj, "__name__", None) or type(obj).__name__
+    return repr(name)
+
+
 @dataclass(frozen=True)
 class Current:
     """What `current()` returns: the case running now and its stage."""

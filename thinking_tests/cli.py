@@ -56,8 +56,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--only-ids", help=argparse.SUPPRESS)
     p.add_argument("--shard-durations", metavar="JOURNAL",
                    help="balance --shard by the case durations of an earlier run's journal")
+    p.add_argument("--run-timeout", type=_seconds, metavar="SECONDS",
+                   help="stop the run past this many seconds, as Ctrl-C does (reports written, exit 2)")
     p.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     return p
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < seconds < float("inf"):  # NaN too
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number of seconds: {text!r}")
+    return seconds
 
 
 def _count(text: str) -> int:
@@ -218,6 +230,7 @@ def options(args: argparse.Namespace, targets: list[Target], command: tuple[str,
         isolate=args.isolate,
         journal=args.journal,
         only_ids=args.only_ids,
+        run_timeout=args.run_timeout,
         command=command,
     )
 

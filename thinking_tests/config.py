@@ -81,6 +81,7 @@ class Config(_Strict):
     coverage: CoverageSettings = field(default_factory=CoverageSettings)
     aspects: list[Any] = field(default_factory=list)
     timeout: float | None = None  # seconds for every case without its own timeout
+    run_timeout: float | None = None  # seconds for the whole run: past it, it stops as on Ctrl-C
     pytest_args: list[str] = field(default_factory=list)
     # Per case: "fd" captures descriptors 1 and 2 (C code, child processes too), "sys" only
     # sys.stdout and sys.stderr, "no" nothing; True means "fd", False "no". Logging is
@@ -172,9 +173,11 @@ def validate(config: Config) -> None:
                 raise ConfigError(
                     f"config.aspects[{index}] has no around(stage, case) method: {type(obj).__name__}"
                 )
-        _check_type("config.timeout", config.timeout, (int, float), True)
-        if config.timeout is not None and not 0 < config.timeout < float("inf"):  # NaN too
-            raise ConfigError("config.timeout must be a positive, finite number of seconds")
+        for name in ("timeout", "run_timeout"):
+            seconds = getattr(config, name)
+            _check_type(f"config.{name}", seconds, (int, float), True)
+            if seconds is not None and not 0 < seconds < float("inf"):  # NaN too
+                raise ConfigError(f"config.{name} must be a positive, finite number of seconds")
         _check_type("config.pytest_args", config.pytest_args, (list,), False)
         if not (isinstance(config.capture, bool) or _is_one_of(config.capture, CAPTURE_LEVELS)):
             raise ConfigError(

@@ -13,6 +13,7 @@ from typing import Any
 
 from thinking_tests.case import Case
 from thinking_tests.registry import Fixture, Registry
+from thinking_tests.timeouts import CaseTimeout, Deadline
 
 # Looks up a fixture the registry does not know, such as pytest's own under the pytest host.
 ExternalLookup = Callable[[str], Any]
@@ -71,6 +72,7 @@ class Fixtures:
         self.registry = registry
         self.external = external
         self.live: list[_Live] = []
+        self.timeout: float | None = None  # the run's case timeout, for scopes ended outside a case
 
     def resolve(self, case: Case) -> dict[str, Any]:
         """The value of every fixture the case asks for, making the missing ones."""
@@ -111,13 +113,26 @@ class Fixtures:
                 value = fixture.func(**kwargs)
         except StopIteration:
             raise FixtureError(f"fixture '{name}' did not yield a value") from None
+        except CaseTimeout as error:
+            raise error.blame(f"fixture '{name}' setup")
         self.live.append(_Live(fixture, key, value, generator))
         return value
 
-    def finish(self, next_case: Case | None) -> list[BaseException]:
-        """Tear down every value whose scope ends before `next_case`; newest first."""
+    def finish(self, next_case: Case | None, limit: Deadline | None = None) -> list[BaseException]:
+        """Tear down every value whose scope ends before `next_case`; newest first.
+
+        Under a time limit (the case's, or the run's case timeout when no case is running)
+        a teardown that hangs is an error naming its fixture, and the rest still run."""
         if not self.live:  # most cases use no fixture
             return []
+        if limit is None and self.timeout:
+            limit = Deadline(self.timeout)
+        if limit is None or limit.running:
+            return self._finish(next_case, limit)
+        with limit.armed():
+            return self._finish(next_case, limit)
+
+    def _finish(self, next_case: Case | None, limit: Deadline | None) -> list[BaseException]:
         errors: list[BaseException] = []
         keep: list[_Live] = []
         ending: list[_Live] = []
@@ -135,6 +150,9 @@ class Fixtures:
                 if isinstance(error, KeyboardInterrupt):
                     raise
                 errors.append(error)
+                if isinstance(error, CaseTimeout) and limit is not None:
+                    limit.blame(error, f"fixture '{live.fixture.name}' teardown")
+                    limit.restart()  # the other values are still torn down, in time of their own
                 continue
             errors.append(FixtureError(f"fixture '{live.fixture.name}' yielded more than once"))
         return errors

@@ -8,30 +8,26 @@ from __future__ import annotations
 
 import inspect
 import os
-import signal
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from time import perf_counter as _perf_counter
 from time import time as _time
 from types import TracebackType
 from typing import Any
 
-from thinking_tests.aspects import _current
+from thinking_tests.aspects import _current, aspect_name
 from thinking_tests.capture import Capture
 from thinking_tests.case import Aspect, Case
 from thinking_tests.fixtures import Fixtures
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.sandbox import Snapshot, with_note
+from thinking_tests.timeouts import CaseTimeout, Deadline, blamed
+
+__all__ = ["CaseRunner", "CaseTimeout", "Running", "exception_info", "first_line"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__))
-
-
-class CaseTimeout(BaseException):
-    """Raised into a case past its timeout; a BaseException so `except Exception` can't eat it."""
 
 
 def _kind(error: BaseException) -> str:
@@ -142,55 +138,6 @@ def first_line(info: ExceptionInfo) -> str:
     return f"{info.type_name}: {message[0]}" if message else info.type_name
 
 
-@contextmanager
-def deadline(seconds: float | None, what: str) -> Iterator[None]:
-    """Raise CaseTimeout into the running code after `seconds`, again every half second.
-
-    SIGALRM interrupts blocking calls such as time.sleep; repeating it defeats a case that
-    swallows the first one in a loop. Off the main thread, where signals cannot go, an
-    asynchronous exception is set on the thread instead.
-    """
-    if seconds is None:
-        yield
-        return
-    message = f"{what} timed out after {seconds:g} s"
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-
-        def on_alarm(signum: int, frame: object) -> None:
-            __tracebackhide__ = True
-            raise CaseTimeout(message)
-
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0, 0)
-            signal.signal(signal.SIGALRM, previous)
-        return
-    import ctypes
-
-    target = threading.get_ident()
-    done = threading.Event()
-
-    def watchdog() -> None:
-        while not done.wait(seconds if not fired else 0.5):
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                ctypes.c_ulong(target), ctypes.py_object(CaseTimeout)
-            )
-            fired.append(True)
-
-    fired: list[bool] = []
-    thread = threading.Thread(target=watchdog, daemon=True)
-    thread.start()
-    try:
-        yield
-    except CaseTimeout:
-        raise CaseTimeout(message) from None
-    finally:
-        done.set()
-
-
 def _run_coroutine(coroutine: Any) -> None:
     """Run a coroutine case on a fresh event loop, as asyncio.run does.
 
@@ -237,6 +184,7 @@ class CaseRunner:
         self.capture = capture
         self.timeout = timeout
         self.interrupted = False
+        fixtures.timeout = timeout  # scopes that end outside a case have a limit too
 
     def run(self, case: Case, next_case: Case | None = None) -> CaseResult:
         """Run one case; `next_case` tells which fixture scopes end after it."""
@@ -256,9 +204,10 @@ class CaseRunner:
 
     def skipped(self, case: Case, next_case: Case | None = None) -> CaseResult:
         start, began = _time(), _perf_counter()
+        limit = case.timeout or self.timeout
         ended = tuple(
             StageResult(Stage.TEARDOWN, False, 0.0, exception_info(error))
-            for error in self.fixtures.finish(next_case)
+            for error in self.fixtures.finish(next_case, Deadline(limit) if limit else None)
         )
         return self._result(case, Outcome.SKIPPED, ended, case.skip or "", start, began, ("", "", ""))
 
@@ -269,12 +218,20 @@ class CaseRunner:
         aspects: tuple[Aspect, ...],
         body: Callable[[], None],
         errors: dict[Stage, BaseException],
+        limit: Deadline | None = None,
+        allowed: float | None = None,
     ) -> StageResult:
         __tracebackhide__ = True  # pytest shows the user's frames, not the runner's
         token = _current.set((case, stage))  # current() makes the Current when asked
         began = _perf_counter()  # bound at import: a case may leave time's functions mocked
         try:
-            if aspects:
+            if limit is not None:  # the timed path: nothing of it runs without a timeout
+                try:
+                    limit.arm(allowed)
+                    self._around(stage, case, aspects, body, limit)
+                finally:
+                    limit.disarm()  # an alarm landing in this file waits: see timeouts
+            elif aspects:
                 with ExitStack() as stack:
                     for obj in aspects:
                         stack.enter_context(obj.around(stage, case))
@@ -282,7 +239,11 @@ class CaseRunner:
             else:
                 body()
         except BaseException as error:
-            errors[stage] = error
+            if limit is not None:
+                limit.blame(error, f"{stage} of case {case.name}")
+                if isinstance(error, CaseTimeout) and stage is not Stage.RUN:
+                    errors[stage] = error.as_exception()  # for hosts that re-raise it
+            errors.setdefault(stage, error)
             kind = _kind(error)
             if kind == "interrupt":
                 self.interrupted = True
@@ -291,6 +252,26 @@ class CaseRunner:
         finally:
             _current.reset(token)
         return StageResult(stage, True, _perf_counter() - began)
+
+    @staticmethod
+    def _around(
+        stage: Stage,
+        case: Case,
+        aspects: tuple[Aspect, ...],
+        body: Callable[[], None],
+        limit: Deadline,
+    ) -> None:
+        """The aspects around the body, each blamed by name for a timeout in its own code."""
+        __tracebackhide__ = True
+        with ExitStack() as stack:
+            for obj in aspects:
+                what = f"aspect {aspect_name(obj)} around {stage}"
+                try:
+                    around = obj.around(stage, case)
+                except CaseTimeout as error:
+                    raise error.blame(what)
+                stack.enter_context(blamed(around, what))
+            body()
 
     def _outcome(self, case: Case, stages: list[StageResult]) -> tuple[Outcome, str]:
         # Stages come in order: setup, then run when setup passed, then teardown.
@@ -302,6 +283,8 @@ class CaseRunner:
             assert setup.exception is not None
             if setup.exception.type_name in _SKIP_NAMES:
                 return Outcome.SKIPPED, setup.exception.message
+            if setup.exception.type_name == _TIMEOUT_NAME:  # the message names the stage
+                return Outcome.ERROR, setup.exception.message
             return Outcome.ERROR, f"error in setup: {first_line(setup.exception)}"
         assert run is not None
         if not run.ok:
@@ -324,7 +307,10 @@ class CaseRunner:
             assert teardown.exception is not None
             if outcome is not Outcome.FAILED:
                 outcome = Outcome.ERROR
-                message = f"error in teardown: {first_line(teardown.exception)}"
+                if teardown.exception.type_name == _TIMEOUT_NAME:
+                    message = teardown.exception.message
+                else:
+                    message = f"error in teardown: {first_line(teardown.exception)}"
             else:
                 message += f" (and in teardown: {first_line(teardown.exception)})"
         return outcome, message
@@ -363,7 +349,7 @@ _NOTHING_TO_SET_UP = StageResult(Stage.SETUP, True, 0.0)
 _NOTHING_TO_TEAR_DOWN = StageResult(Stage.TEARDOWN, True, 0.0)
 # How a skip's type is written in its ExceptionInfo ("Skipped": pytest 9 puts it in builtins).
 _SKIP_NAMES = frozenset({"unittest.case.SkipTest", "_pytest.outcomes.Skipped", "Skipped"})
-_TIMEOUT_NAME = f"{__name__}.CaseTimeout"
+_TIMEOUT_NAME = f"{CaseTimeout.__module__}.CaseTimeout"
 
 
 def _params(case: Case) -> tuple[tuple[str, str], ...]:
@@ -380,6 +366,10 @@ def _short_repr(value: object, limit: int = 200) -> str:
     except BaseException as error:
         text = f"<repr() raised {type(error).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _name(func: Callable[..., Any]) -> str:
+    return repr(getattr(func, "__qualname__", None) or type(func).__name__)
 
 
 def _call(case: Case, kwargs: dict[str, Any]) -> None:
@@ -405,9 +395,22 @@ class Running:
         self.stages: list[StageResult] = []
         self.errors: dict[Stage, BaseException] = {}  # for hosts that re-raise them
         self.put_back: list[str] = []  # what the body left changed in the process
+        timeout = case.timeout or runner.timeout
+        # The case's limit covers all its stages; `left` is what they have not used yet.
+        self.limit = Deadline(timeout) if timeout else None
+        self.left = timeout
 
     def _stage(self, stage: Stage, body: Callable[[], None]) -> StageResult:
-        result = self.runner._stage(stage, self.case, self.aspects, body, self.errors)
+        limit = self.limit
+        if limit is None:
+            result = self.runner._stage(stage, self.case, self.aspects, body, self.errors)
+        else:
+            # After a timeout the teardown still gets a whole limit to clean up in.
+            allowed = limit.seconds if limit.fired and stage is Stage.TEARDOWN else self.left
+            result = self.runner._stage(
+                stage, self.case, self.aspects, body, self.errors, limit, allowed
+            )
+            self.left = max((self.left or 0.0) - result.duration, 0.01)
         self.stages.append(result)
         return result
 
@@ -425,7 +428,10 @@ class Running:
         def do_setup() -> None:
             self.kwargs.update(self.runner.fixtures.resolve(self.case))
             for func in self.case.setups:
-                func()
+                try:
+                    func()
+                except CaseTimeout as error:
+                    raise error.blame(f"setup {_name(func)}")
             # Like unittest's tearDown: the teardowns run only when every setup did.
             self.teardowns.extend(self.case.teardowns)
 
@@ -434,15 +440,13 @@ class Running:
     def call(self) -> StageResult:
         case = self.case
         kwargs = self.kwargs
-        timeout = case.timeout or self.runner.timeout
 
         def do_run() -> None:
             __tracebackhide__ = True
-            if timeout is None:
+            try:
                 _call(case, kwargs)
-                return
-            with deadline(timeout, f"case {case.name}"):
-                _call(case, kwargs)
+            except CaseTimeout as error:
+                raise error.blame(f"case {case.name}")
 
         # What the body changes in the process (cwd, sys.path, environment, root logger) is
         # put back after it; what fixtures and setups changed stays until their teardown.
@@ -458,6 +462,7 @@ class Running:
 
         def do_teardown() -> None:
             errors: list[BaseException] = []
+            limit = self.limit
             for func in self.teardowns:
                 try:
                     func()
@@ -465,7 +470,10 @@ class Running:
                     raise
                 except BaseException as error:
                     errors.append(error)
-            errors.extend(self.runner.fixtures.finish(self.next_case))
+                    if isinstance(error, CaseTimeout) and limit is not None:
+                        error.blame(f"teardown {_name(func)}")
+                        limit.restart()  # the rest still cleans up, with time of its own
+            errors.extend(self.runner.fixtures.finish(self.next_case, limit))
             if errors:
                 raise errors[0]
 

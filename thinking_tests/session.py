@@ -76,6 +76,7 @@ class Options:
     isolate: bool = False  # each module in a child process
     journal: str | None = None  # where the journal goes, whatever the report settings say
     only_ids: str | None = None  # a file of case ids: run exactly these (for --isolate)
+    run_timeout: float | None = None  # --run-timeout: seconds for the whole run
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
 
 
@@ -88,6 +89,8 @@ def _apply_overrides(options: Options) -> None:
         config.reports.enabled = False
     if options.coverage is False:
         config.coverage.enabled = False
+    if options.run_timeout is not None:
+        config.run_timeout = options.run_timeout
     if options.report_dir is not None:
         # A path typed on the command line means one relative to where it was typed.
         config.reports.directory = os.path.abspath(options.report_dir)
@@ -343,12 +346,18 @@ def _execute(options: Options, terminal: Terminal) -> int:
             journal.plan(plan.items)
     results = _Results(terminal, journal)
     interrupted = False
-    if options.isolate and plan.items:
-        from thinking_tests.isolate import run_isolated
+    from thinking_tests.timeouts import run_limit
 
-        interrupted = run_isolated(plan.items, results, options)
-    elif plan.items is None or plan.items:
-        interrupted = _run_plan(plan, results)
+    limit = run_limit(config.run_timeout, terminal.write)  # past it: stopped as on Ctrl-C
+    try:
+        if options.isolate and plan.items:
+            from thinking_tests.isolate import run_isolated
+
+            interrupted = run_isolated(plan.items, results, options)
+        elif plan.items is None or plan.items:
+            interrupted = _run_plan(plan, results)
+    finally:
+        limit.stop()
     duration = _perf_counter() - began
     if journal is not None:
         journal.close(duration, interrupted)
