@@ -16,7 +16,9 @@ from test.support import env
 from thinking_tests import fixture, run_current_module, test
 
 # The marker goes to the real stdout (the capture would keep it for the report), so the test
-# knows when to press Ctrl-C: while the case sleeps.
+# knows when to press Ctrl-C: while the case sleeps. Capture at the sys level leaves
+# sys.__stdout__ alone (at the descriptor level, the default, it is captured too).
+SYS_CAPTURE = 'config.capture = "sys"\n'
 CASES = '''
 import sys
 import time
@@ -112,13 +114,13 @@ def interrupt(root: Path, args: tuple[str, ...], presses: list[str]) -> Interrup
 
 @fixture(scope="module")
 def once() -> Interrupted:
-    root = project({"test/test_cases.py": CASES})
+    root = project({"test/test_cases.py": CASES}, SYS_CAPTURE)
     return interrupt(root, ("-m", "test.run_all", "-v"), ["SLEEPING"])
 
 
 @fixture(scope="module")
 def twice() -> Interrupted:
-    root = project({"test/test_stubborn.py": STUBBORN})
+    root = project({"test/test_stubborn.py": STUBBORN}, SYS_CAPTURE)
     return interrupt(root, ("-m", "test.run_all", "-v"), ["SLEEPING", "CAUGHT"])
 
 
@@ -169,7 +171,7 @@ def second_press_exits(twice: Interrupted) -> None:
 
 @test("Ctrl-C in a module run on its own behaves the same: exit 2, summary last, reports")
 def module_run() -> None:
-    root = project({"test/test_cases.py": CASES + _MAIN})
+    root = project({"test/test_cases.py": CASES + _MAIN}, SYS_CAPTURE)
     interrupted = interrupt(root, ("-m", "test.test_cases"), ["SLEEPING"])
     assert interrupted.ran.code == 2, interrupted.ran
     assert interrupted.ran.counts == (1, 2, 0), interrupted.ran
