@@ -161,12 +161,10 @@ def turns_coverage_off(file: Path | None) -> bool:
         tree = ast.parse(file.read_bytes())
     except (OSError, SyntaxError, ValueError):
         return False  # importing it will say what is wrong
-    for node in tree.body:
+    off = False
+    for node in tree.body:  # the last plain assignment decides, as it does when run
         if not isinstance(node, ast.Assign) or len(node.targets) != 1:
             continue
-        target = node.targets[0]
-        if ast.unparse(target) == "config.coverage.enabled" and (
-            isinstance(node.value, ast.Constant) and node.value.value is False
-        ):
-            return True
-    return False
+        if ast.unparse(node.targets[0]) == "config.coverage.enabled":
+            off = isinstance(node.value, ast.Constant) and node.value.value is False
+    return off

@@ -107,6 +107,7 @@ class CoverageRun:
             return True, "coverage: no data: no measured code ran (see config.coverage.source)", None
         wants_xml = self.reports.enabled and self.settings.xml is not None
         wants_html = self.reports.enabled and self.settings.html is not None
+        partial: Path | None = None  # where the XML is written before its rename
         # Each report analyses every measured file again (most of its cost): with both on,
         # the HTML pages are written by a forked child while this process writes the XML.
         html_child = self._html_in_child() if wants_xml and wants_html else None
@@ -131,10 +132,15 @@ class CoverageRun:
                 written.append(self._shown(path / "index.html"))
             if total is None:  # each report analyses every file again: reuse their total
                 total = self.coverage.report(file=io.StringIO())
-        except CoverageException as error:
+        except (CoverageException, OSError, ValueError) as error:
+            # A report that could not be written (a folder where the XML goes, a full disk)
+            # is named, and the run fails: never an internal error, never a quiet pass.
             if html_child is not None:
                 html_child()  # never leave the child behind
-            return True, f"coverage: {error}", None
+            if partial is not None:
+                partial.unlink(missing_ok=True)
+            reason = getattr(error, "strerror", None) or error
+            return False, f"thinking-tests: could not write the coverage reports: {reason}", None
         line = f"coverage: {total:.1f}%"
         if written:
             line += f" ({', '.join(written)})"

@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 from time import perf_counter as _perf_counter  # bound at import: a case may mock time's
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +51,9 @@ from thinking_tests.terminal import Terminal
 
 if TYPE_CHECKING:
     from thinking_tests.coverage_run import CoverageRun
+    from thinking_tests.interrupts import Interrupts
     from thinking_tests.journal import Journal
+    from thinking_tests.model import CoverageSummary
 
 OK, FAILED, INTERRUPTED, INTERNAL_ERROR, USAGE_ERROR, NO_TESTS = 0, 1, 2, 3, 4, 5
 
@@ -174,8 +176,13 @@ class _Results:
 def execute(options: Options) -> int:
     """Run as the options say and return the exit code; prints the summary line last."""
     terminal = Terminal(verbose=options.verbose, quiet=options.quiet)
+    from thinking_tests.interrupts import Interrupts
+
+    # SIGTERM (how CI cancels a job) stops the run as Ctrl-C does, from its first moment.
+    interrupts = Interrupts(terminal.write)
+    interrupts.install()
     try:
-        return _execute(options, terminal)
+        return _execute(options, terminal, interrupts)
     except (ConfigError, UsageError) as error:
         terminal.write(f"thinking-tests: {error}\n")
         return USAGE_ERROR
@@ -186,6 +193,8 @@ def execute(options: Options) -> int:
         terminal.write("thinking-tests: internal error, please report it:\n")
         terminal.write(traceback.format_exc())
         return INTERNAL_ERROR
+    finally:
+        interrupts.restore()
 
 
 def _coverage_key() -> tuple[object, ...]:
@@ -204,7 +213,7 @@ def _start_coverage(root: Path) -> "CoverageRun | None":
     return coverage
 
 
-def _execute(options: Options, terminal: Terminal) -> int:
+def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> int:
     config_file, pyproject = locate(options.start)
     root = report_root(config_file or pyproject)
     load_pyproject(pyproject)
@@ -266,6 +275,7 @@ def _execute(options: Options, terminal: Terminal) -> int:
     began = time.perf_counter()
     plan = Plan(options.targets, options.keyword, options.tags, options.exitfirst)
     deselected = 0
+    stopped = False  # interrupted before any case ran
     try:
         if options.keyword:
             parse_keyword(options.keyword)  # a bad expression stops every engine up front
@@ -312,6 +322,12 @@ def _execute(options: Options, terminal: Terminal) -> int:
             terminal.write(last + "\n")
             return NO_TESTS
         raise UsageError(str(error)) from None
+    except KeyboardInterrupt:
+        if options.list_only:
+            raise
+        # Stopped while collecting: nothing ran, and the reports say the run was interrupted.
+        stopped = True
+        plan.items = []
     items = plan.items or []
     if options.list_only:
         for item in items:
@@ -335,8 +351,10 @@ def _execute(options: Options, terminal: Terminal) -> int:
             kept = LastReports([path for path, _ in writers] + [p for p in [journal_path] if p])
         # From here until the reports are written, the report paths say "not finished".
         stand_ins = stand_in(start, options.command, config.backend, selection)
-        for problem in write_stand_ins(stand_ins, writers):
-            terminal.write(f"thinking-tests: could not replace the last run's report {problem}\n")
+        with interrupts.deferred():  # never half a stand-in: a signal here stops the run after
+            for problem in write_stand_ins(stand_ins, writers):
+                terminal.write(f"thinking-tests: could not replace the last run's report {problem}\n")
+        stopped = stopped or interrupts.pending
     journal = None
     if journal_path is not None:
         from thinking_tests.journal import Journal
@@ -345,60 +363,100 @@ def _execute(options: Options, terminal: Terminal) -> int:
         if plan.items:
             journal.plan(plan.items)
     results = _Results(terminal, journal)
-    interrupted = False
+    interrupted = stopped
     from thinking_tests.timeouts import run_limit
 
     limit = run_limit(config.run_timeout, terminal.write)  # past it: stopped as on Ctrl-C
     try:
-        if options.isolate and plan.items:
+        if stopped:
+            pass
+        elif options.isolate and plan.items:
             from thinking_tests.isolate import run_isolated
 
             interrupted = run_isolated(plan.items, results, options)
         elif plan.items is None or plan.items:
             interrupted = _run_plan(plan, results)
+    except KeyboardInterrupt:
+        interrupted = True  # landed between cases: every finished one is kept all the same
     finally:
         limit.stop()
-    duration = _perf_counter() - began
-    if journal is not None:
-        journal.close(duration, interrupted)
-    notes: list[str] = []
-    # A failing setUpClass reports one error for its class's tests, which never start: only
-    # -x and an interrupt leave selected cases unrun.
-    not_run = _not_run(plan.items, results.cases) if interrupted or options.exitfirst else 0
-    if not_run:
-        why = "interrupted" if interrupted else "stopped at the first failure (-x)"
-        # The terminal says it in words; the reports show it as the selection (partial run).
-        notes.append(f"{why}: {not_run} of {runnable(plan.items)} selected cases did not run")
-        filters = selection.filters if interrupted else (*selection.filters, "-x")
-        selection = Selection(selection.targets, filters, selection.deselected, not_run)
-    coverage_ok = True
-    summary = None
-    if coverage is not None:
-        coverage.stop()
-        coverage_ok, note, summary = coverage.report()
-        notes.append(note)
-    run = RunResult(
-        cases=tuple(results.cases),
-        start=start,
-        duration=duration,
-        interrupted=interrupted,
-        backend=config.backend,
-        command=options.command,
-        coverage=summary,
-        selection=selection,
+    return _finish(
+        options, terminal, interrupts, root, plan, selection, results, journal, coverage,
+        kept, lock, start, began, interrupted,
     )
-    if kept is not None and not run.cases and not interrupted:
-        kept.restore()
-        if lock is not None:
-            lock.release()
-        asked = " and ".join(selection.filters)
-        terminal.write(f"thinking-tests: {asked} matched no case; the last run's reports are kept\n")
-        terminal.write(run.counts().summary_line() + "\n")
-        return NO_TESTS
-    unwritten: list[Path] = []
-    notes.extend(write_reports(run, root, unwritten=unwritten))
+
+
+def _finish(
+    options: Options,
+    terminal: Terminal,
+    interrupts: "Interrupts",
+    root: Path,
+    plan: Plan,
+    selection: Selection,
+    results: _Results,
+    journal: "Journal | None",
+    coverage: "CoverageRun | None",
+    kept: LastReports | None,
+    lock: ReportLock | None,
+    start: float,
+    began: float,
+    interrupted: bool,
+) -> int:
+    """The end of a run: the journal closed, JUnit XML and HTML written, then coverage's
+    reports (whose failure, or an interrupt while they are written, costs no other report)."""
+    with interrupts.deferred():  # the JUnit XML and HTML are written whole: a signal waits
+        duration = _perf_counter() - began
+        if journal is not None:
+            journal.close(duration, interrupted)
+        notes: list[str] = []
+        # A failing setUpClass reports one error for its class's tests, which never start:
+        # only -x and an interrupt leave selected cases unrun.
+        not_run = _not_run(plan.items, results.cases) if interrupted or options.exitfirst else 0
+        if not_run:
+            why = "interrupted" if interrupted else "stopped at the first failure (-x)"
+            # The terminal says it in words; the reports show it as the selection (partial run).
+            notes.append(f"{why}: {not_run} of {runnable(plan.items)} selected cases did not run")
+            filters = selection.filters if interrupted else (*selection.filters, "-x")
+            selection = Selection(selection.targets, filters, selection.deselected, not_run)
+        coverage_ok = True
+        if coverage is not None:
+            try:
+                coverage.stop()  # measuring ends before the reports are written
+            except Exception as error:  # its data cannot be saved: said, and the run fails
+                coverage_ok, coverage = False, None
+                notes.append(f"thinking-tests: coverage data could not be saved: {_reason(error)}")
+        run = RunResult(
+            cases=tuple(results.cases),
+            start=start,
+            duration=duration,
+            interrupted=interrupted,
+            backend=config.backend,
+            command=options.command,
+            selection=selection,
+        )
+        if kept is not None and not run.cases and not interrupted:
+            kept.restore()
+            if lock is not None:
+                lock.release()
+            asked = " and ".join(selection.filters)
+            terminal.write(f"thinking-tests: {asked} matched no case; the last run's reports are kept\n")
+            terminal.write(run.counts().summary_line() + "\n")
+            return NO_TESTS
+        # JUnit XML and HTML first: whatever happens to coverage's reports, these are written.
+        unwritten: list[Path] = []
+        notes.extend(write_reports(run, root, unwritten=unwritten))
+    if coverage is not None and not interrupts.pending:
+        coverage_ok, summary = _coverage_reports(coverage, notes, interrupts)
+        if summary is not None and not interrupts.pending:
+            # The HTML report shows the coverage total: written again, now that it is known.
+            with interrupts.deferred():
+                run = replace(run, coverage=summary)
+                write_reports(run, root, unwritten=unwritten, only=("html",))
     if lock is not None:
         lock.release()
+    if interrupts.pending:
+        interrupted = True
+        notes.append("thinking-tests: interrupted while the reports were written; JUnit XML and HTML are complete")
     terminal.end(run, options.durations, notes)
     if interrupted:
         return INTERRUPTED
@@ -409,6 +467,28 @@ def _execute(options: Options, terminal: Terminal) -> int:
     if unwritten:
         return USAGE_ERROR  # a report path that cannot be written is a configuration error
     return OK if coverage_ok else FAILED
+
+
+def _coverage_reports(
+    coverage: "CoverageRun", notes: list[str], interrupts: "Interrupts"
+) -> "tuple[bool, CoverageSummary | None]":
+    """Coverage's own reports, after the others: a failure is a line naming it and a failing
+    run, never an internal error; an interrupt while they are written stops only them."""
+    try:
+        coverage_ok, note, summary = coverage.report()
+    except KeyboardInterrupt:
+        interrupts.pending = True  # the run ends as interrupted, its other reports complete
+        notes.append("coverage: interrupted while its reports were written")
+        return True, None
+    except Exception as error:
+        notes.append(f"thinking-tests: could not write the coverage reports: {_reason(error)}")
+        return False, None
+    notes.append(note)
+    return coverage_ok, summary
+
+
+def _reason(error: BaseException) -> str:
+    return str(getattr(error, "strerror", None) or error or type(error).__name__)
 
 
 class NothingSelected(Exception):
@@ -508,36 +588,14 @@ def _run_plan(plan: Plan, results: _Results) -> bool:
     if capture is not None:
         capture.install()
         results.terminal.stream = capture.stdout  # the real terminal, not the captured fd 1
-    previous = _second_interrupt_exits(results.terminal)
+    # Ctrl-C and SIGTERM are the run's (thinking_tests.interrupts), installed by execute().
     try:
         engine(plan, runner, results)
     finally:
         if capture is not None:
             capture.uninstall()
             results.terminal.stream = terminal_stream
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
     return runner.interrupted
-
-
-def _second_interrupt_exits(terminal: Terminal) -> Any:
-    """Ctrl-C once: the running case is marked interrupted, reports are written, exit 2.
-    Ctrl-C again (say, while a case ignores the first): exit at once, with code 2."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    pressed: list[bool] = []
-
-    def on_interrupt(signum: int, frame: object) -> None:
-        if pressed:
-            terminal.write("\nthinking-tests: interrupted twice, exiting at once\n")
-            os._exit(INTERRUPTED)
-        pressed.append(True)
-        raise KeyboardInterrupt
-
-    try:
-        return signal.signal(signal.SIGINT, on_interrupt)
-    except ValueError:
-        return None
 
 
 # Report settings and the module that writes each; adding a report touches only this table.
@@ -579,6 +637,7 @@ def write_reports(
     root: Path,
     pytest_junitxml: Path | None = None,
     unwritten: list[Path] | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> list[str]:
     """Write every report that is on; return one line per report for the terminal.
 
@@ -586,6 +645,8 @@ def write_reports(
     The path of each report that could not be written is added to `unwritten`."""
     lines: list[str] = []
     for setting, path, write in _report_writers(root):
+        if only is not None and setting not in only:
+            continue
         label = setting.replace("_", " ")
         if pytest_junitxml is not None and path.resolve() == pytest_junitxml:
             lines.append(f"{label} report: {_shown(path)} is pytest's --junitxml, left to it")
