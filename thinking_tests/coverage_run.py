@@ -140,7 +140,7 @@ class CoverageRun:
             if partial is not None:
                 partial.unlink(missing_ok=True)
             reason = getattr(error, "strerror", None) or error
-            return False, f"thinking-tests: could not write the coverage reports: {reason}", None
+            return False, f"coverage: could not write its reports: {reason}", None
         line = f"coverage: {total:.1f}%"
         if written:
             line += f" ({', '.join(written)})"

@@ -481,7 +481,7 @@ def _coverage_reports(
         notes.append("coverage: interrupted while its reports were written")
         return True, None
     except Exception as error:
-        notes.append(f"thinking-tests: could not write the coverage reports: {_reason(error)}")
+        notes.append(f"coverage: could not write its reports: {_reason(error)}")
         return False, None
     notes.append(note)
     return coverage_ok, summary

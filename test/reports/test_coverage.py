@@ -302,11 +302,16 @@ def html_agrees_with_xml(missed_threshold: Run) -> None:
       "reports are still written, and no child process is left behind")
 def html_cannot_be_written() -> None:
     config = 'config.coverage.enabled = True\nconfig.coverage.source = ["mypkg"]\n'
-    root = project(FILES, config=config)
-    (root / "reports").mkdir()
-    (root / "reports" / "coverage-html").write_text("a file where the pages' folder should be")
+    # Made mid-run by a case: a file there before the run is refused up front (exit 4).
+    sabotage = (
+        "import os\nfrom thinking_tests import test\n\n\n@test\ndef zz_sabotage():\n"
+        "    with open(os.path.join('reports', 'coverage-html'), 'w') as f:\n"
+        "        f.write('a file where the pages folder should be')\n"
+    )
+    root = project({**FILES, "test/test_zz.py": sabotage}, config=config)
     done = Run(root, run("-m", "test.run_all", cwd=root))
-    assert done.ran.counts == (2, 0, 0), done.ran
+    assert done.ran.code == 1, done.ran  # a coverage report not written fails the run
+    assert done.ran.counts == (3, 0, 0), done.ran
     lines = done.coverage_lines()
     assert len(lines) == 1 and "coverage-html" in lines[0], done.ran
     for name in ("junit.xml", "report.html", "coverage.xml"):
