@@ -10,15 +10,13 @@ import functools
 import importlib
 import os
 import shutil
-import signal
 import sys
-import threading
 import time
 import traceback
 from time import perf_counter as _perf_counter  # bound at import: a case may mock time's
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from thinking_tests.collect import Item, Target, collect
 from thinking_tests.config import (
