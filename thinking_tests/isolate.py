@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -51,6 +51,7 @@ def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options
 
     with tempfile.TemporaryDirectory(prefix="thinking-tests-isolate-") as scratch:
         children = 0
+        preexec = _dies_with_parent()
         for module, file, group in _modules(items):
             for failure in [i for i in group if isinstance(i, ImportFailure)]:
                 results.finished(import_failure_result(failure))
@@ -58,7 +59,7 @@ def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options
             # Each child either finishes what it was handed or dies in one case, which is
             # never handed out again: the pending cases shrink with every child, no loop.
             while pending:
-                child = _Child(Path(scratch), children, module, file, pending, options)
+                child = _Child(Path(scratch), children, module, file, pending, options, preexec)
                 children += 1
                 if child.run(results):
                     return True
@@ -75,10 +76,11 @@ class _Child:
 
     def __init__(
         self, scratch: Path, index: int, module: str, file: str, handed: Sequence["Item"],
-        options: "Options",
+        options: "Options", preexec: Callable[[], None] | None = None,
     ) -> None:
         self.module, self.file, self.handed = module, file, list(handed)
         self.exitfirst = options.exitfirst
+        self.preexec = preexec
         self.journal = scratch / f"{index}.jsonl"
         self.output = scratch / f"{index}.out"
         ids = scratch / f"{index}.ids"
@@ -104,7 +106,7 @@ class _Child:
             # passes it on once (a second one would make the child exit without its record).
             process = subprocess.Popen(
                 self.command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                process_group=0 if os.name == "posix" else None,
+                process_group=0 if os.name == "posix" else None, preexec_fn=self.preexec,
             )
             try:
                 while True:
@@ -212,6 +214,28 @@ def _stop(process: "subprocess.Popen[bytes]") -> None:
     except (subprocess.TimeoutExpired, KeyboardInterrupt):
         process.kill()
         process.wait()
+
+
+def _dies_with_parent() -> Callable[[], None] | None:
+    """On Linux, what makes a child end when the parent does: a child in its own process
+    group outlives a parent killed outright (SIGKILL, a second Ctrl-C), and would run the
+    rest of its module unseen."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def in_child() -> None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before that took effect
+            os._exit(1)
+
+    return in_child
 
 
 class _Tail:

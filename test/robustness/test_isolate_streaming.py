@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import unittest
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,7 @@ def death_under_exitfirst(deaths: tuple[Isolated, Isolated, Isolated]) -> None:
 
 # Each case leaves a marker as it starts; the third fails for real; the fifth sleeps long.
 MARKED = '''
+import os
 import time
 from pathlib import Path
 
@@ -157,7 +159,7 @@ from thinking_tests import test
 def mark(n):
     folder = Path(__file__).resolve().parent.parent / "markers"
     folder.mkdir(exist_ok=True)
-    (folder / str(n)).write_text("")
+    (folder / str(n)).write_text(str(os.getpid()))
 ''' + "".join(
     f'''
 
@@ -196,11 +198,10 @@ def _until(condition: Callable[[], bool], deadline: float) -> bool:
     return True
 
 
-@fixture(scope="module")
-def interrupted() -> Interrupted:
-    """An --isolate run, Ctrl-C (SIGINT to the parent alone) while step_5 sleeps, once the
-    parent's journal holds step_1: a parent that reads its child only at the end has none."""
-    root = project({"test/test_marked.py": MARKED})
+def at_step_5(root: Path, act: Callable[[subprocess.Popen[str]], None]) -> tuple[Ran, list[dict[str, object]]]:
+    """An --isolate run of MARKED: `act` on the parent while step_5 sleeps, once the parent's
+    journal holds step_1 (a parent that reads its child only at the end has none then); the
+    run's end, and the parent's journal as it was just before `act`."""
     process = subprocess.Popen(
         [sys.executable, "-m", "test.run_all", "--isolate", "-v"], cwd=root, env=env(),
         text=True, errors="replace", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -224,7 +225,7 @@ def interrupted() -> Interrupted:
             # streamed from a running child.
             _until(lambda: "test.test_marked::step_1" in _case_ids(_journal(journal)), deadline)
             before = _journal(journal)
-        process.send_signal(signal.SIGINT)
+        act(process)
         process.wait(timeout=TIMEOUT)
     finally:
         watchdog.cancel()
@@ -233,7 +234,15 @@ def interrupted() -> Interrupted:
             process.wait()
         for reader in readers:
             reader.join(TIMEOUT)
-    return Interrupted(root, Ran(process.returncode, "".join(out), "".join(err)), before)
+    return Ran(process.returncode, "".join(out), "".join(err)), before
+
+
+@fixture(scope="module")
+def interrupted() -> Interrupted:
+    """Ctrl-C (SIGINT to the parent alone) while step_5 sleeps."""
+    root = project({"test/test_marked.py": MARKED})
+    ran, before = at_step_5(root, lambda process: process.send_signal(signal.SIGINT))
+    return Interrupted(root, ran, before)
 
 
 @test("--isolate streams: the parent's journal holds a child's finished cases while the child "
@@ -263,6 +272,29 @@ def interrupt_keeps_finished(interrupted: Interrupted) -> None:
     assert sorted(p.name for p in (root / "markers").iterdir()) == ["1", "2", "3", "4", "5"]
     records = _journal(root / "reports" / "journal.jsonl")
     assert records[-1]["kind"] == "end" and records[-1]["interrupted"] is True, records[-1]
+
+
+def _gone(pid: int) -> bool:
+    """Whether a process has ended (a zombie nobody reaped has)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+@test("--isolate, the parent killed outright (SIGKILL) while a child runs: the child ends too, "
+      "it does not run the rest of its module unseen (Linux)")
+def child_dies_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        raise unittest.SkipTest("a child ends with its parent on Linux only")
+    root = project({"test/test_marked.py": MARKED})
+    ran, before = at_step_5(root, lambda process: process.kill())
+    assert ran.code == -signal.SIGKILL, ran
+    assert "test.test_marked::step_1" in _case_ids(before), (before, ran)
+    pid = int((root / "markers" / "5").read_text())
+    assert _until(lambda: _gone(pid), time.monotonic() + TIMEOUT / 2), f"child {pid} still runs"
+    assert not (root / "markers" / "6").exists()
 
 
 if __name__ == "__main__":
