@@ -211,7 +211,8 @@ def _stop(process: "subprocess.Popen[bytes]") -> None:
     try:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=_GRACE)
-    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+    except (subprocess.TimeoutExpired, KeyboardInterrupt, ValueError, OSError):
+        # ValueError: no SIGINT to send on Windows
         process.kill()
         process.wait()
 
