@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -256,42 +257,61 @@ class Capture:
             sys.stdin, null = self._stdin
             self._stdin = None
             if null is not None:
-                null.restore()
+                _quietly(null.restore)
         if self._spools is not None:
-            spools, self._spools = self._spools, None
             for stream in (sys.__stdout__, sys.__stderr__, self.stdout, self.stderr):
                 _flush(stream)
-            for spool in spools:
-                spool.restore()
+            self._lose_descriptors()
             self.stdout, self.stderr = sys.stdout, sys.stderr
 
     def start_case(self) -> None:
         spools = self._spools
         if spools is not None:
-            # Inline the common case, nothing written since the last case: one lseek a file.
-            for spool in spools:
-                if _lseek(spool.file, 0, _END) != spool.mark:
-                    spool.start()
+            try:
+                # Inline the common case, nothing written since the last case: one lseek a file.
+                for spool in spools:
+                    if _lseek(spool.file, 0, _END) != spool.mark:
+                        if not spool.ours():
+                            raise OSError("a case closed the capture's descriptors")
+                        spool.start()
+            except OSError:
+                self._lose_descriptors()
         with self._lock:
             self._buffers = [None, None, None]
 
     def end_case(self) -> tuple[str, str, str]:
         spools = self._spools
+        out = err = ""
         if spools is not None:
             # What Python code wrote to the real streams' buffers belongs to this case too.
             _flush(sys.__stdout__)
             _flush(sys.__stderr__)
-            out, err = spools[0].end(self.limit), spools[1].end(self.limit)
+            try:
+                out, err = spools[0].end(self.limit), spools[1].end(self.limit)
+            except OSError:
+                self._lose_descriptors()
+                spools = None
         with self._lock:
             buffers, self._buffers = self._buffers, None
         if buffers is None:
             buffers = [None, None, None]
         if spools is None:
-            out, err = ("" if b is None else b.getvalue() for b in buffers[:2])
+            out += "" if buffers[0] is None else buffers[0].getvalue()
+            err += "" if buffers[1] is None else buffers[1].getvalue()
         log = "" if buffers[2] is None else buffers[2].getvalue()
         if self._left is None or not (out or err or log):
             return out, err, log
         return self._budgeted(out), self._budgeted(err), self._budgeted(log)
+
+    def _lose_descriptors(self) -> None:
+        """Descriptors 1 and 2 back where they were (at the end, or when a case closed the
+        capture's files: the run goes on capturing at the sys level)."""
+        spools, self._spools = self._spools, None
+        for spool, stream in zip(spools or (), (self.stdout, self.stderr)):
+            if not spool.ours():  # closed by a case: its number may be a case's file now
+                stream.lost = True  # type: ignore[attr-defined]
+            _quietly(spool.restore)  # only when its descriptors are still its own
+        self.level = "sys"
 
     def _budgeted(self, text: str) -> str:
         """The text, or past the run's budget only a marker saying how much was cut."""
@@ -345,12 +365,29 @@ def _flush(stream: object) -> None:
         pass
 
 
+def _quietly(undo: Callable[[], None]) -> None:
+    try:
+        undo()
+    except OSError:  # a case closed the descriptor: nothing left to put back
+        pass
+
+
+class _Terminal(io.TextIOWrapper):
+    """The runner's own output while descriptors are captured: where fd 1 or 2 went before.
+    `lost` once a case closed that descriptor, whose number may then be a file of the case's."""
+
+    lost = False
+
+    def write(self, text: str) -> int:
+        return 0 if self.lost else super().write(text)
+
+    def flush(self) -> None:
+        if not self.lost:
+            super().flush()
+
+
 def _terminal(fd: int, like: TextIO) -> TextIO:
     """A text stream on `fd` (where a descriptor pointed before the run), encoded as `like`."""
-    return open(  # it lives as long as the run's capture
-        fd,
-        "w",
-        encoding=getattr(like, "encoding", None) or "utf-8",
-        errors="backslashreplace",
-        closefd=False,
-    )
+    raw = io.FileIO(fd, "w", closefd=False)
+    encoding = getattr(like, "encoding", None) or "utf-8"
+    return _Terminal(io.BufferedWriter(raw), encoding=encoding, errors="backslashreplace")

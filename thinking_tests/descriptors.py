@@ -37,6 +37,11 @@ def _unnamed_file() -> int:
     return fd
 
 
+def _identity(fd: int) -> tuple[int, int]:
+    status = os.fstat(fd)
+    return status.st_dev, status.st_ino
+
+
 def clipped(data: bytes, limit: int) -> str:
     """Bytes as text of about `limit` characters: the head and the tail, a marker between;
     bytes that are not UTF-8 stay visible as escapes such as \\xff."""
@@ -60,12 +65,22 @@ class Spool:
             raise
         os.dup2(self.file, target)
         self.mark = 0  # where the running case's output starts
+        # A case may close descriptors and open files that get the same numbers: before
+        # emptying the file or putting the descriptor back, these say whether they are ours.
+        self._ids = (_identity(self.file), _identity(self.saved))
+
+    def ours(self) -> bool:
+        """Whether both descriptors are still the files this spool made and saved."""
+        try:
+            return (_identity(self.file), _identity(self.saved)) == self._ids
+        except OSError:
+            return False
 
     def start(self) -> None:
         size = _lseek(self.file, 0, _END)
         if size > self.mark:  # written between cases (a thread): it goes where it would have
             self._pass_through(self.mark, size)
-        if size > _RECYCLE:
+        if size > _RECYCLE and self.ours():
             os.ftruncate(self.file, 0)
             size = 0
         self.mark = size
@@ -76,6 +91,8 @@ class Spool:
         start, self.mark = self.mark, size
         if size <= start:
             return ""
+        if not self.ours():
+            raise OSError("a case closed the capture's descriptors")
         count = size - start
         if count <= 4 * limit:  # UTF-8 takes at most 4 bytes a character
             return clipped(os.pread(self.file, count, start), limit)
@@ -93,6 +110,8 @@ class Spool:
         return buffer.getvalue()
 
     def restore(self) -> None:
+        if not self.ours():  # a case closed them: the numbers may be someone else's files now
+            return
         try:
             size = _lseek(self.file, 0, _END)
             if size > self.mark:
@@ -125,6 +144,7 @@ class NullStdin:
             self.saved: int | None = os.dup(0)
         except OSError:  # the run was started with stdin closed
             self.saved = None
+        self._id = None if self.saved is None else _identity(self.saved)
         null = os.open(os.devnull, os.O_RDONLY)
         try:
             os.dup2(null, 0)
@@ -134,6 +154,11 @@ class NullStdin:
     def restore(self) -> None:
         if self.saved is None:
             os.close(0)
+            return
+        try:
+            if _identity(self.saved) != self._id:
+                return  # a case closed it: the number may be someone else's file now
+        except OSError:
             return
         os.dup2(self.saved, 0)
         os.close(self.saved)

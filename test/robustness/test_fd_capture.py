@@ -338,6 +338,49 @@ def refused() -> None:
         assert expected in one_sentence(ran), (setting, ran)
 
 
+CLOSER = '''
+import os
+
+from thinking_tests import test
+
+
+@test
+def before():
+    os.write(1, b"BEFORE\\n")
+
+
+@test
+def closes_descriptors():
+    for fd in range(3, 256):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    # New files get the numbers the capture's own descriptors had.
+    for name in ("mine-1.txt", "mine-2.txt", "mine-3.txt"):
+        handle = open(name, "w")
+        handle.write("MINE\\n")
+        handle.flush()
+
+
+@test
+def later():
+    print("LATER")
+'''
+
+
+@test("a case closes the capture's descriptors and opens files: the run ends, the files stay its own")
+def closed_descriptors() -> None:
+    done = finished({"test/test_closer.py": CLOSER})
+    assert done.ran.code == 0, done.ran
+    cases = junit(done.reports / "junit.xml")
+    assert [kind(case) for case in cases.values()] == ["passed"] * 3, cases
+    assert cases["test.test_closer::before"].findtext("system-out") == "BEFORE\n"
+    assert cases["test.test_closer::later"].findtext("system-out") == "LATER\n"
+    for name in ("mine-1.txt", "mine-2.txt", "mine-3.txt"):
+        assert (done.root / name).read_text() == "MINE\n", name
+
+
 # --- the run's budget -------------------------------------------------------------------------
 
 
