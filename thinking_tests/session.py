@@ -364,7 +364,9 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
     interrupted = stopped
     from thinking_tests.timeouts import run_limit
 
-    limit = run_limit(config.run_timeout, terminal.write)  # past it: stopped as on Ctrl-C
+    # Past it the run stops as on Ctrl-C. An --isolate child (given --only-ids) has none of
+    # its own: its parent's limit covers it, and stops it through the parent.
+    limit = run_limit(None if options.only_ids else config.run_timeout, terminal.write)
     try:
         if stopped:
             pass
