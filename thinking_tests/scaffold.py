@@ -30,7 +30,7 @@ from thinking_tests import config
 
 # config.backend = "unittest"              # or "pytest"
 # config.timeout = None                    # seconds for every case without its own timeout
-# config.capture = True                    # capture stdout, stderr and logging per case
+# config.capture = "fd"                    # or "sys", "no": how stdout and stderr are captured
 # config.aspects.append(my_aspect)         # aspects around every case
 # config.pytest_args = []                  # passed to pytest under the pytest engine
 
