@@ -21,6 +21,28 @@ _lseek = os.lseek  # bound at import: a case may replace os functions
 _END = os.SEEK_END
 
 
+# Descriptors the runner keeps for itself go this high (when the process may have that many),
+# out of the way of a case that closes the low ones (`os.closerange(3, 256)`) and opens files.
+HIGH = 1024
+
+
+def high(fd: int) -> int:
+    """`fd` moved to a free number of at least HIGH, close-on-exec (children get 0, 1 and 2
+    only); the same `fd` where the limit on open files is too low for that."""
+    import fcntl
+    import resource
+
+    try:
+        limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if limit != resource.RLIM_INFINITY and limit <= HIGH + 64:
+            return fd
+        moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, HIGH)
+    except (OSError, ValueError, AttributeError):
+        return fd
+    os.close(fd)
+    return moved
+
+
 def _unnamed_file() -> int:
     """A temporary file with no name, opened for appending: every writer (this process and its
     children, which share it) writes at its end, even after it is emptied."""
@@ -34,7 +56,7 @@ def _unnamed_file() -> int:
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return high(fd)
 
 
 def _identity(fd: int) -> tuple[int, int]:
@@ -59,7 +81,7 @@ class Spool:
         self.target = target
         self.file = _unnamed_file()
         try:
-            self.saved = os.dup(target)
+            self.saved = high(os.dup(target))
         except OSError:
             os.close(self.file)
             raise
@@ -141,7 +163,7 @@ class NullStdin:
 
     def __init__(self) -> None:
         try:
-            self.saved: int | None = os.dup(0)
+            self.saved: int | None = high(os.dup(0))
         except OSError:  # the run was started with stdin closed
             self.saved = None
         self._id = None if self.saved is None else _identity(self.saved)

@@ -45,7 +45,9 @@ class ReportLock:
             import fcntl
         except ImportError:  # no flock (Windows): runs are not kept apart
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        from thinking_tests.descriptors import high
+
+        fd = high(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644))
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -43,6 +43,7 @@ from thinking_tests.model import (
     StageResult,
     error_result,
 )
+from thinking_tests.descriptors import high
 from thinking_tests.paths import shown
 
 # Bound at import: a case may leave the module functions mocked or replaced (see above).
@@ -83,7 +84,7 @@ class Journal:
         # A raw descriptor: each record is one write() of its own, on disk with no buffering,
         # without a buffered file's overhead on every case. Appending, so that reopened by
         # its path (see _line) it goes on at the end.
-        self.fd: int | None = _os_open(path, _OPEN_FLAGS | os.O_CREAT | os.O_TRUNC, 0o666)
+        self.fd: int | None = high(_os_open(path, _OPEN_FLAGS | os.O_CREAT | os.O_TRUNC, 0o666))
         status = _fstat(self.fd)
         self._identity = (status.st_dev, status.st_ino)
         self._write(
@@ -127,7 +128,7 @@ class Journal:
         # Not ours any more: the number is left alone (it may be the case's own file).
         self.fd = None
         try:
-            fd = _os_open(self.path, _OPEN_FLAGS)
+            fd = high(_os_open(self.path, _OPEN_FLAGS))
         except OSError:
             return None
         try:

@@ -197,9 +197,9 @@ def mocks() -> Leaked:
 
 @fixture
 def descriptors() -> Leaked:
-    # Capture at the sys level: descriptor capture keeps descriptors of its own in this range
-    # too, and what it does when a case closes them is another matter than the journal's.
-    return _leaked({"test_descriptors": DESCRIPTORS}, config='config.capture = "sys"\n')
+    # The default descriptor-level capture: its own descriptors, the journal's and the
+    # report-folder lock's sit high, out of the range the case closes.
+    return _leaked({"test_descriptors": DESCRIPTORS})
 
 
 @fixture
@@ -242,6 +242,8 @@ def closed_descriptors(descriptors: Leaked) -> None:
         text = (descriptors.root / f"user-file-{n}.txt").read_text(encoding="utf-8")
         assert text == "", f"user-file-{n}.txt holds {text[:300]!r}"
     assert "PASSES-AFTER-CLOSE" in descriptors.out("test_descriptors", "passes_after")
+    # Descriptor capture survived the closing: the next case's print is its own output.
+    assert "OPENED" in descriptors.out("test_descriptors", "opens_its_own_files")
 
 
 @test("a replaced sys.stdout, sys.stderr or sys.stdin is put back after the case, which says so")
