@@ -29,15 +29,15 @@ HIGH = 1024
 def high(fd: int) -> int:
     """`fd` moved to a free number of at least HIGH, close-on-exec (children get 0, 1 and 2
     only); the same `fd` where the limit on open files is too low for that."""
-    import fcntl
-    import resource
-
     try:
+        import fcntl
+        import resource
+
         limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
         if limit != resource.RLIM_INFINITY and limit <= HIGH + 64:
             return fd
         moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, HIGH)
-    except (OSError, ValueError, AttributeError):
+    except (ImportError, OSError, ValueError, AttributeError):  # no fcntl (Windows)
         return fd
     os.close(fd)
     return moved
