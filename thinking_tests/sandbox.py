@@ -43,7 +43,7 @@ class Snapshot:
         if sys.path != self.path:
             sys.path[:] = self.path
             changed.append("sys.path")
-        if _environ_copy() != self.environ:
+        if _environ_now() != self.environ:
             # Through os.environ's own methods, so the process environment follows too.
             wanted = {_decode(k): _decode(v) for k, v in self.environ.items()}
             for key in list(os.environ):
@@ -73,7 +73,7 @@ class Streams:
 
     def __init__(self) -> None:
         self.stdout, self.stderr, self.stdin = sys.stdout, sys.stderr, sys.stdin
-        self.disable = logging.root.manager.disable
+        self.disable = _disabled()
 
     def restore(self) -> list[str]:
         changed: list[str] = []
@@ -86,11 +86,21 @@ class Streams:
         if sys.stdin is not self.stdin:
             sys.stdin = self.stdin
             changed.append("sys.stdin")
-        if logging.root.manager.disable != self.disable:
+        if _disabled() != self.disable:
             # Through logging.disable: it also clears every logger's cached level check.
             logging.disable(self.disable)
             changed.append("logging.disable level")
         return changed
+
+
+def _disabled() -> int:
+    """logging's disable level. Read from the manager's attribute, not its `disable` property,
+    which costs a Python call, twice a case."""
+    manager = logging.root.manager
+    try:
+        return manager._disable  # type: ignore[attr-defined,no-any-return]
+    except AttributeError:  # a logging without it: the public property
+        return manager.disable
 
 
 def with_note(stderr: str, changed: list[str]) -> str:
@@ -110,6 +120,13 @@ def _environ_copy() -> dict[object, object]:
     if isinstance(data, dict):
         return dict(data)
     return {key: value for key, value in os.environ.items()}
+
+
+def _environ_now() -> dict[object, object]:
+    """The environment as os.environ stores it, to compare with a copy: the live dict itself
+    where there is one (no copy needed to compare), else a copy."""
+    data = getattr(os.environ, "_data", None)
+    return data if isinstance(data, dict) else _environ_copy()
 
 
 def _decode(value: object) -> str:

@@ -49,10 +49,17 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
     following = {id(case): nxt for case, nxt in zip(cases, [*cases[1:], None])}
     stopping = Stopping(listener, runner, plan.exitfirst)
     natives: NativeRun | None = None  # made at the first TestCase test
+    # The loop runs once a case: the common path, a @test case, calls no helper of its own.
+    started, finished, run_case = listener.started, stopping.finished, runner.run
     try:
         try:
             for item in items:
-                if isinstance(item, NativeTest):
+                if isinstance(item, Case):
+                    if natives is not None:
+                        natives.between(item.module)
+                    started(item)
+                    finished(run_case(item, following[id(item)]))
+                elif isinstance(item, NativeTest):
                     if natives is None:
                         from thinking_tests.engines.unittest_suite import NativeRun
 
@@ -61,7 +68,8 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
                 else:
                     if natives is not None:
                         natives.between(item.module)
-                    _run_item(item, following, runner, stopping)
+                    if isinstance(item, ImportFailure):
+                        finished(import_failure_result(item))
                 if stopping.stopped:
                     break
         finally:
@@ -82,12 +90,3 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
     else:
         runner.fixtures.finish(None)
 
-
-def _run_item(
-    item: Item, following: dict[int, Case | None], runner: CaseRunner, stopping: Stopping
-) -> None:
-    if isinstance(item, Case):
-        stopping.started(item)
-        stopping.finished(runner.run(item, following[id(item)]))
-    elif isinstance(item, ImportFailure):
-        stopping.finished(import_failure_result(item))
