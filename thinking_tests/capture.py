@@ -287,7 +287,12 @@ class Capture:
             _flush(sys.__stdout__)
             _flush(sys.__stderr__)
             try:
-                out, err = spools[0].end(self.limit), spools[1].end(self.limit)
+                # Inline the common case, nothing written: one lseek a file, no call.
+                first, second = spools
+                if _lseek(first.file, 0, _END) != first.mark:
+                    out = first.end(self.limit)
+                if _lseek(second.file, 0, _END) != second.mark:
+                    err = second.end(self.limit)
             except OSError:
                 self._lose_descriptors()
                 spools = None
