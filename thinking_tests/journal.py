@@ -234,6 +234,7 @@ def hostname() -> str:
 _string = json.encoder.encode_basestring_ascii
 _TEXTS = ("description", "stdout", "stderr", "log", "message")
 _EMPTY_STAGES = {stage.value: f'{{"stage": "{stage.value}", "ok": true, "ns": 0}}' for stage in Stage}
+_PASSED_STAGES = {stage.value: f'{{"stage": "{stage.value}", "ok": true, "ns": ' for stage in Stage}
 
 
 def _case_line(result: CaseResult, where: str) -> str:
@@ -251,7 +252,6 @@ def _case_line(result: CaseResult, where: str) -> str:
         extra += f', "tags": {_dumps(list(result.tags))}'
     if result.params:
         extra += f', "params": {_dumps([list(p) for p in result.params])}'
-    stages = ", ".join([_stage_line(stage) for stage in result.stages])
     try:
         ns, start_us = int(result.duration * 1e9), int(result.start * 1e6)
     except (ValueError, OverflowError):  # NaN or infinite: only a hand-made result has one
@@ -259,8 +259,29 @@ def _case_line(result: CaseResult, where: str) -> str:
     return (
         f'{{"kind": "case", "id": {_string(result.id)}, "name": {_string(result.name)}, '
         f'"outcome": "{result.outcome._value_}", "ns": {ns}, "line": {int(result.line)}, '
-        f'"start_us": {start_us}, {where}{extra}, "stages": [{stages}]}}'
+        f'"start_us": {start_us}, {where}{extra}, "stages": [{_stages_line(result.stages)}]}}'
     )
+
+
+def _stages_line(stages: tuple[StageResult, ...]) -> str:
+    """The stages of a case record. Those that passed are formatted here in line (every
+    stage of a passing case: most have nothing to set up or tear down), the rest by
+    `_stage_line`."""
+    parts = []
+    for stage in stages:
+        if stage.ok and stage.exception is None:
+            seconds = stage.duration
+            name = stage.stage._value_
+            if seconds == 0.0:  # a stage with nothing to run
+                parts.append(_EMPTY_STAGES[name])
+                continue
+            try:
+                parts.append(f"{_PASSED_STAGES[name]}{int(seconds * 1e9)}}}")
+                continue
+            except (ValueError, OverflowError):  # NaN or infinite: a hand-made result
+                pass
+        parts.append(_stage_line(stage))
+    return ", ".join(parts)
 
 
 def _stage_line(stage: StageResult) -> str:

@@ -675,14 +675,18 @@ def _case(case: CaseResult, run_start: float, limit: int, files: dict[str, str])
     if case.stages:
         stages: list[str] = []
         for stage in case.stages:
-            if stage.duration == 0.0 and stage.ok and stage.exception is None:
-                stages.append(_EMPTY_STAGES[stage.stage._value_])  # a stage with nothing to run
+            exception = stage.exception
+            if exception is None and stage.ok:  # the common case, formatted in line
+                seconds = stage.duration
+                if seconds == 0.0:  # a stage with nothing to run
+                    stages.append(_EMPTY_STAGES[stage.stage._value_])
+                else:
+                    stages.append(f"{_PASSED_STAGES[stage.stage._value_]}{int(seconds * 1e6 + 0.5)}]")
                 continue
             entry = (
                 f'["{stage.stage._value_}",{"true" if stage.ok else "false"},'
                 f"{int(stage.duration * 1e6 + 0.5)}"
             )
-            exception = stage.exception
             if exception is not None:
                 entry += "," + _exception(exception, limit)
                 if not message:  # the list shows the first exception when there is no message
@@ -703,6 +707,7 @@ def _case(case: CaseResult, run_start: float, limit: int, files: dict[str, str])
 
 
 _EMPTY_STAGES = {stage.value: f'["{stage.value}",true,0]' for stage in Stage}
+_PASSED_STAGES = {stage.value: f'["{stage.value}",true,' for stage in Stage}
 
 
 def _exception(info: ExceptionInfo, limit: int) -> str:
