@@ -159,9 +159,10 @@ def _declare(func: F, options: _Options) -> F:
             "its body would never run; use a fixture for set-up that yields"
         )
     namespace: dict[str, Any] = func.__globals__
-    file, module = _where(code.co_filename, namespace)
+    place = _places.get((code.co_filename, id(namespace)))  # known after a module's first case
+    file, module = place if place is not None else _where(code.co_filename, namespace)
     base = options.name or func.__name__
-    positional = _parameter_names(func)
+    positional = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     blocks = REGISTRY.blocks
     aspects, setups, teardowns = options.aspects, options.setups, options.teardowns
     if blocks:  # `with setup(...)` / `teardown` / `aspect` blocks around the declaration
@@ -171,12 +172,12 @@ def _declare(func: F, options: _Options) -> F:
     line = code.co_firstlineno
     is_async = bool(code.co_flags & _CO_COROUTINE)
     if options.params is None:
-        variants: list[tuple[tuple[Any, ...], str | None, str]] = [((), None, base)]
+        variants: tuple[tuple[tuple[Any, ...], str | None, str], ...] = (((), None, base),)
     else:
-        variants = [
+        variants = tuple(
             (args, param_id, f"{base}[{param_id}]")
             for args, param_id in _expand(options.params, options.ids, func)
-        ]
+        )
     for args, param_id, name in variants:
         if len(args) > len(positional):
             raise TypeError(
