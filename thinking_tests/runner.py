@@ -190,7 +190,10 @@ class CaseRunner:
         """Run one case; `next_case` tells which fixture scopes end after it."""
         if case.skip is not None:
             return self.skipped(case, next_case)
-        running = self.start(case, next_case)
+        capture = self.capture  # as start() does, in line: this runs once a case
+        if capture is not None:
+            capture.start_case()
+        running = Running(self, case, next_case)
         if running.setup().ok:
             running.call()
         running.teardown()

@@ -17,6 +17,8 @@ import sys
 
 
 class Snapshot:
+    __slots__ = ("cwd", "path", "environ", "streams", "level", "handlers")
+
     def __init__(self) -> None:
         try:
             self.cwd: str | None = os.getcwd()

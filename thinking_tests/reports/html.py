@@ -637,13 +637,12 @@ def _data(results: RunResult, limit: int) -> str:
     files: dict[str, str] = {}  # each file's JSON text: a module's cases share one
     cases = ",".join([_case(case, start, limit, files) for case in results.cases])
     text = f'{{"version":1,"start":{float(start)!r},"cases":[{cases}]}}'
-    # As jinja's `tojson`: no `</script>` or `<!--` can form inside the block.
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("'", "\\u0027")
-    )
+    # As jinja's `tojson`: no `</script>` or `<!--` can form inside the block. Each character
+    # is looked for first: a search is far quicker than a replace that finds nothing.
+    for char, escaped in _SCRIPT_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
 
 
 def _case(case: CaseResult, run_start: float, limit: int, files: dict[str, str]) -> str:
@@ -706,6 +705,7 @@ def _case(case: CaseResult, run_start: float, limit: int, files: dict[str, str])
     return text + "}"
 
 
+_SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"))
 _EMPTY_STAGES = {stage.value: f'["{stage.value}",true,0]' for stage in Stage}
 _PASSED_STAGES = {stage.value: f'["{stage.value}",true,' for stage in Stage}
 
