@@ -246,6 +246,50 @@ def closed_descriptors(descriptors: Leaked) -> None:
     assert "OPENED" in descriptors.out("test_descriptors", "opens_its_own_files")
 
 
+EVERY_DESCRIPTOR = '''
+import os
+
+from thinking_tests import test
+
+
+@test
+def closes_every_descriptor():
+    os.closerange(3, 4096)
+
+
+@test
+def takes_the_high_numbers():
+    # Files of the case's own on the numbers the runner kept for itself.
+    for number in range(1020, 1100):
+        fd = os.open(f"user-{number}.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        if fd != number:
+            os.dup2(fd, number)
+            os.close(fd)
+
+
+@test
+def runs_after():
+    pass
+'''
+
+
+@test("a case that closes every descriptor and takes the runner's numbers gets no journal record")
+def every_descriptor_closed() -> None:
+    root = project({"test/test_every.py": EVERY_DESCRIPTOR}, config="")
+    ran = run("-m", "test.run_all", cwd=root)
+    assert ran.code == 0, ran
+    for number in range(1020, 1100):
+        text = (root / f"user-{number}.txt").read_text(encoding="utf-8")
+        assert text == "", f"user-{number}.txt holds {text[:300]!r}"
+    records = [
+        json.loads(line)
+        for line in (root / "reports" / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    ids = [r.get("id") for r in records if r.get("kind") == "case"]
+    assert "test.test_every::runs_after" in ids, records
+    assert records[-1]["kind"] == "end", records[-1]
+
+
 @test("a replaced sys.stdout, sys.stderr or sys.stdin is put back after the case, which says so")
 def streams_put_back(streams: Leaked) -> None:
     assert streams.ran.code == 1, streams.ran
