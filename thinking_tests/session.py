@@ -380,9 +380,11 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
         interrupted = True  # landed between cases: every finished one is kept all the same
     finally:
         limit.stop()
+    # The reports say why the run stopped when it was the run timeout, not a person.
+    why = (f"the run timeout of {config.run_timeout:g} s was reached",) if limit.fired else ()
     return _finish(
         options, terminal, interrupts, root, plan, selection, results, journal, coverage,
-        kept, lock, start, began, interrupted,
+        kept, lock, start, began, interrupted, why,
     )
 
 
@@ -401,6 +403,7 @@ def _finish(
     start: float,
     began: float,
     interrupted: bool,
+    run_notes: tuple[str, ...] = (),
 ) -> int:
     """The end of a run: the journal closed, JUnit XML and HTML written, then coverage's
     reports (whose failure, or an interrupt while they are written, costs no other report)."""
@@ -433,6 +436,7 @@ def _finish(
             backend=config.backend,
             command=options.command,
             selection=selection,
+            notes=run_notes,
         )
         if kept is not None and not run.cases and not interrupted:
             kept.restore()

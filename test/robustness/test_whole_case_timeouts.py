@@ -252,7 +252,10 @@ def run_timeout(index: int, stopped: list[Stopped]) -> None:
     assert kind(cases["test.test_slow::sleeps"]) == "error"
     assert "test.test_slow::never_reached" not in cases
     assert not list(done.root.glob("NEVER-*"))
-    assert (done.root / "reports" / "report.html").is_file()
+    # The reports say why the run stopped: a JUnit property and the HTML report's banner.
+    junit_text = (done.root / "reports" / "junit.xml").read_text(encoding="utf-8")
+    assert 'name="thinking-tests.note" value="the run timeout of 2 s was reached"' in junit_text
+    assert "the run timeout of 2 s was reached" in (done.root / "reports" / "report.html").read_text()
 
 
 @test("a run timeout that is not a positive number of seconds is refused before anything runs")
