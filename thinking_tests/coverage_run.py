@@ -13,6 +13,7 @@ from pathlib import Path
 
 from thinking_tests.config import CoverageSettings, ReportSettings
 from thinking_tests.model import CoverageSummary
+from thinking_tests.paths import reason
 
 
 class CoverageRun:
@@ -139,8 +140,7 @@ class CoverageRun:
                 html_child()  # never leave the child behind
             if partial is not None:
                 partial.unlink(missing_ok=True)
-            reason = getattr(error, "strerror", None) or error
-            return False, f"coverage: could not write its reports: {reason}", None
+            return False, f"coverage: could not write its reports: {reason(error)}", None
         line = f"coverage: {total:.1f}%"
         if written:
             line += f" ({', '.join(written)})"

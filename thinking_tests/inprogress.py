@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from thinking_tests.model import ExceptionInfo, RunResult, Selection, error_result
+from thinking_tests.paths import reason
 
 _fstat = os.fstat  # bound at import: a case may leave os's functions mocked
 _close = os.close
@@ -147,5 +148,5 @@ def write_stand_ins(run: RunResult, reports: list[tuple[Path, Writer]]) -> list[
         try:
             write(run, path)
         except (OSError, ValueError) as error:
-            problems.append(f"{path}: {getattr(error, 'strerror', None) or error}")
+            problems.append(f"{path}: {reason(error)}")
     return problems

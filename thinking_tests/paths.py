@@ -1,4 +1,4 @@
-"""How paths are shown to people: relative to the current directory when inside it."""
+"""How paths, and what went wrong with them, are shown to people."""
 
 from __future__ import annotations
 
@@ -12,3 +12,9 @@ def shown(path: str | os.PathLike[str]) -> str:
     except ValueError:  # another drive on Windows
         return text
     return text if relative.startswith("..") else relative
+
+
+def reason(error: BaseException) -> str:
+    """Why a file operation failed, in a few words: the system's text ("Permission denied")
+    where there is one, else the error's own, else its type."""
+    return str(getattr(error, "strerror", None) or error or type(error).__name__)

@@ -43,7 +43,7 @@ from thinking_tests.inprogress import (
     write_stand_ins,
 )
 from thinking_tests.model import CaseResult, RunResult, Selection
-from thinking_tests.paths import shown
+from thinking_tests.paths import reason, shown
 from thinking_tests.registry import REGISTRY
 from thinking_tests.terminal import Terminal
 
@@ -114,9 +114,8 @@ def _check_report_directory(root: Path) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except (OSError, ValueError) as error:  # ValueError: a NUL in the path
-        reason = getattr(error, "strerror", None) or error
         raise ConfigError(
-            f"config.reports.directory {str(directory)!r} cannot be created: {reason}"
+            f"config.reports.directory {str(directory)!r} cannot be created: {reason(error)}"
         ) from None
     if not os.access(directory, os.W_OK):
         raise ConfigError(f"config.reports.directory {str(directory)!r} is not writable")
@@ -427,7 +426,7 @@ def _finish(
                 coverage.stop()  # measuring ends before the reports are written
             except Exception as error:  # its data cannot be saved: said, and the run fails
                 coverage_ok, coverage = False, None
-                notes.append(f"thinking-tests: coverage data could not be saved: {_reason(error)}")
+                notes.append(f"thinking-tests: coverage data could not be saved: {reason(error)}")
         run = RunResult(
             cases=tuple(results.cases),
             start=start,
@@ -485,14 +484,10 @@ def _coverage_reports(
         notes.append("coverage: interrupted while its reports were written")
         return True, None
     except Exception as error:
-        notes.append(f"coverage: could not write its reports: {_reason(error)}")
+        notes.append(f"coverage: could not write its reports: {reason(error)}")
         return False, None
     notes.append(note)
     return coverage_ok, summary
-
-
-def _reason(error: BaseException) -> str:
-    return str(getattr(error, "strerror", None) or error or type(error).__name__)
 
 
 class NothingSelected(Exception):
@@ -658,8 +653,7 @@ def write_reports(
         try:
             write(run, path)
         except (OSError, ValueError) as error:
-            reason = getattr(error, "strerror", None) or error
-            lines.append(f"thinking-tests: could not write the {label} report {path}: {reason}")
+            lines.append(f"thinking-tests: could not write the {label} report {path}: {reason(error)}")
             if unwritten is not None:
                 unwritten.append(path)
             continue
