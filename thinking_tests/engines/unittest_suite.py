@@ -20,11 +20,11 @@ from thinking_tests.engines.unittest_engine import Stopping
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.runner import CaseRunner, exception_info, first_line
 from thinking_tests.sandbox import Snapshot, Streams, with_note
+from thinking_tests.subtests import combine, subtest_label
 
 # Bound at import: a test may leave time's functions mocked.
 _time = time.time
 _perf_counter = time.perf_counter
-from thinking_tests.subtests import combine, subtest_label
 
 _ErrInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
