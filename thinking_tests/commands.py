@@ -13,8 +13,7 @@ from pathlib import Path
 
 from thinking_tests.config import ConfigError, config, validate
 from thinking_tests.configure import load_config
-from thinking_tests.journal import JournalError, merge, printable, read
-from thinking_tests.model import RunResult
+from thinking_tests.journal import JournalError, merge, printable, read_warning
 from thinking_tests.session import USAGE_ERROR, rebuild_reports, report_root
 from thinking_tests.terminal import Terminal
 
@@ -70,11 +69,11 @@ def main(argv: Sequence[str]) -> int:
     try:
         if command == "report":
             directory = Path(args.directory) if args.directory else _report_directory(root)
-            run = _read(_journal_in(directory))
+            run = read_warning(_journal_in(directory))
             config.reports.directory = str(directory.resolve())
             return rebuild_reports(run, root, terminal)
         sources = [Path(d) for d in args.directories]
-        runs = [_read(_journal_in(d)) for d in sources]
+        runs = [read_warning(_journal_in(d)) for d in sources]
         target = Path(args.into).resolve() if args.into else _report_directory(root)
         config.reports.directory = str(target)
         notes = _merge_coverage(sources, target) if config.coverage.enabled else []
@@ -88,14 +87,6 @@ def main(argv: Sequence[str]) -> int:
     except JournalError as error:
         print(f"thinking-tests: {error}", file=sys.stderr)
         return USAGE_ERROR
-
-
-def _read(journal: Path) -> RunResult:
-    """A journal read back; each line skipped as unreadable is one warning on stderr."""
-    run = read(journal)
-    for note in run.notes:
-        print(f"thinking-tests: {printable(note)}", file=sys.stderr)
-    return run
 
 
 def _merge_coverage(sources: list[Path], target: Path) -> list[str]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from thinking_tests.engines import import_failure_result
-from thinking_tests.journal import JournalError, from_json, printable, read
+from thinking_tests.journal import JournalError, from_json, read, read_warning
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult, error_result
 from thinking_tests.select import SelectionError
 
@@ -166,13 +166,11 @@ class _Child:
         output = _end_of(self.output)
         module = self.module
         try:
-            run = read(self.journal)
+            run = read_warning(self.journal)
         except JournalError:
             # The child died before it could record anything: every case it was given is lost.
             message = f"the child process for {module} ended with {code} before running a case"
             return [_unreported(item, self.file, message, output) for item in self.handed]
-        for note in run.notes:
-            print(f"thinking-tests: {printable(note)}", file=sys.stderr)
         cases = list(run.cases)
         died = returncode < 0 or (run.interrupted and returncode not in (0, 1, 2))
         reported = {case.id for case in cases}

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -494,6 +495,14 @@ def read(path: Path) -> RunResult:
     except OSError as error:
         raise JournalError(f"cannot read the journal {path}: {error.strerror or error}") from None
     return _parse(path, data)
+
+
+def read_warning(path: Path) -> RunResult:
+    """`read`, with each line skipped as unreadable one warning on stderr."""
+    run = read(path)
+    for note in run.notes:
+        print(f"thinking-tests: {printable(note)}", file=sys.stderr)
+    return run
 
 
 def _parse(path: Path, data: bytes) -> RunResult:

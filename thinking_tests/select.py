@@ -181,12 +181,9 @@ class Shard:
 def durations_from(path: str) -> dict[str, float]:
     """Case durations from a journal (journal.jsonl) of an earlier run; a line of it that
     cannot be read is skipped with a warning on stderr, the rest still balance the shards."""
-    import sys
     from pathlib import Path
 
-    from thinking_tests.journal import printable, read
+    from thinking_tests.journal import read_warning
 
-    run = read(Path(path))
-    for note in run.notes:
-        print(f"thinking-tests: {printable(note)}", file=sys.stderr)
+    run = read_warning(Path(path))
     return {case.id: case.duration for case in run.cases}
