@@ -178,12 +178,12 @@ class _Child:
         if died:
             dead = [c for c in cases if _died_in(c)]
             cases = [_with_code(c, code) if _died_in(c) else c for c in cases]
-            if dead and not self.exitfirst:
-                # Only the case it died in is lost: the ones after it get a fresh child.
-                self.rest = unreported
+            if dead:
+                # Only the case it died in is lost: the ones after it get a fresh child,
+                # unless the run stops at the first failure (then the rest did not run).
+                if not self.exitfirst:
+                    self.rest = unreported
                 return cases
-            if self.exitfirst and dead:
-                return cases  # stopped at the first failure: the rest did not run
             message = f"never ran: the child process for {module} ended with {code} before it"
         else:
             message = f"the child process for {module} (exit {code}) never reported this case"
