@@ -182,17 +182,11 @@ def _below(directory: str) -> list[Target]:
     folder put on sys.path, as pytest's default import mode does). Folders pytest does not
     enter by default (hidden ones, build, dist, node_modules, virtual environments) are
     skipped."""
-    from fnmatch import fnmatch
-
-    from thinking_tests.pytest_config import DEFAULT_NORECURSE
+    from thinking_tests.pytest_config import enters
 
     found: list[Target] = []
     for entry in sorted(os.scandir(directory), key=lambda e: e.name):
-        if not entry.is_dir(follow_symlinks=False) or entry.name == "__pycache__":
-            continue
-        if any(fnmatch(entry.name, pattern) for pattern in DEFAULT_NORECURSE):
-            continue
-        if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+        if not entry.is_dir(follow_symlinks=False) or not enters(entry.path):
             continue
         if os.path.isfile(os.path.join(entry.path, "__init__.py")):
             if _loose_test_modules(entry.path):  # a package of tests, imported as one

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from thinking_tests.pytest_config import PytestSettings, fnmatch_ex, read_settings
+from thinking_tests.pytest_config import PytestSettings, enters, read_settings
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,6 @@ class Found:
     files: tuple[Path, ...]
     excluded: tuple[Path, ...]  # would match python_files but are ignored by a rule
     doctests: tuple[Path, ...] = ()  # other modules holding doctests, under --doctest-modules
-
-
-def _is_venv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta" / "history").is_file()
 
 
 def _collect_ignore(conftest: Path) -> tuple[list[Path], list[str]]:
@@ -100,10 +96,7 @@ def find_tests(root: Path) -> Found:
                 ignored_globs.extend(patterns)
             subdirectories[:] = sorted(
                 d for d in subdirectories
-                if d != "__pycache__"
-                and not any(fnmatch_ex(p, str(here / d)) for p in settings.norecursedirs)
-                and not _is_venv(here / d)
-                and not is_ignored(here / d)
+                if enters(str(here / d), settings.norecursedirs) and not is_ignored(here / d)
             )
             for name in sorted(names):
                 path = here / name

@@ -81,6 +81,19 @@ class PytestSettings:
 DEFAULT = PytestSettings()
 
 
+def enters(folder: str, norecursedirs: tuple[str, ...] = DEFAULT_NORECURSE) -> bool:
+    """Whether pytest's collection goes into `folder`: not a bytecode cache, not a folder a
+    `norecursedirs` pattern names, not a virtual environment (venv or conda)."""
+    if os.path.basename(folder) == "__pycache__":
+        return False
+    if any(fnmatch_ex(pattern, folder) for pattern in norecursedirs):
+        return False
+    return not (
+        os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
+        or os.path.isfile(os.path.join(folder, "conda-meta", "history"))
+    )
+
+
 def fnmatch_ex(pattern: str, path: str) -> bool:
     """pytest's fnmatch_ex: a pattern without a separator matches the name, else the path."""
     if os.sep not in pattern and "/" not in pattern:
