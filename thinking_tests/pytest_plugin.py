@@ -130,19 +130,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUNNER] = CaseRunner(Fixtures(REGISTRY), settings.aspects, None, settings.timeout)
     # unittest's load_tests protocol: always under the pytest engine, and under plain pytest
     # only in a project configured for thinking-tests (pytest stays stock everywhere else).
-    config.stash[_SUITES] = bool(os.environ.get(SELECT_ENV)) or any(f is not None for f in locate(start))
+    config_file, pyproject = locate(start)
+    configured = config_file is not None or pyproject is not None
+    config.stash[_SUITES] = bool(os.environ.get(SELECT_ENV)) or configured
     config.addinivalue_line("markers", "thinking_tests: a case declared with @test")
     # Plain pytest (not the pytest engine, not an xdist worker): write our reports too, but
     # not for --collect-only (IDEs collect on every save), which would blank the last run's,
     # and only in a project with settings of ours (a __test__.py or [tool.thinking-tests]):
     # installing thinking-tests must not make pytest write reports/ into every other project.
     coverage = config.stash.get(_COVERAGE, None)
-    if _COVERAGE not in config.stash and _plain_run(config):
+    plain = _plain_run(config)
+    if _COVERAGE not in config.stash and plain and configured:
         # Loaded too late for pytest_load_initial_conftests (from a conftest's pytest_plugins):
         # coverage starts now, later than it should, rather than not at all.
-        coverage = _late_coverage(config, start)
-    if _plain_run(config):
-        configured = any(found is not None for found in locate(start))
+        coverage = _late_coverage(config, config_file or pyproject)
+    if plain:
         if configured and (settings.reports.enabled or coverage is not None):
             config.pluginmanager.register(PlainPytestReports(config, coverage), "thinking_tests.reports")
             return
@@ -150,15 +152,13 @@ def pytest_configure(config: pytest.Config) -> None:
         coverage.discard()
 
 
-def _late_coverage(config: pytest.Config, start: Path) -> Any:
+def _late_coverage(config: pytest.Config, settings_file: Path) -> Any:
     from thinking_tests.config import config as settings
-    from thinking_tests.configure import locate
     from thinking_tests.session import _start_coverage, report_root
 
-    config_file, pyproject = locate(start)
-    if (config_file is None and pyproject is None) or config.pluginmanager.hasplugin("_cov"):
+    if config.pluginmanager.hasplugin("_cov"):
         return None
-    return _start_coverage(report_root(config_file or pyproject)) if settings.coverage.enabled else None
+    return _start_coverage(report_root(settings_file)) if settings.coverage.enabled else None
 
 
 class PlainPytestReports:
@@ -462,7 +462,7 @@ class _Marks:
     A tag's marker is registered (for --strict-markers) the first time a case has it.
     """
 
-    def __init__(self, config: pytest.Config, coverage: Any = None) -> None:
+    def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.made: dict[tuple[str, str], pytest.MarkDecorator] = {}
 
