@@ -287,8 +287,6 @@ def _stages_line(stages: tuple[StageResult, ...]) -> str:
 
 def _stage_line(stage: StageResult) -> str:
     info = stage.exception
-    if info is None and stage.ok and stage.duration == 0.0:  # a stage with nothing to run
-        return _EMPTY_STAGES[stage.stage._value_]
     head = (
         f'{{"stage": "{stage.stage._value_}", "ok": {"true" if stage.ok else "false"}, '
         f'"ns": {_whole(stage.duration, 1e9)}'
