@@ -1,11 +1,11 @@
 """Capture at the descriptor level: file descriptors 1 and 2 go to files for the whole run.
 
-Redirecting once per run, not per case, keeps a case's cost at a few `lseek` calls: each case's
-output is the span of the file between the sizes at its start and at its end, and is read
-only when it wrote something. (The size is where a seek to the end lands: cheaper than
-`fstat`, and the file's offset matters to no one, since its writers append and its reads are
-`pread`s.) What a case, a C extension or a child process that inherited
-the descriptors writes is kept in order with what Python code prints (sys.stdout writes
+Redirecting once per run, not per case, keeps a case's cost at one `lseek` a descriptor: each
+case's output is the span of the file between the size at the last case's end and at its
+own end, and is read only when it wrote something. (The size is where a seek to the end
+lands: cheaper than `fstat`, and the file's offset matters to no one, since its writers
+append and its reads are `pread`s.) What a case, a C extension or a child process that
+inherited the descriptors writes is kept in order with what Python code prints (sys.stdout writes
 straight to the descriptor while capturing).
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 
-# Past this size a file starts again empty at the next case's start, so a run whose threads
-# never stop printing does not fill the disk.
+# Past this size a file starts again empty after the case that wrote it, so a run whose
+# threads never stop printing does not fill the disk.
 _RECYCLE = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _lseek = os.lseek  # bound at import: a case may replace os functions
@@ -98,15 +98,6 @@ class Spool:
         except OSError:
             return False
 
-    def start(self) -> None:
-        size = _lseek(self.file, 0, _END)
-        if size > self.mark:  # written between cases (a thread): it goes where it would have
-            self._pass_through(self.mark, size)
-        if size > _RECYCLE and self.ours():
-            os.ftruncate(self.file, 0)
-            size = 0
-        self.mark = size
-
     def end(self, limit: int) -> str:
         """The case's output as text of about `limit` characters ("" when it wrote nothing)."""
         size = _lseek(self.file, 0, _END)
@@ -115,6 +106,14 @@ class Spool:
             return ""
         if not self.ours():
             raise OSError("a case closed the capture's descriptors")
+        try:
+            return self._read(start, size, limit)
+        finally:
+            if size > _RECYCLE:  # the next case starts on an empty file
+                os.ftruncate(self.file, 0)
+                self.mark = 0
+
+    def _read(self, start: int, size: int, limit: int) -> str:
         count = size - start
         if count <= 4 * limit:  # UTF-8 takes at most 4 bytes a character
             return clipped(os.pread(self.file, count, start), limit)

@@ -16,10 +16,10 @@ The journal keeps its own references to what it writes with (os.write, os.fstat,
 time.time), taken at import: a case that leaves one of them mocked or replaced cannot stop
 the journal or the run. Its descriptor is checked before each write against the file it
 opened: a case that closed it, and opened a file of its own that got the same number, gets no
-record in that file; the journal is reopened by its path instead. (The check is two cheap
-calls where fcntl has F_SETOWN: the journal's open file carries an owner mark, which a file a
-case opens does not have, at the offset the journal's last write left; else, and whenever
-those differ, an fstat compares device and inode.)
+record in that file; the journal is reopened by its path instead. (The check is one cheap
+call where fcntl has F_SETOWN: the journal's open file carries an owner mark, which a file a
+case opens does not have; else, and whenever the mark differs, an fstat compares device and
+inode.)
 
 Which case was running: when the engine knows the order up front (the unittest engine), one
 `plan` record lists every case to run, and the first planned case without a result is the
@@ -58,9 +58,7 @@ _fstat = os.fstat
 _dumps = json.dumps
 _now = time.time
 _uname = getattr(os, "uname", None)
-_lseek = os.lseek
 _getpid = os.getpid
-_SEEK_CUR, _SEEK_END = os.SEEK_CUR, os.SEEK_END
 try:  # the owner mark of the journal's open file (see above); the descriptors take fcntl too
     from fcntl import F_GETOWN as _F_GETOWN
     from fcntl import F_SETOWN as _F_SETOWN
@@ -101,7 +99,6 @@ class Journal:
         status = _fstat(self.fd)
         self._identity = (status.st_dev, status.st_ino)
         self._mark: int | None = None  # the owner mark on the journal's open file, if any
-        self._offset = 0  # where the descriptor's offset is after the journal's last write
         self._remark(self.fd)
         self._write(
             {
@@ -123,7 +120,7 @@ class Journal:
         if fd is None:
             return
         try:
-            self._offset += _os_write(fd, (text + "\n").encode("ascii"))
+            _os_write(fd, (text + "\n").encode("ascii"))
         except OSError:
             self.fd = None  # a full disk must not end the run; the reports still come
 
@@ -133,16 +130,15 @@ class Journal:
         opened again by its path (a file replaced at that path is not the journal: no more
         records).
 
-        The cheap check first: the owner mark and the offset of the last write. A file a case
-        opened at that number (a new open file) has no such mark; when either differs (another
-        process appended, say), the fstat decides, and the mark and offset are taken again."""
+        The cheap check first: the owner mark. A file a case opened at that number (a new open
+        file) has no such mark; when it differs, the fstat decides, and the mark is set again."""
         fd = self.fd
         if fd is None:
             return None
         mark = self._mark
         if mark is not None:
             try:
-                if _fcntl(fd, _F_GETOWN) == mark and _lseek(fd, 0, _SEEK_CUR) == self._offset:
+                if _fcntl(fd, _F_GETOWN) == mark:
                     return fd
             except OSError:
                 pass
@@ -171,13 +167,12 @@ class Journal:
         return fd
 
     def _remark(self, fd: int) -> None:
-        """Mark the journal's open file (its owner: this process) and note its offset, for
-        the cheap check; no mark where the file takes no owner."""
+        """Mark the journal's open file (its owner: this process), for the cheap check; no
+        mark where the file takes no owner."""
         self._mark = None
         if _fcntl is None:
             return
         try:
-            self._offset = _lseek(fd, 0, _SEEK_END)  # appending: writes go on from there
             mark = _getpid()
             _fcntl(fd, _F_SETOWN, mark)
             if _fcntl(fd, _F_GETOWN) == mark:
