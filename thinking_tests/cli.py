@@ -88,12 +88,16 @@ class _Version(argparse.Action):
 
 
 def _version() -> str:
+    """The installed distribution's version; a checkout that is not installed has the
+    package's own."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("thinking-tests")
     except PackageNotFoundError:
-        return "(not installed)"
+        from thinking_tests import __version__
+
+        return __version__
 
 
 def resolve(text: str, named: bool = True) -> list[Target]:
@@ -103,14 +107,7 @@ def resolve(text: str, named: bool = True) -> list[Target]:
     `named` is false for the current directory taken when no target was given."""
     where, separator, node = text.partition("::")
     if separator:
-        try:
-            found = resolve(where)
-        except UsageError as error:
-            raise UsageError(f"node id {text}: {error}") from None
-        if len(found) != 1 or found[0].kind != "module" or not node:
-            raise UsageError(f"{text!r} is not a node id: give a module's file or name, then ::, then a case")
-        module = found[0]
-        return [Target(module.kind, module.name, module.path, node=node)]
+        return [_node_target(text, where, node)]
     path = os.path.abspath(text)
     if os.path.isdir(path):
         if os.path.isfile(os.path.join(path, "__init__.py")):
@@ -130,22 +127,65 @@ def resolve(text: str, named: bool = True) -> list[Target]:
             raise UsageError(f"{text} is not a Python file")
         _on_path(package_root(path))
         return [Target("module", name_from_path(path), path)]
+    if _path_like(text):
+        raise UsageError(_no_such_path(text))
     _on_path(os.getcwd())
     found = _find_on_path(text)
     if found is not None:
         return [found]
+    missing = f"no module or package named {text!r}, and no file or folder of that name"
     try:
         # Not a file on sys.path (say, a zipped or namespace package): ask the import system,
         # which imports the parent packages to answer.
         spec = importlib.util.find_spec(text)
+    except ModuleNotFoundError:
+        raise UsageError(missing) from None
     except (ImportError, ValueError) as error:
-        raise UsageError(f"no module, package or path named {text!r} ({error})") from None
+        raise UsageError(f"{missing} ({error})") from None
     if spec is None or spec.origin is None and not spec.submodule_search_locations:
-        raise UsageError(f"no module, package or path named {text!r}")
+        raise UsageError(missing)
     if spec.submodule_search_locations:
         directory = list(spec.submodule_search_locations)[0]
         return [Target("package", text, os.path.abspath(directory))]
     return [Target("module", text, os.path.abspath(str(spec.origin)))]
+
+
+def _node_target(text: str, where: str, node: str) -> Target:
+    """A pytest node id: a module's file or dotted name, `::`, then a case (`name`,
+    `name[param]`, `Class`, `Class::method`)."""
+    if not where or any(not part for part in node.split("::")):
+        raise UsageError(
+            f"{text!r} is not a node id: give a module's file or name, then ::, then a case, "
+            f"as in test/test_x.py::name"
+        )
+    try:
+        found = resolve(where)
+    except UsageError as error:
+        raise UsageError(f"node id {text}: {error}") from None
+    if len(found) != 1 or found[0].kind != "module":
+        folder = os.path.isdir(where) and not os.path.isfile(os.path.join(where, "__init__.py"))
+        what = "a folder" if folder else "a package"
+        raise UsageError(
+            f"{text!r} is not a node id: {where} is {what}, not a module "
+            f"(give a module's file or name, then ::, then a case)"
+        )
+    module = found[0]
+    return Target(module.kind, module.name, module.path, node=node)
+
+
+def _path_like(text: str) -> bool:
+    """Whether a target that names nothing was meant as a path, not a dotted name."""
+    separators = tuple(s for s in (os.sep, os.altsep) if s)
+    return any(s in text for s in separators) or text.endswith(".py") or text.startswith(".")
+
+
+def _no_such_path(text: str) -> str:
+    before, colon, after = text.rpartition(":")
+    if colon and after and os.path.isfile(before):
+        # file:line as a traceback shows it, or a node id with one colon.
+        case = "NAME" if after.isdigit() else after
+        return f"no file {text}: a node id puts :: between the module and its case, as in {before}::{case}"
+    return f"no file or folder {text}"
 
 
 def _find_on_path(dotted: str) -> Target | None:

@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING, Any
 from thinking_tests.registry import module_name, name_from_path, package_root
 
 if TYPE_CHECKING:
-    from thinking_tests.collect import Target
+    from collections.abc import Callable
+
+    from thinking_tests.collect import Item, Target
+
+    Arrange = Callable[[list[Item]], list[Item]]
 
 USAGE_ERROR = 4
 
@@ -50,33 +54,81 @@ def _caller_file(namespace: dict[str, Any]) -> str:
 
 def _package_of(namespace: dict[str, Any], file: str) -> tuple[str, str]:
     """(dotted name, directory) of the package holding the calling module."""
-    name = module_name(namespace, file)
+    name = _real_name(namespace, file)
     if os.path.basename(file) == "__init__.py":
         return name, os.path.dirname(file)
     return name.rpartition(".")[0], os.path.dirname(file)
 
 
-def _script_mode_path_fix(namespace: dict[str, Any], file: str) -> None:
-    """`python test/run_all.py` puts test/ first on sys.path; put the project root there.
+def _inside_name(namespace: dict[str, Any], file: str) -> str | None:
+    """The real dotted name of a main module run by a shorter one from inside its own
+    package (`python -m run_all` in test/ names test/run_all.py `run_all`), else None."""
+    spec = namespace.get("__spec__")
+    if spec is None or not spec.name:
+        return None
+    real = name_from_path(file)
+    return real if real.endswith("." + spec.name) else None
 
-    Without this, `import test` finds CPython's own regression-test package.
+
+def _real_name(namespace: dict[str, Any], file: str) -> str:
+    return _inside_name(namespace, file) or module_name(namespace, file)
+
+
+def _script_mode_path_fix(namespace: dict[str, Any], file: str) -> None:
+    """`python test/run_all.py` (and `python -m run_all` inside test/) put test/ first on
+    sys.path; put the project root there instead.
+
+    Without this, `import test` finds CPython's own regression-test package, and the
+    project's modules could be imported twice, under two names.
     """
-    if namespace.get("__spec__") is not None:
+    if namespace.get("__spec__") is not None and _inside_name(namespace, file) is None:
         return
-    script_dir = os.path.dirname(file)
     root = package_root(file)
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != script_dir]
+    sys.path[:] = [p for p in sys.path if not _inside_package(os.path.abspath(p or "."), root)]
     if root not in sys.path:
         sys.path.insert(0, root)
-    top = name_from_path(file).split(".")[0]
+    real = name_from_path(file)
+    top = real.split(".")[0]
     loaded = sys.modules.get(top)
     if loaded is not None:
         loaded_file = os.path.abspath(getattr(loaded, "__file__", "") or "")
         if not loaded_file.startswith(root + os.sep):
             raise UsageError(
                 f"package '{top}' is already imported from {os.path.dirname(loaded_file)}, "
-                f"not from this project; run `python -m {name_from_path(file)}` from {root}"
+                f"not from this project; run `python -m {real}` from {root}"
             )
+
+
+def _inside_package(directory: str, root: str) -> bool:
+    """Whether a sys.path entry is one of the project's package folders below `root`."""
+    return directory.startswith(root + os.sep) and os.path.isfile(os.path.join(directory, "__init__.py"))
+
+
+def _project_root_on_path() -> None:
+    """Make the project's own packages importable for a test module run as a file.
+
+    `python test/test_x.py` (and `python -m test_x` inside test/) put the test package's
+    folder first on sys.path, not the project root, so the module's own `import mypackage`
+    fails before run_current_module() could help. Add the root right after that folder, as
+    pytest does for a test module in a package. Runs once, when thinking_tests is imported;
+    it costs one stat otherwise.
+    """
+    main = sys.modules.get("__main__")
+    file = getattr(main, "__file__", None)
+    if not isinstance(file, str) or not sys.path:
+        return
+    first = os.path.abspath(sys.path[0] or ".")
+    if not os.path.isfile(os.path.join(first, "__init__.py")):
+        return
+    file = os.path.abspath(file)
+    if not file.startswith(first + os.sep):
+        return
+    root = package_root(file)
+    if root not in (os.path.abspath(p or ".") for p in sys.path):
+        sys.path.insert(1, root)
+
+
+_project_root_on_path()
 
 
 def _check_package_origin(name: str, directory: str) -> None:
@@ -113,15 +165,20 @@ def test_packages(directory: str) -> list["Target"]:
     return found
 
 
-def _run(targets: list["Target"], exit: bool, namespace: dict[str, Any]) -> int:
-    """Run the targets; a module running as __main__ also takes the command line's flags."""
+def _run(
+    targets: list["Target"], exit: bool, namespace: dict[str, Any], arrange: "Arrange | None" = None
+) -> int:
+    """Run the targets; a module running as __main__ also takes the command line's flags.
+
+    `arrange` filters and orders the selected cases (0.0.4's predicate and sorter).
+    """
     from thinking_tests.session import Options, execute
 
     if namespace.get("__name__") != "__main__":
-        return _finish(execute(Options(targets=targets)), exit)
+        return _finish(execute(Options(targets=targets, arrange=arrange)), exit)
     command = (os.path.basename(sys.executable), *sys.orig_argv[1:])
     if not sys.argv[1:]:  # no flags: the defaults, without importing argparse and the parser
-        return _finish(execute(Options(targets=targets, command=command)), exit)
+        return _finish(execute(Options(targets=targets, command=command, arrange=arrange)), exit)
     from thinking_tests.cli import options, parser
 
     args = parser().parse_args(sys.argv[1:])
@@ -131,7 +188,9 @@ def _run(targets: list["Target"], exit: bool, namespace: dict[str, Any]) -> int:
             f"(use python -m thinking_tests TARGET ...)",
             exit,
         )
-    return _finish(execute(options(args, targets, command)), exit)
+    chosen = options(args, targets, command)
+    chosen.arrange = arrange
+    return _finish(execute(chosen), exit)
 
 
 def _package_targets(namespace: dict[str, Any]) -> list["Target"]:
@@ -180,13 +239,18 @@ def _run_package(namespace: dict[str, Any], exit: bool) -> int:
 
 def run_current_module(*, exit: bool = True) -> int:
     """Run the calling module's own cases, and nothing else, under its real module name."""
-    namespace = _caller()
+    return _run_module(_caller(), exit)
+
+
+def _run_module(namespace: dict[str, Any], exit: bool, arrange: "Arrange | None" = None) -> int:
     try:
         file = _caller_file(namespace)
     except UsageError as error:
         return _refuse(str(error), exit)
-    name = module_name(namespace, file)
     running_as_main = namespace.get("__name__") == "__main__"
+    # `python -m test_x` inside test/: declared as test_x, imported anew as test.test_x.
+    inside = _inside_name(namespace, file) if running_as_main else None
+    name = inside or module_name(namespace, file)
     if running_as_main and not os.environ.get(_REEXEC):
         from thinking_tests.config import ConfigError, config, validate
         from thinking_tests.configure import load_config
@@ -196,14 +260,21 @@ def run_current_module(*, exit: bool = True) -> int:
             validate(config)  # before reading it: `config.coverage = False` is one sentence
         except ConfigError as error:
             return _refuse(str(error), exit)
-        if config.coverage.enabled:
+        if config.coverage.enabled and arrange is None:
             # The module (and the code it imported) ran before coverage could start: run it
-            # again in a fresh process that starts coverage first.
+            # again in a fresh process that starts coverage first (a predicate or sorter
+            # cannot cross to it, so with one the run stays here).
             return _finish(_reexec(name, file), exit)
     from thinking_tests.collect import Target
 
+    if inside is not None:
+        try:
+            _script_mode_path_fix(namespace, file)
+        except UsageError as error:
+            return _refuse(str(error), exit)
+        running_as_main = False
     target = Target("module", name, file, namespace if running_as_main else None)
-    return _run([target], exit, namespace)
+    return _run([target], exit, namespace, arrange)
 
 
 def _reexec(name: str, file: str) -> int:
