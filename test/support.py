@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 # The schema CI servers validate JUnit XML against, shipped with the tests.
 JENKINS_XSD = REPO / "test" / "schemas" / "jenkins-junit-10.xsd"
 RUN_ALL = 'from thinking_tests import run_all\n\nif __name__ == "__main__":\n    run_all()\n'
-SUMMARY = re.compile(r"^(?:\w+: )?(\d+) passed, (\d+) failed, (\d+) skipped$")
+# The contract's summary line, after an optional word (`tests:`, `coverage-failed:`).
+SUMMARY = re.compile(r"^(?:\w[\w-]*: )?(\d+) passed, (\d+) failed, (\d+) skipped$")
 
 
 @dataclass(frozen=True)

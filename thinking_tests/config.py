@@ -61,12 +61,22 @@ class ReportSettings(_Strict):
 
 @dataclass
 class CoverageSettings(_Strict):
+    """What coverage measures and where its reports go.
+
+    It measures the code under test: with no `source`, `include` or `omit` (here or in
+    coverage.py's own [run] configuration) the tests are left out (the packages and modules
+    the run collects tests from, folders named test or tests, and test_*.py, *_test.py and
+    conftest.py files under the repository root), so `fail_under` checks the code under test
+    only. To measure the tests too, say what to measure: `omit = []` measures everything
+    that is not installed, or name the packages in `source`.
+    """
+
     _prefix = "config.coverage"
     enabled: bool = True
-    source: list[str] | None = None
+    source: list[str] | None = None  # packages or folders to measure; None: what is not installed
     branch: bool = False
-    include: list[str] | None = None
-    omit: list[str] | None = None
+    include: list[str] | None = None  # file patterns to measure (the tests too, if they match)
+    omit: list[str] | None = None  # file patterns left out; [] leaves out nothing, tests included
     fail_under: float | None = None
     subprocess: bool = True  # measure Python subprocesses that tests start, and combine them
     data_file: str | os.PathLike[str] = ".coverage"

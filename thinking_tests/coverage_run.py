@@ -1,6 +1,9 @@
 """Coverage of one run with coverage.py: started before test modules are imported.
 
 Imported only when coverage is on, so runs without it never pay for importing coverage.
+It measures the code under test: unless a source, include or omit setting says otherwise
+(ours or coverage.py's own [run] configuration), the test packages are left out, so the
+total that `fail_under` checks is not raised by the tests covering themselves.
 """
 
 from __future__ import annotations
@@ -8,16 +11,33 @@ from __future__ import annotations
 import io
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thinking_tests.config import CoverageSettings, ReportSettings
 from thinking_tests.model import CoverageSummary
 from thinking_tests.paths import reason
 
+if TYPE_CHECKING:
+    from thinking_tests.collect import Target
+
+# Folders whose files are tests wherever they sit below the repository root, and the file
+# names pytest collects as test modules by default (with conftest.py, which only tests use).
+TEST_FOLDERS = ("test", "tests")
+TEST_FILES = ("test_*.py", "*_test.py", "conftest.py")
+
 
 class CoverageRun:
-    def __init__(self, settings: CoverageSettings, reports: ReportSettings, root: Path) -> None:
+    def __init__(
+        self,
+        settings: CoverageSettings,
+        reports: ReportSettings,
+        root: Path,
+        targets: "Iterable[Target]" = (),
+    ) -> None:
+        """`targets` are what the run collects tests from (the test packages and modules),
+        left out of the measurement with the test folders found under `root`."""
         import coverage
 
         self.settings = settings
@@ -37,7 +57,8 @@ class CoverageRun:
             source=list(settings.source) if settings.source else None,
             branch=True if settings.branch else None,  # None: .coveragerc / [tool.coverage] decide
             include=list(settings.include) if settings.include else None,
-            omit=_omit(settings),
+            # None: coverage.py's own configuration decides; [] (set on purpose) omits nothing.
+            omit=list(settings.omit) if settings.omit is not None else None,
         )
         rc: str | None = None
         if settings.subprocess and not _has_coverage_config(Path.cwd()):
@@ -53,6 +74,9 @@ class CoverageRun:
         finally:
             if rc is not None:
                 os.unlink(rc)
+        omit = self._scope(targets)
+        self.options["omit"] = omit or None  # the combined data and the HTML child use it too
+        self.coverage.set_option("run:omit", omit)
         if settings.subprocess:
             # Python subprocesses started by tests are measured too; stop() combines them.
             self.coverage.set_option("run:patch", ["subprocess"])
@@ -63,6 +87,23 @@ class CoverageRun:
             "run:disable_warnings",
             ["no-data-collected", "module-not-imported", "module-not-measured"],
         )
+
+    def _scope(self, targets: "Iterable[Target]") -> list[str]:
+        """The omit patterns of this run: the configured ones (ours, else coverage.py's own),
+        then the runner itself when no source is given, then the tests when no setting says
+        what to measure."""
+        option = self.coverage.get_option
+        omit = [str(p) for p in option("run:omit") or ()]  # type: ignore[union-attr]
+        measured = option("run:source") or option("run:source_pkgs")
+        chosen = measured or option("run:include") or omit or self.settings.omit is not None
+        if not measured:
+            # The test runner is no code under test, but is measured like any code not
+            # installed in site-packages.
+            omit.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "*"))
+        self.tests_left_out = not chosen
+        if not chosen:
+            omit.extend(test_patterns(self.root, targets))
+        return omit
 
     def start(self) -> None:
         self.coverage.start()
@@ -105,7 +146,8 @@ class CoverageRun:
         xml = html = None
         total: float | None = None
         if not self.coverage.get_data().measured_files():
-            return True, "coverage: no data: no measured code ran (see config.coverage.source)", None
+            tests = " (the tests themselves are not measured)" if self.tests_left_out else ""
+            return True, f"coverage: no data: no measured code ran{tests} (see config.coverage.source)", None
         wants_xml = self.reports.enabled and self.settings.xml is not None
         wants_html = self.reports.enabled and self.settings.html is not None
         partial: Path | None = None  # where the XML is written before its rename
@@ -209,10 +251,58 @@ def _has_coverage_config(directory: Path) -> bool:
     return False
 
 
-def _omit(settings: CoverageSettings) -> list[str] | None:
-    """The configured omit patterns; without a `source`, also the test runner itself, which
-    is no code under test (but is measured like any code not installed in site-packages)."""
-    omit = list(settings.omit or ())
-    if not settings.source:
-        omit.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "*"))
-    return omit or None
+def is_test_name(name: str) -> bool:
+    """A package or folder name that says it holds tests."""
+    return name in (*TEST_FOLDERS, "testing") or name.startswith("test_") or name.endswith(("_test", "_tests"))
+
+
+def test_patterns(root: Path, targets: "Iterable[Target]" = ()) -> list[str]:
+    """Omit patterns for the tests of a run: each target's test package (the outermost
+    package of its dotted name named like one, else the package itself, or the module
+    file), the folders pytest's `testpaths` names, and, anywhere below `root`, folders named
+    test or tests and files named as pytest's test modules are."""
+    root = Path(os.path.abspath(root))
+    paths: list[tuple[Path, bool]] = [(path, path.suffix != ".py") for path in map(_test_package, targets)]
+    paths += [(path, True) for path in _testpaths(root)]
+    patterns: list[str] = []
+    for path, is_folder in paths:
+        if path == root or path in root.parents:
+            continue  # the whole repository is never "the tests"
+        patterns.append(os.path.join(path, "*") if is_folder else str(path))
+    patterns += [os.path.join(root, "**", name, "*") for name in TEST_FOLDERS]
+    patterns += [os.path.join(root, "**", name) for name in TEST_FILES]
+    return list(dict.fromkeys(patterns))
+
+
+def _test_package(target: "Target") -> Path:
+    """The folder (or file) a target's tests live in, helpers included: for `test.core`
+    and for `test.core.test_x` that is the folder of `test`."""
+    path = Path(os.path.abspath(target.path))
+    packages = target.name.split(".")
+    if target.kind == "module":
+        packages, folder = packages[:-1], path.parent
+    else:
+        folder = path
+    for depth, name in enumerate(packages):
+        if is_test_name(name):
+            for _ in range(len(packages) - depth - 1):
+                folder = folder.parent
+            return folder
+    return folder if target.kind == "package" else path
+
+
+def _testpaths(root: Path) -> list[Path]:
+    """The folders pytest's `testpaths` setting names at the root, if any."""
+    from thinking_tests.pytest_config import read_settings
+
+    try:
+        settings = read_settings(str(root), upward=False, needed=("testpaths",))
+    except Exception:  # pytest's own run says what is wrong with its configuration
+        return []
+    found: list[Path] = []
+    for entry in settings.testpaths:
+        import glob
+
+        pattern = entry if os.path.isabs(entry) else str(root / entry)
+        found += [Path(os.path.abspath(p)) for p in sorted(glob.glob(pattern)) if os.path.isdir(p)]
+    return found

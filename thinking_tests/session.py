@@ -13,6 +13,7 @@ import shutil
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from time import perf_counter as _perf_counter  # bound at import: a case may mock time's
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,6 +49,8 @@ from thinking_tests.registry import REGISTRY
 from thinking_tests.terminal import Terminal
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from thinking_tests.coverage_run import CoverageRun
     from thinking_tests.interrupts import Interrupts
     from thinking_tests.journal import Journal
@@ -78,6 +81,8 @@ class Options:
     only_ids: str | None = None  # a file of case ids: run exactly these (for --isolate)
     run_timeout: float | None = None  # --run-timeout: seconds for the whole run
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
+    # Filters and orders the selected items (thinking-tests 0.0.4's predicate and sorter).
+    arrange: "Callable[[list[Item]], list[Item]] | None" = None
 
 
 def _apply_overrides(options: Options) -> None:
@@ -200,12 +205,14 @@ def _coverage_key() -> tuple[object, ...]:
     return (c.enabled, c.source, c.branch, c.include, c.omit, c.data_file, config.reports.directory)
 
 
-def _start_coverage(root: Path) -> "CoverageRun | None":
+def _start_coverage(root: Path, targets: Sequence[Target] = ()) -> "CoverageRun | None":
+    """Coverage started as configured; `targets` (what the run collects tests from) are left
+    out of the measurement with the other tests under `root` (see coverage_run)."""
     if not config.coverage.enabled:
         return None
     from thinking_tests.coverage_run import CoverageRun
 
-    coverage = CoverageRun(config.coverage, config.reports, root)
+    coverage = CoverageRun(config.coverage, config.reports, root, targets)
     coverage.start()
     return coverage
 
@@ -225,7 +232,7 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
         validate(config)
         if not turns_coverage_off(config_file):
             _check_report_directory(root)
-            coverage = _start_coverage(root)
+            coverage = _start_coverage(root, options.targets)
         started_with = _coverage_key()
     try:
         load_config_file(config_file)
@@ -253,7 +260,7 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
         # __test__.py changed what to measure: start again with its settings.
         if coverage is not None:
             coverage.discard()
-        coverage = _start_coverage(root)
+        coverage = _start_coverage(root, options.targets)
     if created and _report_directory(root) != first_directory:
         try:
             first_directory.rmdir()  # made for early coverage, then moved by __test__.py
@@ -281,6 +288,11 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
                 "--isolate runs each module in a child process of the unittest engine; under "
                 "the pytest engine use pytest-xdist's -n or pytest-forked instead"
             )
+        if options.arrange is not None and config.backend == "pytest":
+            raise SelectionError(
+                "a predicate or sorter given to run_all() or run_current_*() chooses cases on the "
+                "unittest engine only; use -k or -t under the pytest engine"
+            )
         shard = None
         if options.shard:
             durations = durations_from(options.shard_durations) if options.shard_durations else None
@@ -294,6 +306,8 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
         elif config.backend != "pytest" or options.list_only:
             items = collect(options.targets, REGISTRY).items
             plan.items = by_node_ids(select(items, options.keyword, options.tags, shard), options.targets)
+            if options.arrange is not None:
+                plan.items = options.arrange(plan.items)
             deselected = runnable(items) - runnable(plan.items)
             if deselected and not runnable(plan.items):
                 raise NothingSelected(
@@ -421,6 +435,7 @@ def _finish(
             filters = selection.filters if interrupted else (*selection.filters, "-x")
             selection = Selection(selection.targets, filters, selection.deselected, not_run)
         coverage_ok = True
+        measuring = _perf_counter()  # from here: coverage's share of the run's duration
         if coverage is not None:
             try:
                 coverage.stop()  # measuring ends before the reports are written
@@ -460,7 +475,13 @@ def _finish(
     if interrupts.pending:
         interrupted = True
         notes.append("thinking-tests: interrupted while the reports were written; JUnit XML and HTML are complete")
-    terminal.end(run, options.durations, notes)
+    # The terminal gives the whole run's duration, coverage's reports included; the
+    # reports (written before coverage's) keep the duration of running the cases.
+    whole = replace(run, duration=_perf_counter() - began)
+    spent = _perf_counter() - measuring if coverage is not None else None
+    # A run failed by coverage alone must not end on a line that reads like a pass.
+    word = "coverage-failed" if not coverage_ok else ""
+    terminal.end(whole, options.durations, notes, word=word, coverage_seconds=spent)
     if interrupted:
         return INTERRUPTED
     if not run.cases:

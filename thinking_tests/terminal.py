@@ -1,12 +1,14 @@
 """Terminal output: progress while running, then failures, slowest cases, and the summary.
 
-The last line is always the summary `N passed, N failed, N skipped`; the line above it breaks
-it down and gives the duration.
+The last line is always the summary `N passed, N failed, N skipped` (after `coverage-failed: `
+when coverage failed the run); the line above it breaks it down and gives the duration.
+Section rules fit the terminal's width (COLUMNS, else the terminal, else 88 columns).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from time import monotonic as _monotonic  # bound at import: a case may mock time's
 from typing import TYPE_CHECKING, TextIO
@@ -33,8 +35,9 @@ _COLOURS = {
     Outcome.XFAILED: "33",
     Outcome.XPASSED: "33",
 }
-_WIDTH = 88
-_HEADER_WIDTH = 120  # the longest line of a failure's header, however long its message
+_WIDTH = 88  # when the width of the terminal is unknown (output to a file or a pipe)
+_MIN_WIDTH = 40
+_HEADER_WIDTH = 120  # the longest line of a test needing pytest, however long its message
 _NEEDS_PYTEST_SHOWN = 3  # errors of tests that need pytest shown under a header each,
 _NEEDS_PYTEST_LISTED = 20  # then one line each up to this many, then only counted
 
@@ -58,6 +61,7 @@ class Terminal:
         self.verbose = verbose
         self.quiet = quiet
         self.colour = _wants_colour(self.stream)
+        self.width = _terminal_width()
         self._module: str | None = None
         self._column = 0
         self._flushed = 0.0
@@ -103,7 +107,7 @@ class Terminal:
             self._module = module
             pending.append(f"{module} ")
             self._column = len(module) + 1
-        elif self._column >= _WIDTH:
+        elif self._column >= self.width:
             pending.append("\n" + " " * (len(module) + 1))
             self._column = len(module) + 1
         pending.append(self._letters[result.outcome._value_])
@@ -126,7 +130,17 @@ class Terminal:
         cases = "" if count is None else f"{count} case{'s' if count != 1 else ''} "
         self.write(f"thinking-tests: {cases}({backend} engine{where})\n")
 
-    def end(self, run: RunResult, durations: int | None = None, notes: list[str] | None = None) -> None:
+    def end(
+        self,
+        run: RunResult,
+        durations: int | None = None,
+        notes: list[str] | None = None,
+        word: str = "",
+        coverage_seconds: float | None = None,
+    ) -> None:
+        """The end of a run: failures, slowest cases, notes, the breakdown and the summary
+        line (after `word: ` when given). `coverage_seconds` is the part of the run's
+        duration spent after the cases: coverage's data and every report."""
         self.flush_progress()
         if self._module is not None and not self.verbose:
             self.write("\n")
@@ -135,7 +149,7 @@ class Terminal:
         if problems:
             from thinking_tests.pytest_style.shown import needs_pytest
 
-            self.write("\n" + _rule("FAILURES", "=") + "\n")
+            self.write("\n" + self.rule(" FAILURES ", "=") + "\n")
             for case in problems:
                 message = needs_pytest(case) if case.outcome is Outcome.ERROR else None
                 if message is None:
@@ -146,7 +160,7 @@ class Terminal:
             self._needing_pytest(needing)
         if durations:
             slowest = sorted(run.cases, key=lambda c: c.duration, reverse=True)[:durations]
-            self.write("\n" + _rule(f"slowest {len(slowest)} durations", "=") + "\n")
+            self.write("\n" + self.rule(f" slowest {len(slowest)} durations ", "=") + "\n")
             for case in slowest:
                 self.write(f"{case.duration:9.3f} s  {case.id}\n")
         for note in notes or ():
@@ -156,12 +170,12 @@ class Terminal:
 
             self.write(self.paint(closing_line([m for _, m in needing]), "31") + "\n")
         counts = run.counts()
-        self.write(self.breakdown(counts, run) + "\n")
-        colour = "31" if counts.failed else ("32" if counts.total else "33")
-        self.write(self.paint(counts.summary_line(), colour) + "\n")
+        self.write(self.breakdown(counts, run, coverage_seconds) + "\n")
+        colour = "31" if counts.failed or word else ("32" if counts.total else "33")
+        self.write(self.paint(counts.summary_line(word), colour) + "\n")
 
     @staticmethod
-    def breakdown(counts: Counts, run: RunResult) -> str:
+    def breakdown(counts: Counts, run: RunResult, coverage_seconds: float | None = None) -> str:
         parts = [
             f"{counts.failed - counts.errors} failure{'s' if counts.failed - counts.errors != 1 else ''}",
             f"{counts.errors} error{'s' if counts.errors != 1 else ''}",
@@ -170,6 +184,8 @@ class Terminal:
             f"{counts.xpassed} xpassed",
         ]
         state = " (interrupted)" if run.interrupted else ""
+        if coverage_seconds is not None:
+            state += f" ({coverage_seconds:.2f} s of it coverage and reports)"
         return f"{counts.total} case{'s' if counts.total != 1 else ''} in {run.duration:.2f} s{state}: {', '.join(parts)}"
 
     def _needing_pytest(self, needing: list[tuple[CaseResult, str]]) -> None:
@@ -179,12 +195,12 @@ class Terminal:
         from thinking_tests.pytest_style.shown import reason
 
         for case, message in needing[:_NEEDS_PYTEST_SHOWN]:
-            self.write(self.paint(_rule(f" {case.id} ", "_"), "31;1") + "\n")
+            self.write(self.paint(self.rule(f" {case.id} ", "_"), "31;1") + "\n")
             where = f"{shown(case.file)}:{case.line}" if case.file else case.module
             self.write(f"{where}: error: {message}\n")
         listed = needing[_NEEDS_PYTEST_SHOWN:_NEEDS_PYTEST_LISTED]
         if listed:
-            self.write(_rule(" more tests that need pytest ", "_") + "\n")
+            self.write(self.rule(" more tests that need pytest ", "_") + "\n")
         for case, message in listed:
             head = f"E {case.id}: needs "
             self.write(head + _one_line(reason(message), max(40, _HEADER_WIDTH - len(head))) + "\n")
@@ -194,15 +210,19 @@ class Terminal:
 
     def _failure(self, case: CaseResult) -> None:
         stage = case.failed_stage
-        title = f" {case.id} "
-        self.write(self.paint(_rule(title, "_"), "31;1") + "\n")
+        self.write(self.paint(self.rule(f" {case.id} ", "_"), "31;1") + "\n")
         where = f"{shown(case.file)}:{case.line}" if case.file else case.module
-        head = f"{case.outcome.value}{f' in {stage}' if stage else ''}"
-        # Runner messages such as "error in setup: ..." already start with the head.
-        message = case.message.removeprefix(f"{head}: ")
-        # The header stays short; the traceback below shows the whole message.
-        prefix = f"{where}: {head}: "
-        self.write(f"{prefix}{_one_line(message, max(40, _HEADER_WIDTH - len(prefix)))}\n")
+        outcome = f"{case.outcome.value}{f' in {stage}' if stage else ''}"
+        head = f"{where}: {outcome}"
+        # Runner messages such as "error in setup: ..." already start with the outcome.
+        message = case.message.removeprefix(f"{outcome}: ").rstrip("\n")
+        # Never cut: a one-line message that fits the width follows the head on its line,
+        # any other follows in full on its own lines.
+        line = f"{head}: {message}"
+        if message and "\n" not in message and len(line) <= self.width:
+            self.write(line + "\n")
+        else:
+            self.write(head + "\n" + (message + "\n" if message else ""))
         for stage_result in case.stages:
             info = stage_result.exception
             if info is None:
@@ -214,13 +234,19 @@ class Terminal:
                 self.write(self.paint(info.explanation.rstrip("\n"), "31") + "\n")
         for label, text in (("stdout", case.stdout), ("stderr", case.stderr), ("log", case.log)):
             if text:
-                self.write(_rule(f" captured {label} ", "-") + "\n")
+                self.write(self.rule(f" captured {label} ", "-") + "\n")
                 self.write(_tail(text).rstrip("\n") + "\n")
 
+    def rule(self, title: str, char: str) -> str:
+        """`==== title ====` across the terminal's width (the title spaced, as pytest's)."""
+        side = max(3, (self.width - len(title)) // 2)
+        return f"{char * side}{title}{char * side}"
 
-def _rule(title: str, char: str) -> str:
-    side = max(3, (_WIDTH - len(title)) // 2)
-    return f"{char * side}{title}{char * side}"
+
+def _terminal_width() -> int:
+    """The columns of the terminal: COLUMNS, else the terminal's own, else 88 (a file or a
+    pipe), never under 40."""
+    return max(_MIN_WIDTH, shutil.get_terminal_size((_WIDTH, 24)).columns)
 
 
 def _one_line(text: str, limit: int = 300) -> str:
