@@ -118,8 +118,11 @@ def import_config_file(file: Path) -> None:
         raise ConfigError(f"{file} cannot be loaded as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules["__test__"] = module
+    from thinking_tests.shadowing import RootImportable
+
     try:
-        spec.loader.exec_module(module)
+        with RootImportable(file.parent):  # `from test.x import y` finds the project's test
+            spec.loader.exec_module(module)
     except ConfigError as error:
         raise ConfigError(f"{error} (in {file}:{_line_in(error, file)})") from None
     except SyntaxError as error:
@@ -132,8 +135,12 @@ def import_config_file(file: Path) -> None:
         except Exception:  # an exception whose str() raises still gets its sentence
             message = []
         detail = f": {message[0]}" if message else ""
+        from thinking_tests.shadowing import stdlib_test_hint
+
+        hint = stdlib_test_hint(error, file.parent)
         raise ConfigError(
             f"{file}:{_line_in(error, file)} raised {type(error).__name__}{detail}"
+            + (f"; {hint}" if hint else "")
         ) from None
 
 
@@ -165,6 +172,16 @@ def turns_coverage_off(file: Path | None) -> bool:
     for node in tree.body:  # the last plain assignment decides, as it does when run
         if not isinstance(node, ast.Assign) or len(node.targets) != 1:
             continue
-        if ast.unparse(node.targets[0]) == "config.coverage.enabled":
-            off = isinstance(node.value, ast.Constant) and node.value.value is False
+        target = ast.unparse(node.targets[0])
+        if target in _COVERAGE_SWITCHES:
+            off = isinstance(node.value, ast.Constant) and node.value.value is _COVERAGE_SWITCHES[target]
     return off
+
+
+# What turns coverage off, by the setting assigned; 0.0.4's test_config spellings too.
+_COVERAGE_SWITCHES: dict[str, object] = {
+    "config.coverage.enabled": False,
+    "test_config.coverage.enabled": False,
+    "test_config.coverage.binary_report_enabled": False,
+    "test_config.coverage.binary_report_path": None,
+}
