@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thinking_tests.config import CoverageSettings, ReportSettings
+from thinking_tests.config import CONFIG_FILE_NAMES, CoverageSettings, ReportSettings
 from thinking_tests.model import CoverageSummary
 from thinking_tests.paths import reason
 
@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from thinking_tests.collect import Target
 
 # Folders whose files are tests wherever they sit below the repository root, and the file
-# names pytest collects as test modules by default (with conftest.py, which only tests use).
+# names of tests: pytest's default test modules, conftest.py, the run_all.py runners, and
+# the settings files of a run.
 TEST_FOLDERS = ("test", "tests")
-TEST_FILES = ("test_*.py", "*_test.py", "conftest.py")
+TEST_FILES = ("test_*.py", "*_test.py", "conftest.py", "run_all.py", *CONFIG_FILE_NAMES)
 
 
 class CoverageRun:
@@ -260,7 +261,7 @@ def test_patterns(root: Path, targets: "Iterable[Target]" = ()) -> list[str]:
     """Omit patterns for the tests of a run: each target's test package (the outermost
     package of its dotted name named like one, else the package itself, or the module
     file), the folders pytest's `testpaths` names, and, anywhere below `root`, folders named
-    test or tests and files named as pytest's test modules are."""
+    test or tests and the files of TEST_FILES."""
     root = Path(os.path.abspath(root))
     paths: list[tuple[Path, bool]] = [(path, path.suffix != ".py") for path in map(_test_package, targets)]
     paths += [(path, True) for path in _testpaths(root)]

@@ -215,7 +215,7 @@ class Terminal:
         outcome = f"{case.outcome.value}{f' in {stage}' if stage else ''}"
         head = f"{where}: {outcome}"
         # Runner messages such as "error in setup: ..." already start with the outcome.
-        message = case.message.removeprefix(f"{outcome}: ").rstrip("\n")
+        message = _whole(case, case.message.removeprefix(f"{outcome}: ").rstrip("\n"))
         # Never cut: a one-line message that fits the width follows the head on its line,
         # any other follows in full on its own lines.
         line = f"{head}: {message}"
@@ -241,6 +241,18 @@ class Terminal:
         """`==== title ====` across the terminal's width (the title spaced, as pytest's)."""
         side = max(3, (self.width - len(title)) // 2)
         return f"{char * side}{title}{char * side}"
+
+
+def _whole(case: CaseResult, message: str) -> str:
+    """The case's message with every line of its exception's: a case's message is the
+    first line of an exception of several."""
+    raised = [s.exception for s in case.stages if s.exception is not None]
+    if len(raised) != 1:
+        return message
+    text = raised[0].message.strip("\n")
+    lines = text.splitlines()
+    first = f"{raised[0].type_name}: {lines[0]}" if lines else ""
+    return f"{raised[0].type_name}: {text}" if len(lines) > 1 and message == first else message
 
 
 def _terminal_width() -> int:
