@@ -52,7 +52,8 @@
 
   function haystack(c) {
     if (c.h === undefined) {
-      c.h = (c.id + "\n" + (c.message || "") + "\n" + (c.description || "")).toLowerCase();
+      c.h = (c.id + "\n" + (c.message || "") + "\n" + (c.explained || "") + "\n" +
+        (c.description || "")).toLowerCase();
     }
     return c.h;
   }
@@ -74,10 +75,16 @@
     tagSelect.value = state.tag;
     sortSelect.value = state.sort;
     chips.forEach(function (chip) {
-      var outcome = chip.getAttribute("data-outcome");
-      var on = outcome ? state.outcomes.has(outcome) : state.outcomes.size === 0;
+      var outcomes = chipOutcomes(chip);
+      var on = outcomes.length ? outcomes.every(function (o) { return state.outcomes.has(o); })
+        : state.outcomes.size === 0;
       chip.setAttribute("aria-pressed", on ? "true" : "false");
     });
+  }
+
+  // A chip filters one outcome, or (a count's chip, e.g. "6 failed") every outcome of a count.
+  function chipOutcomes(chip) {
+    return (chip.getAttribute("data-outcome") || "").split(",").filter(Boolean);
   }
 
   function writeHash() {
@@ -143,6 +150,8 @@
     button.appendChild(el("span", "dur", c.us ? duration(c.us) : ""));
     if (c.message) button.appendChild(el("span", "msg", c.message.split("\n", 1)[0]));
     else if (c.description) button.appendChild(el("span", "msg desc", c.description.split("\n", 1)[0]));
+    // The values that differed (`assert 3 == 4`), without opening the case.
+    if (c.explained) button.appendChild(el("span", "msg why", c.explained));
     item.appendChild(button);
     item.caseData = c;
     if (state.open.has(c.id)) expand(item, c);
@@ -207,8 +216,10 @@
     parent.appendChild(el("h3", null, title));
   }
 
-  function pre(parent, text) {
-    parent.appendChild(el("pre", null, text));
+  // Code (a traceback, an assert's explanation) keeps its lines whole, so the ^^^ markers
+  // stay under what they mark: a narrow screen scrolls the block instead of wrapping it.
+  function pre(parent, text, code) {
+    parent.appendChild(el("pre", code ? "code" : null, text));
   }
 
   function detail(c) {
@@ -260,8 +271,8 @@
         if (!x) return;
         section(box, "Exception in " + s[0]);
         box.appendChild(el("p", "exc", x.type + (x.message ? ": " + x.message : "")));
-        if (x.explanation) pre(box, x.explanation);
-        if (x.traceback) pre(box, x.traceback);
+        if (x.explanation) pre(box, x.explanation, true);
+        if (x.traceback) pre(box, x.traceback, true);
       });
     }
 
@@ -329,16 +340,17 @@
 
   chips.forEach(function (chip) {
     chip.addEventListener("click", function (event) {
-      var outcome = chip.getAttribute("data-outcome");
-      if (!outcome) {
+      var outcomes = chipOutcomes(chip);
+      var all = outcomes.every(function (o) { return state.outcomes.has(o); });
+      if (!outcomes.length) {
         state.outcomes = new Set();
       } else if (event.ctrlKey || event.metaKey || event.shiftKey) {
-        // With a modifier a chip adds to the selection; without, it selects only itself.
-        if (state.outcomes.has(outcome)) state.outcomes.delete(outcome); else state.outcomes.add(outcome);
-      } else if (state.outcomes.size === 1 && state.outcomes.has(outcome)) {
+        // With a modifier a chip adds to the selection; without, it selects only its own.
+        outcomes.forEach(function (o) { if (all) state.outcomes.delete(o); else state.outcomes.add(o); });
+      } else if (all && state.outcomes.size === outcomes.length) {
         state.outcomes = new Set();
       } else {
-        state.outcomes = new Set([outcome]);
+        state.outcomes = new Set(outcomes);
       }
       writeHash(); readHash(); render();
     });

@@ -119,6 +119,19 @@ _ORDER = [outcome._value_ for outcome in sorted(Outcome, key=SEVERITY.__getitem_
 # What a reader without JavaScript is shown in full: the outcomes that need a look.
 _ATTENTION = frozenset({Outcome.ERROR._value_, Outcome.FAILED._value_, Outcome.XPASSED._value_})
 _FAILING = frozenset({Outcome.FAILED._value_, Outcome.ERROR._value_})
+# The summary line's three counts (DESIGN.md) and the outcomes each is made of, its own outcome
+# first: the headline and the outcome chips show each count broken down the same way.
+_BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (
+        bucket,
+        tuple(
+            outcome._value_
+            for outcome in sorted(Outcome, key=lambda o: (o._value_ != bucket, SEVERITY[o]))
+            if outcome.counts_as == bucket
+        ),
+    )
+    for bucket in ("passed", "failed", "skipped")
+)
 
 _OUTCOME = attrgetter("outcome._value_")  # _value_: a plain attribute, .value a slow descriptor
 _DURATION = attrgetter("duration")
@@ -196,6 +209,9 @@ def _page(results: RunResult, path: Path, limit: int) -> str:
     summary_line = counts.summary_line()
     duration = format_duration(results.duration)
     present = [(outcome, tally[outcome]) for outcome in _ORDER if tally[outcome]]
+    breakdown = _breakdown(tally)
+    version = _own_version()
+    generator = f"thinking-tests {version}" if version else "thinking-tests"
     tags = _tags(results)
     listed = _listed(results.cases, outcomes, tally)
     return _fill(
@@ -206,9 +222,11 @@ def _page(results: RunResult, path: Path, limit: int) -> str:
         style=_Safe(style),
         status=status,
         summary_line=summary_line,
+        headline=_headline(breakdown),
+        generator=generator,
         duration=duration,
         total=len(outcomes),
-        chips=_chips(present),
+        chips=_chips(breakdown),
         tag_hidden=_Safe("" if tags else " hidden"),
         tag_options=_tag_options(tags),
         banner=_banner(results),
@@ -277,16 +295,76 @@ def _fill(template: Template, **values: object) -> str:
     return template.substitute({name: _html(value) for name, value in values.items()})
 
 
-def _chips(present: list[tuple[str, int]]) -> _Safe:
-    """A filter button for each outcome that occurred, worst first."""
-    return _Safe(
-        "".join(
-            f'\n      <button type="button" class="chip o-{_html(outcome)}" '
-            f'data-outcome="{_html(outcome)}" aria-pressed="false">{_html(outcome)} '
-            f'<span class="n">{count:d}</span></button>'
-            for outcome, count in present
-        )
+class Bucket(NamedTuple):
+    """One of the summary line's three counts and the outcomes that made it, those that
+    occurred, in `_BUCKETS` order."""
+
+    name: str  # passed, failed or skipped
+    cases: int
+    parts: tuple[tuple[str, int], ...]
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the count holds another outcome than its own (an error, an xpass, an
+        xfail), which the headline and the chips then name."""
+        return any(outcome != self.name for outcome, _ in self.parts)
+
+
+def _breakdown(tally: Counter[str]) -> list[Bucket]:
+    """The three counts of the summary line, each with its outcomes."""
+    buckets: list[Bucket] = []
+    for name, outcomes in _BUCKETS:
+        parts = tuple((outcome, tally[outcome]) for outcome in outcomes if tally[outcome])
+        buckets.append(Bucket(name, sum(count for _, count in parts), parts))
+    return buckets
+
+
+def _noun(outcome: str, count: int) -> str:
+    """The word for `count` cases of `outcome`, as the headline and the chips say it."""
+    return "errors" if outcome == "error" and count != 1 else outcome
+
+
+def _headline(breakdown: list[Bucket]) -> _Safe:
+    """The summary line's three counts, each followed by its parts when it holds more than
+    its own outcome: `2 passed (1 passed, 1 xpassed), 6 failed (4 failed, 2 errors), ...`."""
+    items: list[str] = []
+    for bucket in breakdown:
+        item = f'<span class="count o-{bucket.name}">{bucket.cases:d} {bucket.name}'
+        if bucket.mixed:
+            parts = ", ".join(f"{n:d} {_noun(outcome, n)}" for outcome, n in bucket.parts)
+            item += f' <span class="parts">({parts})</span>'
+        items.append(item + "</span>")
+    return _Safe(", ".join(items))
+
+
+def _chip(outcomes: str, count: int, word: str, classes: str) -> str:
+    return (
+        f'<button type="button" class="chip {classes}" data-outcome="{outcomes}" '
+        f'aria-pressed="false"><span class="n">{count:d}</span> {word}</button>'
     )
+
+
+def _chips(breakdown: list[Bucket]) -> _Safe:
+    """The outcome filters, grouped as the headline counts them: a count made of its own
+    outcome only is one chip; a mixed one is a group, a chip for the whole count (filtering
+    all its outcomes) followed by a chip per outcome, with the headline's words."""
+    chips: list[str] = []
+    for bucket in breakdown:
+        if not bucket.parts:
+            continue
+        if not bucket.mixed:
+            chips.append(_chip(bucket.name, bucket.cases, bucket.name, f"o-{bucket.name}"))
+            continue
+        whole = ",".join(outcome for outcome, _ in bucket.parts)
+        members = "".join(
+            _chip(outcome, count, _noun(outcome, count), f"o-{outcome}")
+            for outcome, count in bucket.parts
+        )
+        chips.append(
+            f'<span class="group" role="group" aria-label="{bucket.cases:d} {bucket.name}">'
+            f'{_chip(whole, bucket.cases, bucket.name, f"head o-{bucket.name}")}{members}</span>'
+        )
+    return _Safe("".join(f"\n      {chip}" for chip in chips))
 
 
 def _tag_options(tags: list[tuple[str, int]]) -> _Safe:
@@ -526,6 +604,17 @@ def _first_line(text: str) -> str:
     return line if len(line) <= MESSAGE_LINE else line[: MESSAGE_LINE - 1] + "…"
 
 
+def _explained(case: CaseResult, message: str) -> str:
+    """The first line of a failure's assert explanation, `assert 3 == 4`: the values that
+    differed, which a row shows under its message. "" without one, or when the message
+    already ends with it (an assert of literals)."""
+    exception = case.exception
+    if exception is None or not exception.explanation:
+        return ""
+    line = _first_line(exception.explanation)
+    return "" if message.rstrip().endswith(line) else line
+
+
 def _message(case: CaseResult) -> str:
     """The one line a list shows: the case's message, else its first exception."""
     if case.message:
@@ -611,11 +700,18 @@ def _rows(listed: list[CaseResult], limit: int) -> str:
             exception = case.exception
             if exception is not None and exception.traceback:
                 traceback = _escape(_long(exception.traceback, text_limit))
-                cell = f"<details><summary>{cell}</summary><pre>{traceback}</pre></details>"
+                cell = (
+                    f"<details><summary>{cell}</summary>"
+                    f'<pre class="code">{traceback}</pre></details>'
+                )
                 tracebacks += 1
         message = _first_line(_message(case))
         if message:
             cell += f'<div class="msg">{_escape(message)}</div>'
+        if outcome in _FAILING:
+            explained = _explained(case, message)
+            if explained:
+                cell += f'<div class="msg why">{_escape(explained)}</div>'
         duration = format_duration(case.duration) if case.duration else ""
         rows.append(
             f'          <tr class="o-{outcome}"><td><span class="badge">{outcome}</span></td>'
@@ -696,6 +792,10 @@ def _case(case: CaseResult, run_start: float, limit: int, files: dict[str, str])
         text += ',"stages":[' + ",".join(stages) + "]"
     if message:
         text += ',"message":' + _quote(_long(message, limit))
+        if case.outcome._value_ in _FAILING:
+            explained = _explained(case, message)
+            if explained:
+                text += ',"explained":' + _quote(explained)
     if case.stdout:
         text += ',"stdout":' + _quote(_long(case.stdout, limit))
     if case.stderr:
@@ -726,9 +826,26 @@ _VERSION_MODULES = {"thinking-tests": "thinking_tests", "pytest": "pytest", "cov
 def _package_version(name: str) -> str | None:
     """The version of a package this run loaded; None for one it did not (say, pytest under
     the unittest engine), which the environment section then leaves out."""
+    if name == "thinking-tests":
+        return _own_version() or None
     module = sys.modules.get(_VERSION_MODULES.get(name, ""))
     version = getattr(module, "__version__", None)
     return version if isinstance(version, str) else None
+
+
+def _own_version() -> str:
+    """This package's version, which the report names: its `__version__`, else the installed
+    distribution's metadata; "" when neither knows it."""
+    version = getattr(sys.modules.get("thinking_tests"), "__version__", None)
+    if isinstance(version, str) and version:
+        return version
+    try:
+        from importlib.metadata import version as installed
+
+        return installed("thinking-tests")
+    except (ImportError, OSError, ValueError):  # not installed (PackageNotFoundError is an
+        # ImportError), or unreadable metadata: the report goes on without it
+        return ""
 
 
 def _environment_info(results: RunResult) -> list[tuple[str, str]]:
