@@ -88,16 +88,18 @@ class _Version(argparse.Action):
 
 
 def _version() -> str:
-    """The installed distribution's version; a checkout that is not installed has the
-    package's own."""
+    """The installed distribution's version, which may add to the package's own (a local or
+    dev suffix); the package's `__version__` when not installed, or when the metadata found
+    is another release's (an old thinking-tests installed beside this checkout)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        return version("thinking-tests")
-    except PackageNotFoundError:
-        from thinking_tests import __version__
+    from thinking_tests import __version__
 
+    try:
+        installed = version("thinking-tests")
+    except PackageNotFoundError:
         return __version__
+    return installed if installed.startswith(__version__) else __version__
 
 
 def resolve(text: str, named: bool = True) -> list[Target]:
@@ -158,10 +160,8 @@ def _node_target(text: str, where: str, node: str) -> Target:
             f"{text!r} is not a node id: give a module's file or name, then ::, then a case, "
             f"as in test/test_x.py::name"
         )
-    try:
-        found = resolve(where)
-    except UsageError as error:
-        raise UsageError(f"node id {text}: {error}") from None
+    # A folder is never a node id's module, even one holding a single test module.
+    found = [] if os.path.isdir(where) else _resolve_node_module(text, where)
     if len(found) != 1 or found[0].kind != "module":
         folder = os.path.isdir(where) and not os.path.isfile(os.path.join(where, "__init__.py"))
         what = "a folder" if folder else "a package"
@@ -171,6 +171,13 @@ def _node_target(text: str, where: str, node: str) -> Target:
         )
     module = found[0]
     return Target(module.kind, module.name, module.path, node=node)
+
+
+def _resolve_node_module(text: str, where: str) -> list[Target]:
+    try:
+        return resolve(where)
+    except UsageError as error:
+        raise UsageError(f"node id {text}: {error}") from None
 
 
 def _path_like(text: str) -> bool:
@@ -190,19 +197,37 @@ def _no_such_path(text: str) -> str:
 
 def _find_on_path(dotted: str) -> Target | None:
     """A dotted name found as files on sys.path, without importing anything: the test
-    package's __init__.py must not run before __test__.py has been loaded."""
+    package's __init__.py must not run before __test__.py has been loaded.
+
+    Inside a package (`cd test`), dotted names are also looked up from the project root
+    above it, which then goes on sys.path, as for `python -m run_all` there."""
     parts = dotted.split(".")
     if not all(part.isidentifier() for part in parts):
         return None
     for entry in sys.path:
-        base = os.path.join(os.path.abspath(entry or "."), *parts)
-        packages = [os.path.join(os.path.abspath(entry or "."), *parts[:i]) for i in range(1, len(parts))]
-        if not all(os.path.isfile(os.path.join(p, "__init__.py")) for p in packages):
-            continue
-        if os.path.isfile(os.path.join(base, "__init__.py")):
-            return Target("package", dotted, base)
-        if os.path.isfile(base + ".py"):
-            return Target("module", dotted, base + ".py")
+        found = _find_in(os.path.abspath(entry or "."), parts)
+        if found is not None:
+            return found
+    here = os.path.join(os.getcwd(), "__init__.py")
+    if os.path.isfile(here):
+        root = package_root(here)
+        found = _find_in(root, parts)
+        if found is not None:
+            _on_path(root)
+        return found
+    return None
+
+
+def _find_in(entry: str, parts: list[str]) -> Target | None:
+    """The package or module `parts` names in one sys.path entry, if its files are there."""
+    base = os.path.join(entry, *parts)
+    packages = [os.path.join(entry, *parts[:i]) for i in range(1, len(parts))]
+    if not all(os.path.isfile(os.path.join(p, "__init__.py")) for p in packages):
+        return None
+    if os.path.isfile(os.path.join(base, "__init__.py")):
+        return Target("package", ".".join(parts), base)
+    if os.path.isfile(base + ".py"):
+        return Target("module", ".".join(parts), base + ".py")
     return None
 
 
