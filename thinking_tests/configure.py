@@ -118,8 +118,11 @@ def import_config_file(file: Path) -> None:
         raise ConfigError(f"{file} cannot be loaded as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules["__test__"] = module
+    from thinking_tests.shadowing import RootImportable
+
     try:
-        spec.loader.exec_module(module)
+        with RootImportable(file.parent):  # `from test.x import y` finds the project's test
+            spec.loader.exec_module(module)
     except ConfigError as error:
         raise ConfigError(f"{error} (in {file}:{_line_in(error, file)})") from None
     except SyntaxError as error:
@@ -132,8 +135,12 @@ def import_config_file(file: Path) -> None:
         except Exception:  # an exception whose str() raises still gets its sentence
             message = []
         detail = f": {message[0]}" if message else ""
+        from thinking_tests.shadowing import stdlib_test_hint
+
+        hint = stdlib_test_hint(error, file.parent)
         raise ConfigError(
             f"{file}:{_line_in(error, file)} raised {type(error).__name__}{detail}"
+            + (f"; {hint}" if hint else "")
         ) from None
 
 

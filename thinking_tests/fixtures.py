@@ -7,12 +7,13 @@ right after the last case that could use the value, also when that case failed.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Generator
+import os
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from thinking_tests.case import Case
-from thinking_tests.registry import Fixture, Registry
+from thinking_tests.registry import BUILTIN_FIXTURES, Fixture, Registry
 from thinking_tests.timeouts import CaseTimeout, Deadline
 
 # Looks up a fixture the registry does not know, such as pytest's own under the pytest host.
@@ -20,7 +21,66 @@ ExternalLookup = Callable[[str], Any]
 
 
 class FixtureError(Exception):
-    """A fixture that could not be found or made; the message names it."""
+    """A fixture that could not be found or made; the message names it.
+
+    It comes from a declaration, not from a line that ran, so its frames (all this
+    package's) are left out of what is shown: the message names the file and line."""
+
+
+class MissingFixture(FixtureError):
+    """A case or fixture asks for a name that no fixture provides; `file` and `line` are
+    where the one that asks is declared."""
+
+    def __init__(self, message: str, name: str, file: str, line: int) -> None:
+        super().__init__(message)
+        self.name = name
+        self.file = file
+        self.line = line
+
+
+class UnknownToHost(LookupError):
+    """What an external lookup raises for a name its host has no fixture of: the names it
+    has, and the host's name ("pytest"), for the error that says so."""
+
+    def __init__(self, known: Iterable[str], host: str) -> None:
+        super().__init__(host)
+        self.known = tuple(known)
+        self.host = host
+
+
+def where(file: str, line: int) -> str:
+    """`file:line`, the file relative to the working directory when it lies below it."""
+    try:
+        relative = os.path.relpath(file)
+    except ValueError:  # another drive
+        relative = os.pardir
+    return f"{file if relative.startswith(os.pardir) else relative}:{line}"
+
+
+def missing_fixture(
+    name: str,
+    asker: tuple[str, str, int],
+    ours: Iterable[str],
+    host: Iterable[str] = (),
+    host_name: str = "",
+) -> MissingFixture:
+    """The error of `asker` (who, file, line) asking for `name`: the closest known names
+    ("did you mean 'database'?"), then every fixture that exists, ours and the host's."""
+    import difflib
+
+    who, file, line = asker
+    mine = sorted(set(ours))
+    theirs = sorted(set(host) - set(mine))
+    close = difflib.get_close_matches(name, mine + theirs, n=3, cutoff=0.6)
+    message = f"{where(file, line)}: {who} asks for '{name}', which is neither a parameter nor a known fixture"
+    if close:
+        quoted = [f"'{n}'" for n in close]
+        either = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        message += f"; did you mean {either}?"
+    message += f"\nthinking-tests fixtures: {', '.join(mine) or '(none)'}"
+    if host_name:
+        message += f"\n{host_name} fixtures: {', '.join(theirs) or '(none)'}"
+    return MissingFixture(message, name, file, line)
 
 
 @dataclass(eq=False)
@@ -89,12 +149,12 @@ class Fixtures:
         if fixture is None:
             fixture = self.registry.find_fixture(name, case.module, builtins=self.external is None)
         if fixture is None:
-            if self.external is not None:
+            if self.external is None:
+                raise self.missing(name, case, chain)
+            try:
                 return self.external(name)
-            who = f"fixture '{chain[-1]}'" if chain else f"case {case.name}"
-            raise FixtureError(
-                f"{who} asks for '{name}', which is neither a parameter nor a known fixture"
-            )
+            except UnknownToHost as unknown:
+                raise self.missing(name, case, chain, unknown.known, unknown.host) from None
         if SCOPE_RANK[fixture.scope] < SCOPE_RANK[needed_by]:
             raise FixtureError(
                 f"fixture '{chain[-1]}' ({needed_by} scope) cannot use '{name}' ({fixture.scope} scope)"
@@ -117,6 +177,39 @@ class Fixtures:
             raise error.blame(f"fixture '{name}' setup")
         self.live.append(_Live(fixture, key, value, generator))
         return value
+
+    def missing(
+        self,
+        name: str,
+        case: Case,
+        chain: tuple[str, ...] = (),
+        host: Iterable[str] = (),
+        host_name: str = "",
+    ) -> MissingFixture:
+        """The error of `case` (or the last fixture of `chain`) asking for an unknown `name`,
+        at the line that declares the one asking, with the names that exist."""
+        return missing_fixture(name, self._asker(case, chain), self._known(case), host, host_name)
+
+    def _asker(self, case: Case, chain: tuple[str, ...]) -> tuple[str, str, int]:
+        if chain:
+            own = case.extra.get("fixtures") if case.extra else None
+            fixture = (own.get(chain[-1]) if own else None) or self.registry.find_fixture(
+                chain[-1], case.module, builtins=self.external is None
+            )
+            if fixture is not None:
+                return f"fixture '{chain[-1]}'", fixture.file, fixture.line
+        return f"case {case.name}", case.file, case.line
+
+    def _known(self, case: Case) -> list[str]:
+        """The fixture names the registry offers `case` (a declared one is found from any
+        module), with the built-in ones unless a host provides its own."""
+        names = {name for entry in self.registry.modules.values() for name in entry.fixtures}
+        own = case.extra.get("fixtures") if case.extra else None
+        if own:
+            names.update(own)
+        if self.external is None:
+            names.update(BUILTIN_FIXTURES)
+        return sorted(names)
 
     def finish(self, next_case: Case | None, limit: Deadline | None = None) -> list[BaseException]:
         """Tear down every value whose scope ends before `next_case`; newest first.

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from thinking_tests.case import Case
-from thinking_tests.fixtures import Fixtures
+from thinking_tests.fixtures import Fixtures, MissingFixture, UnknownToHost
 from thinking_tests.model import Stage
 from thinking_tests.registry import REGISTRY
 from thinking_tests.runner import CaseRunner, Running
@@ -545,15 +545,28 @@ class CaseItem(pytest.Function):
 
     def setup(self) -> None:
         __tracebackhide__ = True
-        super().setup()  # pytest's own fixtures, for the parameters they fill
         runner = self.config.stash[_RUNNER]
-        funcargs = self.funcargs
-        runner.fixtures.external = lambda name: (
-            funcargs[name] if name in funcargs else self._request.getfixturevalue(name)
-        )
+        runner.fixtures.external = self._external
+        found = self._fixtureinfo.name2fixturedefs
+        for name in self._fixtureinfo.initialnames:  # a name no fixture provides, before
+            if name not in found and name in self.case.fixture_names:  # pytest says it of the stub
+                error = runner.fixtures.missing(name, self.case, (), _pytest_fixtures(self), "pytest")
+                raise _NotFound(error) from None
+        super().setup()  # pytest's own fixtures, for the parameters they fill
         self._running = runner.start(self.case)
         if not self._running.setup().ok:
-            raise self._running.errors[Stage.SETUP]
+            error = self._running.errors[Stage.SETUP]
+            if isinstance(error, MissingFixture):
+                raise _NotFound(error) from None
+            raise error
+
+    def _external(self, name: str) -> Any:
+        """The value of pytest's fixture `name`, which a thinking-tests fixture asks for."""
+        if name in self.funcargs:
+            return self.funcargs[name]
+        if not self.session._fixturemanager.getfixturedefs(name, self):
+            raise UnknownToHost(_pytest_fixtures(self), "pytest")
+        return self._request.getfixturevalue(name)
 
     def runtest(self) -> None:
         __tracebackhide__ = True
@@ -571,6 +584,37 @@ class CaseItem(pytest.Function):
                     raise running.errors[Stage.TEARDOWN]
         finally:
             super().teardown()
+
+
+def _pytest_fixtures(item: pytest.Item) -> list[str]:
+    """The names of the pytest fixtures `item` can use, as pytest lists them when one is
+    not found (through a private method: without it, no names)."""
+    try:
+        found = item.session._fixturemanager._get_all_fixture_defs_for_node(item)
+        return sorted({definition.argname for definition in found})
+    except AttributeError:
+        return []
+
+
+class _NotFound(pytest.FixtureLookupError):
+    """A missing fixture as pytest shows its own: the message, at the declaration that asks
+    for it (not at the item's stand-in function), without frames."""
+
+    def __init__(self, error: MissingFixture) -> None:
+        LookupError.__init__(self, str(error))
+        self.argname = error.name
+        self.request = None  # type: ignore[assignment]
+        self.fixturestack = []
+        self.msg = str(error)
+        self.error = error
+
+    def formatrepr(self) -> Any:
+        from _pytest.fixtures import FixtureLookupErrorRepr
+
+        return FixtureLookupErrorRepr(self.error.file, self.error.line - 1, [], self.msg, self.argname)
+
+    def __str__(self) -> str:
+        return self.msg
 
 
 def _module_of(item: pytest.Item | None) -> object:

@@ -19,7 +19,7 @@ from typing import Any
 from thinking_tests.aspects import _current, aspect_name
 from thinking_tests.capture import Capture
 from thinking_tests.case import Aspect, Case
-from thinking_tests.fixtures import Fixtures
+from thinking_tests.fixtures import FixtureError, Fixtures
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.sandbox import Snapshot, with_note
 from thinking_tests.timeouts import CaseTimeout, Deadline, blamed
@@ -112,7 +112,8 @@ def exception_info(error: BaseException, explain: bool = True) -> ExceptionInfo:
             f for f, hide in zip(shown.stack, hidden + [False] * len(shown.stack)) if not hide
         ]
         # A SyntaxError names its file and line itself; its frames are all import machinery.
-        if not kept and not isinstance(error, SyntaxError):
+        # A FixtureError names the declaration's; its frames are all the runner's.
+        if not kept and not isinstance(error, (SyntaxError, FixtureError)):
             kept = list(shown.stack)
         shown.stack = traceback.StackSummary.from_list(kept)
         text = "".join(shown.format())

@@ -246,6 +246,10 @@ def _info(report: Any) -> ExceptionInfo:
     longrepr = getattr(report, "longrepr", None)
     crash = getattr(longrepr, "reprcrash", None)
     text = getattr(report, "longreprtext", "") or str(longrepr)
+    if crash is None:
+        lookup = _fixture_lookup(longrepr, text)
+        if lookup is not None:
+            return ExceptionInfo("FixtureLookupError", lookup, text)
     head = crash.message if crash is not None else (text.strip().splitlines() or [""])[-1]
     type_name, _, message = head.partition(": ")
     if " " in type_name or not type_name:
@@ -256,6 +260,23 @@ def _info(report: Any) -> ExceptionInfo:
             type_name = "Error"
         message = head
     return ExceptionInfo(type_name, message, text)
+
+
+_LOOKUP_LINE = re.compile(r"^[E>] {7}(.*)$")
+
+
+def _fixture_lookup(longrepr: Any, text: str) -> str | None:
+    """The message of a fixture pytest could not find (its own, or one of ours shown as pytest
+    shows its own): the lines pytest marks with E and >, not the location below them. Under
+    xdist the report holds only the text."""
+    message = getattr(longrepr, "errorstring", None)
+    if isinstance(message, str):
+        return message
+    if not isinstance(longrepr, str):
+        return None
+    lines = [m[1] for m in map(_LOOKUP_LINE.match, text.splitlines()) if m]
+    last = text.rstrip().rpartition("\n")[2]
+    return "\n".join(lines) if lines and re.search(r":\d+$", last) else None
 
 
 def _first(info: ExceptionInfo | None) -> str:
