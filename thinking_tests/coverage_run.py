@@ -147,8 +147,8 @@ class CoverageRun:
         xml = html = None
         total: float | None = None
         if not self.coverage.get_data().measured_files():
-            tests = " (the tests themselves are not measured)" if self.tests_left_out else ""
-            return True, f"coverage: no data: no measured code ran{tests} (see config.coverage.source)", None
+            tests = "; the tests themselves are not measured" if self.tests_left_out else ""
+            return True, f"coverage: no data: no measured code ran (see config.coverage.source{tests})", None
         wants_xml = self.reports.enabled and self.settings.xml is not None
         wants_html = self.reports.enabled and self.settings.html is not None
         partial: Path | None = None  # where the XML is written before its rename

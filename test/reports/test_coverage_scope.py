@@ -148,7 +148,7 @@ def only_tests() -> None:
     root = project(files, config="config.coverage.enabled = True\n")
     ran = run("-m", "tests.run_all", cwd=root)
     assert ran.code == 0, ran
-    assert "coverage: no data: no measured code ran (the tests themselves are not measured)" in ran.stdout, ran
+    assert "coverage: no data: no measured code ran (see config.coverage.source; the tests themselves are not measured)" in ran.stdout, ran
 
 
 # --- the terminal ---------------------------------------------------------------------

@@ -92,7 +92,9 @@ def sabotage():
 
 @test("coverage's XML path made a folder mid-run: JUnit XML and HTML are written, the failure named, exit non-zero")
 def coverage_failure_costs_nothing_else() -> None:
-    root = project({"test/test_sab.py": MAKES_COVERAGE_XML_A_FOLDER}, config="config.coverage.enabled = True\n")
+    # The tests are all the code there is: measured, so coverage has reports to write.
+    config = "config.coverage.enabled = True\nconfig.coverage.omit = []\n"
+    root = project({"test/test_sab.py": MAKES_COVERAGE_XML_A_FOLDER}, config=config)
     ran = run("-m", "test.run_all", cwd=root)
     assert ran.code not in (0, 3), ran
     assert "internal error" not in ran.output and "Traceback" not in ran.output, ran
