@@ -35,7 +35,7 @@ class CoverageRun:
         settings: CoverageSettings,
         reports: ReportSettings,
         root: Path,
-        targets: "Iterable[Target]" = (),
+        targets: Iterable[Target] = (),
     ) -> None:
         """`targets` are what the run collects tests from (the test packages and modules),
         left out of the measurement with the test folders found under `root`."""
@@ -89,7 +89,7 @@ class CoverageRun:
             ["no-data-collected", "module-not-imported", "module-not-measured"],
         )
 
-    def _scope(self, targets: "Iterable[Target]") -> list[str]:
+    def _scope(self, targets: Iterable[Target]) -> list[str]:
         """The omit patterns of this run: the configured ones (ours, else coverage.py's own),
         then the runner itself when no source is given, then the tests when no setting says
         what to measure."""
@@ -257,7 +257,7 @@ def is_test_name(name: str) -> bool:
     return name in (*TEST_FOLDERS, "testing") or name.startswith("test_") or name.endswith(("_test", "_tests"))
 
 
-def test_patterns(root: Path, targets: "Iterable[Target]" = ()) -> list[str]:
+def test_patterns(root: Path, targets: Iterable[Target] = ()) -> list[str]:
     """Omit patterns for the tests of a run: each target's test package (the outermost
     package of its dotted name named like one, else the package itself, or the module
     file), the folders pytest's `testpaths` names, and, anywhere below `root`, folders named
@@ -275,7 +275,7 @@ def test_patterns(root: Path, targets: "Iterable[Target]" = ()) -> list[str]:
     return list(dict.fromkeys(patterns))
 
 
-def _test_package(target: "Target") -> Path:
+def _test_package(target: Target) -> Path:
     """The folder (or file) a target's tests live in, helpers included: for `test.core`
     and for `test.core.test_x` that is the folder of `test`."""
     path = Path(os.path.abspath(target.path))
@@ -294,16 +294,13 @@ def _test_package(target: "Target") -> Path:
 
 def _testpaths(root: Path) -> list[Path]:
     """The folders pytest's `testpaths` setting names at the root, if any."""
+    import glob
+
     from thinking_tests.pytest_config import read_settings
 
-    try:
-        settings = read_settings(str(root), upward=False, needed=("testpaths",))
-    except Exception:  # pytest's own run says what is wrong with its configuration
-        return []
+    settings = read_settings(str(root), upward=False, needed=("testpaths",))
     found: list[Path] = []
     for entry in settings.testpaths:
-        import glob
-
         pattern = entry if os.path.isabs(entry) else str(root / entry)
         found += [Path(os.path.abspath(p)) for p in sorted(glob.glob(pattern)) if os.path.isdir(p)]
     return found

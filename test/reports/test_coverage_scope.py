@@ -187,6 +187,7 @@ def narrow() -> Ran:
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
     return Ran(done.returncode, done.stdout, done.stderr)
 
@@ -213,7 +214,7 @@ def _block(ran: Ran, case_id: str) -> list[str]:
       "own line, a message of two lines on two, never cut")
 def uncut_messages(narrow: Ran) -> None:
     assert narrow.code == 1, narrow
-    title, where, *message = _block(narrow, "tests.test_f::long_message")
+    _, where, *message = _block(narrow, "tests.test_f::long_message")
     assert re.fullmatch(r"tests/test_f\.py:\d+: failed in run", where), narrow
     assert message == [f"ValueError: {LONG}"], narrow
     _, where, *message = _block(narrow, "tests.test_f::two_lines")
