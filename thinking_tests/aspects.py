@@ -10,10 +10,9 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ContextManager
 
-from thinking_tests.model import Stage
+from thinking_tests.model import Stage, record
 
 if TYPE_CHECKING:
     from thinking_tests.case import Case
@@ -41,7 +40,7 @@ def aspect_name(obj: object) -> str:
     return repr(name)
 
 
-@dataclass(frozen=True)
+@record
 class Current:
     """What `current()` returns: the case running now and its stage."""
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ContextManager, Protocol, runtime_checkable
 
-from thinking_tests.model import Stage, quick_init
+from thinking_tests.model import Stage, record
 
 
 @runtime_checkable
@@ -20,8 +20,7 @@ class Aspect(Protocol):
     def around(self, stage: Stage, case: "Case") -> ContextManager[None]: ...
 
 
-@quick_init
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class Case:
     """One runnable case: a function, maybe with one item of its `params`."""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from thinking_tests.case import Case
 from thinking_tests.discover import pytest_settings, pytest_style_cases, should_import
-from thinking_tests.model import ExceptionInfo
+from thinking_tests.model import ExceptionInfo, record
 from thinking_tests.paths import shown
 from thinking_tests.pytest_config import PytestSettings
 from thinking_tests.registry import Registry, package_root
@@ -29,7 +29,7 @@ SKIPPED_FILES = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     """What a run covers: a package and everything below it, or one module, or the cases of
     a module a pytest node id names."""
@@ -59,7 +59,7 @@ class Target:
         return name == node or name.startswith((node + "[", node + "::"))
 
 
-@dataclass(frozen=True)
+@record
 class NativeTest:
     """A test that unittest's loader gives for a collected module: a TestCase test method, or
     whatever its load_tests added (a doctest, a FunctionTestCase, any callable test)."""
@@ -74,7 +74,7 @@ class NativeTest:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class ImportFailure:
     """A module that could not be imported: reported as one error case."""
 
@@ -188,7 +188,7 @@ def _is_test_file(file: str) -> bool:
     return fnmatchcase(base, UNITTEST_PATTERN) or base.endswith("_test.py")
 
 
-@dataclass(frozen=True)
+@record
 class _Source:
     """A module the unittest loader takes TestCase tests from, as discovery would."""
 

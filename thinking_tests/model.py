@@ -1,7 +1,7 @@
 """The neutral result model: the only thing reports read.
 
 Both engines produce it, so every report is the same whichever engine ran. Everything here
-is a frozen dataclass or an enum, built once when a case finishes and never changed.
+is a frozen dataclass (`record`) or an enum, built once when a case finishes and never changed.
 """
 
 from __future__ import annotations
@@ -14,14 +14,20 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def quick_init(cls: type[T]) -> type[T]:
-    """Give a frozen dataclass an `__init__` that fills the instance's `__dict__` in one step.
+def record(cls: type[T] | None = None, *, eq: bool = True) -> Any:
+    """`@record` makes a frozen dataclass: read-only after `__init__`, equal by value (unless
+    `eq=False`, then by identity) and hashable, printable, with `dataclasses.replace` and
+    `fields` working as on any dataclass.
 
-    The `__init__` a frozen dataclass gets sets each field through `object.__setattr__`,
-    which costs about three times a plain assignment; a run builds several of these objects
-    per case, so that is a measurable share of a trivial case. The instance stays frozen
-    (assignment still raises) and equal, hashable and printable as before.
+    Built with fewer generated methods than `@dataclass(frozen=True)`, whose code generation
+    is most of what importing this package costs: one `__init__` that fills the instance's
+    `__dict__` in one step (a frozen dataclass's sets each field through
+    `object.__setattr__`, about three times slower, and a run builds several of these per
+    case), and one shared `__setattr__`/`__delattr__` that refuse, as a frozen dataclass's do.
     """
+    if cls is None:
+        return lambda cls: record(cls, eq=eq)
+    cls = dataclass(init=False, eq=eq, unsafe_hash=eq)(cls)
     names: list[str] = []
     parameters: list[str] = []
     defaults: dict[str, Any] = {}
@@ -45,8 +51,14 @@ def quick_init(cls: type[T]) -> type[T]:
     exec(source, scope)
     init = scope["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init  # type: ignore[method-assign]
+    cls.__init__ = init  # type: ignore[misc]
+    cls.__setattr__ = _read_only  # type: ignore[method-assign,assignment]
+    cls.__delattr__ = _read_only  # type: ignore[method-assign,assignment]
     return cls
+
+
+def _read_only(self: object, name: str, *value: object) -> None:
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
 
 
 class Stage(enum.Enum):
@@ -83,8 +95,7 @@ class Outcome(enum.Enum):
         return self.value
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class ExceptionInfo:
     """An exception turned into text, so results can be stored, sent and reported."""
 
@@ -94,8 +105,7 @@ class ExceptionInfo:
     explanation: str = ""  # extra lines explaining a failed assert (both sides, a diff)
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class StageResult:
     stage: Stage
     ok: bool
@@ -103,8 +113,7 @@ class StageResult:
     exception: ExceptionInfo | None = None
 
 
-@quick_init
-@dataclass(frozen=True)
+@record
 class CaseResult:
     """The result of one case: exactly one per case run, whatever went wrong where."""
 
@@ -169,7 +178,7 @@ def error_result(
     )
 
 
-@dataclass(frozen=True)
+@record
 class Counts:
     passed: int = 0
     failed: int = 0
@@ -187,7 +196,7 @@ class Counts:
         return f"{word}: {line}" if word else line
 
 
-@dataclass(frozen=True)
+@record
 class CoverageSummary:
     """What a run's coverage came to, for reports that show or link it."""
 
@@ -196,7 +205,7 @@ class CoverageSummary:
     xml: str | None = None  # absolute path of coverage.xml
 
 
-@dataclass(frozen=True)
+@record
 class Selection:
     """Which part of the tree a run covered, so a partial report is never taken for a full one.
 
@@ -224,7 +233,7 @@ class Selection:
         return "; ".join(parts)
 
 
-@dataclass(frozen=True)
+@record
 class RunResult:
     """A whole run: its cases in run order, and what reports say about the run itself."""
 

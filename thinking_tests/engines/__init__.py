@@ -23,7 +23,7 @@ class Listener(Protocol):
     def finished(self, result: CaseResult) -> None: ...
 
 
-@dataclass
+@dataclass(eq=False)
 class Plan:
     """What to run: the targets and selection, and the collected items when collected here.
 
