@@ -13,7 +13,6 @@ sys.stdout and sys.stderr are swapped.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import sys
 import threading
@@ -21,6 +20,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    import logging
+
     from thinking_tests.descriptors import NullStdin, Spool
 
 _lseek = os.lseek  # bound at import: a case may replace os functions
@@ -169,20 +170,23 @@ class _ClosedStdin(io.TextIOBase):
         return self
 
 
-class _LogHandler(logging.Handler):
-    def __init__(self, capture: Capture) -> None:
-        super().__init__(logging.NOTSET)
-        self._capture = capture
-        self.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s")
-        )
+def _log_handler(capture: Capture) -> logging.Handler:
+    """A root-logger handler that writes each record into the running case's log buffer.
+    Made when logging is first imported (see Capture.start_case): a run whose code never
+    logs never imports logging."""
+    import logging
 
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            text = self.format(record)
-        except Exception:  # a broken log call must not break the case
-            text = f"{record.levelname} {record.name}: <unformattable: {record.msg!r}>"
-        self._capture._write(2, text + "\n")
+    class LogHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                text = self.format(record)
+            except Exception:  # a broken log call must not break the case
+                text = f"{record.levelname} {record.name}: <unformattable: {record.msg!r}>"
+            capture._write(2, text + "\n")
+
+    handler = LogHandler(logging.NOTSET)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s: %(message)s"))
+    return handler
 
 
 # CPython 3.11's print() writes through a *borrowed* reference to sys.stdout: a thread printing
@@ -211,7 +215,8 @@ class Capture:
         # write nothing. None between cases.
         self._buffers: list[BoundedBuffer | None] | None = None
         self._saved: tuple[TextIO, TextIO] | None = None
-        self._handler = _LogHandler(self)
+        self._handler: logging.Handler | None = None  # on the root logger once logging is in
+        self._installed = False
         # Where the runner's own output goes: the streams as they were before the run.
         self.stdout: TextIO = sys.stdout
         self.stderr: TextIO = sys.stderr
@@ -225,7 +230,15 @@ class Capture:
         _KEPT_ALIVE.extend((sys.stdout, sys.stderr))
         self._stdin = (sys.stdin, null)
         sys.stdin = _ClosedStdin()
-        logging.getLogger().addHandler(self._handler)
+        self._installed = True
+        self._attach_log_handler()
+
+    def _attach_log_handler(self) -> None:
+        """The log handler on the root logger, once something imported logging."""
+        logging = sys.modules.get("logging")
+        if logging is not None and self._handler is None:
+            self._handler = _log_handler(self)
+            logging.getLogger().addHandler(self._handler)
 
     def _install_descriptors(self) -> NullStdin | None:
         from thinking_tests.descriptors import NullStdin, Spool
@@ -249,7 +262,10 @@ class Capture:
         return null
 
     def uninstall(self) -> None:
-        logging.getLogger().removeHandler(self._handler)
+        self._installed = False
+        if self._handler is not None:
+            sys.modules["logging"].getLogger().removeHandler(self._handler)
+            self._handler = None
         if self._saved is not None:
             sys.stdout, sys.stderr = self._saved
             self._saved = None
@@ -267,6 +283,8 @@ class Capture:
     def start_case(self) -> None:
         # Nothing to do for the descriptors: a case's output starts where the last case's
         # ended, so what a thread writes between two cases goes to the next one.
+        if self._handler is None and self._installed:
+            self._attach_log_handler()
         with self._lock:
             self._buffers = [None, None, None]
 

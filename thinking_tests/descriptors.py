@@ -45,7 +45,20 @@ def high(fd: int) -> int:
 
 def _unnamed_file() -> int:
     """A temporary file with no name, opened for appending: every writer (this process and its
-    children, which share it) writes at its end, even after it is emptied."""
+    children, which share it) writes at its end, even after it is emptied. Made nameless at
+    once where the system can (Linux's O_TMPFILE), without importing tempfile."""
+    flags = os.O_RDWR | os.O_APPEND
+    nameless = getattr(os, "O_TMPFILE", 0)
+    if nameless:
+        for directory in (os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")):
+            if directory:
+                break
+        else:
+            directory = "/tmp"
+        try:
+            return high(os.open(directory, flags | nameless, 0o600))
+        except OSError:  # a file system without it: a named file, unlinked at once
+            pass
     import fcntl
     import tempfile
 

@@ -6,14 +6,16 @@ A stream left replaced, or logging left off, would silently take the output of e
 case; each thing put back is named, so the case's report can say so.
 
 Taking the snapshot is cheap (a few copies and attribute reads); putting back only touches
-what changed.
+what changed. Logging is looked at only once something imported it: before that, its state
+is logging's defaults (root level WARNING, no handler, nothing disabled).
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
+
+_WARNING = 30  # logging.WARNING: the root logger's level before anyone changes it
 
 
 class Snapshot:
@@ -27,9 +29,12 @@ class Snapshot:
         self.path = list(sys.path)
         self.environ = _environ_copy()
         self.streams = Streams()
-        root = logging.root
-        self.level = root.level
-        self.handlers = list(root.handlers)
+        logging = sys.modules.get("logging")
+        if logging is None:
+            self.level, self.handlers = _WARNING, []
+        else:
+            self.level = logging.root.level
+            self.handlers = list(logging.root.handlers)
 
     def restore(self) -> list[str]:
         """Put back what changed; name each thing put back (for a note in the case's log)."""
@@ -56,6 +61,9 @@ class Snapshot:
                     os.environ[key] = value
             changed.append("environment variables")
         changed.extend(self.streams.restore())
+        logging = sys.modules.get("logging")
+        if logging is None:
+            return changed
         root = logging.root
         if root.level != self.level:
             root.setLevel(self.level)
@@ -90,14 +98,17 @@ class Streams:
             changed.append("sys.stdin")
         if _disabled() != self.disable:
             # Through logging.disable: it also clears every logger's cached level check.
-            logging.disable(self.disable)
+            sys.modules["logging"].disable(self.disable)
             changed.append("logging.disable level")
         return changed
 
 
 def _disabled() -> int:
-    """logging's disable level. Read from the manager's attribute, not its `disable` property,
-    which costs a Python call, twice a case."""
+    """logging's disable level (0 before logging is imported). Read from the manager's
+    attribute, not its `disable` property, which costs a Python call, twice a case."""
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return 0
     manager = logging.root.manager
     try:
         return manager._disable  # type: ignore[attr-defined,no-any-return]

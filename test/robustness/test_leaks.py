@@ -135,6 +135,29 @@ def logs_after_handlers():
 '''
 
 
+# Nothing imports logging before the first case does: the capture's log handler comes with
+# it, and what the case configured is put back as from logging's defaults.
+LATE_LOGGING = '''
+from thinking_tests import test
+
+
+@test
+def configures_logging():
+    import logging
+
+    logging.basicConfig(level=logging.DEBUG)
+    logging.getLogger("first").debug("DEBUG-IN-FIRST")
+
+
+@test
+def logs_later():
+    import logging
+
+    logging.getLogger("later").info("INFO-NOT-SHOWN")
+    logging.getLogger("later").warning("WARNING-IN-LATER")
+'''
+
+
 # A unittest TestCase test may leave most changes to the tests after it, as under unittest;
 # not the streams nor logging's off switch, which would take their output.
 NATIVE = '''
@@ -320,6 +343,19 @@ def logging_put_back(streams: Leaked) -> None:
     note = streams.err("test_streams", "drops_handlers_and_fails")
     assert "root logger handlers" in note and "sys.stdout" in note, note
 
+
+
+@test("logging first imported by a case: its basicConfig put back, later cases' logs captured once")
+def logging_imported_late() -> None:
+    late = _leaked({"test_late_logging": LATE_LOGGING})
+    assert late.ran.code == 0 and late.ran.counts == (2, 0, 0), late.ran
+    first = late.err("test_late_logging", "configures_logging")
+    assert "DEBUG-IN-FIRST" in first, first
+    assert "root logger level" in first and "root logger handlers" in first, first
+    later = late.err("test_late_logging", "logs_later")
+    assert "INFO-NOT-SHOWN" not in later, later  # the level is WARNING again
+    assert later.count("WARNING-IN-LATER") == 1, later  # basicConfig's handler is gone
+    assert "WARNING  later: WARNING-IN-LATER" in later, later  # through the capture's handler
 
 
 @test("a unittest TestCase test that replaces sys.stdout and turns logging off: put back, and said")
