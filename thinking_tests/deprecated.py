@@ -7,9 +7,21 @@ the name in the module, so later uses neither warn nor come back here.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
+
+# Python shows a DeprecationWarning only when __main__'s code triggers it; these name what to
+# change in the user's own modules and __test__.py, so they are shown wherever they come from
+# (once each), as pytest shows them. Not again in a module's run started anew with coverage
+# first (entry._reexec): the process it replaced has shown them.
+if not os.environ.get("THINKING_TESTS_REEXEC"):
+    warnings.filterwarnings(
+        "default",
+        message=r"thinking_tests\..* is thinking-tests 0\.0\.4's spelling",
+        category=DeprecationWarning,
+    )
 
 
 def forward(module: str, namespace: dict[str, Any], names: Mapping[str, tuple[Any, str]]) -> Callable[[str], Any]:
