@@ -199,6 +199,70 @@ def signal_during_collection(signum: int) -> None:
     assert "interrupted" in "".join(page.text).lower(), "".join(page.text)[:2000]
 
 
+# __test__.py runs in the runner's process before the run: it slows down one report writer
+# (the JUnit XML writer on the final report, or coverage's XML report) so that a signal sent
+# once MARK appears lands while the reports are being written.
+SLOW_WRITER = {
+    "junit": '''
+import time
+
+import thinking_tests.reports.junit_xml as junit_xml
+
+_write = junit_xml.write
+
+
+def write(run, path, **options):
+    if len(run.cases) > 1:  # the final report, not the stand-in written at the start
+        open("MARK", "w").close()
+        time.sleep(3)
+    return _write(run, path, **options)
+
+
+junit_xml.write = write
+''',
+    "coverage": '''
+import time
+
+import coverage
+
+config.coverage.enabled = True
+config.coverage.omit = []
+_xml_report = coverage.Coverage.xml_report
+
+
+def xml_report(self, *args, **kwargs):
+    open("MARK", "w").close()
+    time.sleep(3)
+    return _xml_report(self, *args, **kwargs)
+
+
+coverage.Coverage.xml_report = xml_report
+''',
+}
+TWO_CASES = {"test/test_a.py": "from thinking_tests import test\n\n\n@test\ndef a():\n    pass\n\n\n@test\ndef b():\n    pass\n"}
+
+
+@test(
+    "SIGTERM or SIGINT while the reports are written (JUnit XML, coverage's): exit 2, JUnit XML and HTML complete",
+    params=[(phase, signum) for phase in SLOW_WRITER for signum in SIGNALS],
+    ids=[f"{phase}-{signal.Signals(signum).name}" for phase in SLOW_WRITER for signum in SIGNALS],
+)
+def signal_during_reports(phase: str, signum: int) -> None:
+    root = project(TWO_CASES, config=SLOW_WRITER[phase])
+    ran = signalled(root, ("-m", "test.run_all"), signum)
+    assert ran.code == 2, ran
+    assert "internal error" not in ran.output and "Traceback" not in ran.output, ran
+    assert ran.counts == (2, 0, 0), ran
+    cases = junit(root / "reports" / "junit.xml")
+    assert {name: kind(case) for name, case in cases.items()} == {
+        "test.test_a::a": "passed",
+        "test.test_a::b": "passed",
+    }, cases
+    page = (root / "reports" / "report.html").read_text(encoding="utf-8")
+    inert(page)
+    assert "did not finish" not in page, "the HTML report is still the stand-in"
+
+
 @test(
     "[tool.thinking-tests] is read in every TOML spelling",
     params=[
