@@ -27,6 +27,7 @@ class Interrupts:
         self.say = say  # how to tell the terminal about a second signal
         self.received = False  # a first signal came
         self.pending = False  # it came while deferred: the run is interrupted, nothing raised
+        self.reason = ""  # why, when not a person (the run timeout): the interrupt carries it
         self._deferring = False
         self._previous: dict[int, Any] = {}
 
@@ -65,4 +66,4 @@ class Interrupts:
         if self._deferring:
             self.pending = True
             return
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt(self.reason) if self.reason else KeyboardInterrupt

@@ -190,6 +190,15 @@ class PlainPytestReports:
         self.unwritten: list[Path] = []
         if settings.reports.enabled:
             self._begin(config)
+        from thinking_tests.timeouts import run_limit
+
+        # config.run_timeout: past it the run stops as on Ctrl-C, and the case that was
+        # running says why.
+        self.limit = run_limit(
+            settings.run_timeout,
+            lambda text: self.lines.append(text.strip().removeprefix("thinking-tests").lstrip(": ")),
+            before=lambda reason: setattr(self.collector, "reason", reason),
+        )
 
     def _begin(self, config: pytest.Config) -> None:
         """Hold the report folder and put failing stand-ins in place of the last reports,
@@ -228,8 +237,14 @@ class PlainPytestReports:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         self.collector.pytest_collectreport(report)
 
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        self.collector.pytest_runtest_logstart(nodeid, location)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.collector.pytest_runtest_logreport(report)
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        self.collector.pytest_keyboard_interrupt(excinfo)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -239,6 +254,19 @@ class PlainPytestReports:
         from thinking_tests.model import RunResult
         from thinking_tests.session import write_reports
 
+        self.limit.stop()
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        selection = self.selection
+        if interrupted:
+            # The case that was running is an error saying so, and the reports count what
+            # never ran (a partial run), as under our own engines.
+            self.collector.finish_interrupted()
+            done = {case.id for case in self.cases}
+            not_run = sum(1 for identifier in self.collector.selected or () if identifier not in done)
+            if not_run:
+                from dataclasses import replace
+
+                selection = replace(selection, not_run=not_run)
         summary = None
         if self.coverage is not None:
             self.coverage.stop()
@@ -251,11 +279,12 @@ class PlainPytestReports:
             cases=tuple(cases),
             start=self.start,
             duration=time.perf_counter() - self.began,
-            interrupted=exitstatus == pytest.ExitCode.INTERRUPTED,
+            interrupted=interrupted,
             backend="pytest",
             command=("pytest", *session.config.invocation_params.args),
             coverage=summary,
-            selection=self.selection,
+            selection=selection,
+            notes=(self.limit.reason,) if self.limit.fired else (),
         )
         if settings.reports.enabled:
             junitxml = _pytest_junitxml(session.config)

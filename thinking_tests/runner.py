@@ -139,6 +139,16 @@ def first_line(info: ExceptionInfo) -> str:
     return f"{info.type_name}: {message[0]}" if message else info.type_name
 
 
+def interrupted_message(stages: list[StageResult]) -> str:
+    """An interrupted case's message, with the reason when it was not a person: "interrupted:
+    the run timeout of 60 s was reached"."""
+    for stage in stages:
+        info = stage.exception
+        if info is not None and info.type_name == "KeyboardInterrupt" and info.message:
+            return f"interrupted: {info.message}"
+    return "interrupted"
+
+
 def _run_coroutine(coroutine: Any) -> None:
     """Run a coroutine case on a fresh event loop, as asyncio.run does.
 
@@ -282,7 +292,7 @@ class CaseRunner:
         setup, teardown = stages[0], stages[-1]
         run = stages[1] if len(stages) == 3 else None
         if self.interrupted:
-            return Outcome.ERROR, "interrupted"
+            return Outcome.ERROR, interrupted_message(stages)
         if not setup.ok:
             assert setup.exception is not None
             if setup.exception.type_name in _SKIP_NAMES:

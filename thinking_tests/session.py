@@ -379,7 +379,11 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
 
     # Past it the run stops as on Ctrl-C. An --isolate child (given --only-ids) has none of
     # its own: its parent's limit covers it, and stops it through the parent.
-    limit = run_limit(None if options.only_ids else config.run_timeout, terminal.write)
+    limit = run_limit(
+        None if options.only_ids else config.run_timeout,
+        terminal.write,
+        before=lambda reason: setattr(interrupts, "reason", reason),
+    )
     try:
         if stopped:
             pass
@@ -394,7 +398,7 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
     finally:
         limit.stop()
     # The reports say why the run stopped when it was the run timeout, not a person.
-    why = (f"the run timeout of {config.run_timeout:g} s was reached",) if limit.fired else ()
+    why = (limit.reason,) if limit.fired else ()
     return _finish(
         options, terminal, interrupts, root, plan, selection, results, journal, coverage,
         kept, lock, start, began, interrupted, why,
@@ -427,11 +431,12 @@ def _finish(
         notes: list[str] = []
         # A failing setUpClass reports one error for its class's tests, which never start:
         # only -x and an interrupt leave selected cases unrun.
-        not_run = _not_run(plan.items, results.cases) if interrupted or options.exitfirst else 0
+        selected = _selected_ids(plan)
+        not_run = _not_run(selected, results.cases) if interrupted or options.exitfirst else 0
         if not_run:
             why = "interrupted" if interrupted else "stopped at the first failure (-x)"
             # The terminal says it in words; the reports show it as the selection (partial run).
-            notes.append(f"{why}: {not_run} of {runnable(plan.items)} selected cases did not run")
+            notes.append(f"{why}: {not_run} of {len(selected)} selected cases did not run")
             filters = selection.filters if interrupted else (*selection.filters, "-x")
             selection = Selection(selection.targets, filters, selection.deselected, not_run)
         coverage_ok = True
@@ -579,14 +584,20 @@ def _node_ids(options: Options) -> tuple[str, ...]:
     return tuple(f"{t.name}::{t.node}" for t in options.targets if t.node)
 
 
-def _not_run(items: "list[Item] | None", finished: list[CaseResult]) -> int:
-    """Selected cases that have no result: the run stopped (-x) or was interrupted first."""
-    if not items:
-        return 0
-    done = {case.id for case in finished}
-    from thinking_tests.collect import ImportFailure
+def _selected_ids(plan: Plan) -> list[str]:
+    """The ids of the selected cases: the items collected here, or those the engine selected
+    itself (pytest); none when neither is known."""
+    if plan.items is not None:
+        from thinking_tests.collect import ImportFailure
 
-    return sum(1 for item in items if not isinstance(item, ImportFailure) and item.id not in done)
+        return [item.id for item in plan.items if not isinstance(item, ImportFailure)]
+    return list(plan.selected or ())
+
+
+def _not_run(selected: list[str], finished: list[CaseResult]) -> int:
+    """Selected cases that have no result: the run stopped (-x) or was interrupted first."""
+    done = {case.id for case in finished}
+    return sum(1 for identifier in selected if identifier not in done)
 
 
 def _run_plan(plan: Plan, results: _Results) -> bool:

@@ -184,9 +184,15 @@ class RunLimit:
     written, exit code 2. A run still going `GRACE` seconds later (a case that swallows
     KeyboardInterrupt) gets a second interrupt, which exits at once."""
 
-    def __init__(self, seconds: float | None, say: Callable[[str], object]) -> None:
+    def __init__(
+        self,
+        seconds: float | None,
+        say: Callable[[str], object],
+        before: Callable[[str], object] | None = None,
+    ) -> None:
         self.seconds = seconds
         self.say = say
+        self.before = before  # told why, before the interrupt: the case's message says it
         self.fired = False
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -202,6 +208,8 @@ class RunLimit:
         with self._lock:
             if self._stopped.is_set():
                 return False
+            if not self.fired and self.before is not None:
+                self.before(self.reason)
             self.fired = True
             if _pthread_kill is not None:  # a real signal: it wakes a main thread that sleeps
                 _pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
@@ -231,13 +239,18 @@ class RunLimit:
         except KeyboardInterrupt:
             pass
         if self.fired:
-            self.say(
-                f"\nthinking-tests: the run timeout of {self.seconds:g} s was reached; "
-                f"the run stopped as on Ctrl-C\n"
-            )
+            self.say(f"\nthinking-tests: {self.reason}; the run stopped as on Ctrl-C\n")
+
+    @property
+    def reason(self) -> str:
+        return f"the run timeout of {self.seconds:g} s was reached"
 
 
-def run_limit(seconds: float | None, say: Callable[[str], object]) -> RunLimit:
+def run_limit(
+    seconds: float | None,
+    say: Callable[[str], object],
+    before: Callable[[str], object] | None = None,
+) -> RunLimit:
     """The run's time limit, started: `stop()` it when the cases are done. Without a limit
-    nothing is started."""
-    return RunLimit(seconds, say).start()
+    nothing is started. `before` hears the reason just before the run is interrupted."""
+    return RunLimit(seconds, say, before).start()

@@ -178,6 +178,36 @@ def signal_during_case(signum: int) -> None:
     inert((root / "reports" / "report.html").read_text(encoding="utf-8"))
 
 
+@test(
+    "interrupted under the pytest engine or plain pytest: the running case is an error, what never ran is counted",
+    params=[
+        (("-m", "test.run_all", "--backend", "pytest"), signal.SIGINT),
+        (("-m", "test.run_all", "--backend", "pytest"), signal.SIGTERM),
+        (("-m", "pytest", "-p", "no:cacheprovider"), signal.SIGINT),
+    ],
+    ids=["engine-SIGINT", "engine-SIGTERM", "plain-pytest-SIGINT"],
+)
+def signal_under_pytest(args: tuple[str, ...], signum: int) -> None:
+    root = project({"test/test_cases.py": CASES})
+    ran = signalled(root, args, signum)
+    assert ran.code == 2, ran
+    assert "NEVER-RAN" not in ran.stdout and "internal error" not in ran.output, ran
+    tree = ET.parse(root / "reports" / "junit.xml")
+    cases = junit(root / "reports" / "junit.xml")
+    assert {name: kind(case) for name, case in cases.items()} == {
+        "test.test_cases::first": "passed",
+        "test.test_cases::second": "failure",
+        "test.test_cases::sleeper": "error",
+    }, sorted(cases)
+    error = cases["test.test_cases::sleeper"].find("error")
+    assert error is not None and error.get("message") == "interrupted", ET.tostring(error or tree.getroot())
+    # The traceback starts in the case, not in pytest's machinery.
+    assert "test_cases.py" in (error.text or "") and "_pytest" not in (error.text or ""), error.text
+    properties = {p.get("value") for p in tree.iter("property")}
+    assert "partial run: 1 not run" in properties, properties
+    inert((root / "reports" / "report.html").read_text(encoding="utf-8"))
+
+
 SLOW_IMPORT = '''
 import time
 

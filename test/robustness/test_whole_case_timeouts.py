@@ -235,13 +235,15 @@ def stopped() -> list[Stopped]:
         lambda: Stopped("", "-m", "thinking_tests", "test", "--run-timeout", "2"),
         lambda: Stopped("", "-m", "test.run_all", "--run-timeout", "2"),
         lambda: Stopped("config.run_timeout = 2\n", "-m", "test.run_all"),
+        lambda: Stopped("", "-m", "test.run_all", "--run-timeout", "2", "--backend", "pytest"),
+        lambda: Stopped("config.run_timeout = 2\n", "-m", "pytest", "-p", "no:cacheprovider"),
     )
 
 
 @test(
     "past the run timeout the run stops as on Ctrl-C: exit 2, finished results in the reports",
-    params=[0, 1, 2],
-    ids=["command line", "after run_all", "config.run_timeout"],
+    params=[0, 1, 2, 3, 4],
+    ids=["command line", "after run_all", "config.run_timeout", "pytest engine", "plain pytest"],
 )
 def run_timeout(index: int, stopped: list[Stopped]) -> None:
     done = stopped[index]
@@ -254,6 +256,10 @@ def run_timeout(index: int, stopped: list[Stopped]) -> None:
     assert kind(first) == "passed", ET.tostring(first, encoding="unicode")
     assert first.findtext("system-out") == "FIRST-RAN\n"
     assert kind(cases["test.test_slow::sleeps"]) == "error"
+    error = cases["test.test_slow::sleeps"].find("error")
+    assert error is not None, ET.tostring(cases["test.test_slow::sleeps"], encoding="unicode")
+    assert error.get("message") == "interrupted: the run timeout of 2 s was reached", error.attrib
+    assert 'value="partial run: 1 not run"' in (done.root / "reports" / "junit.xml").read_text()
     assert "test.test_slow::never_reached" not in cases
     assert not list(done.root.glob("NEVER-*"))
     # The reports say why the run stopped: a JUnit property and the HTML report's banner.

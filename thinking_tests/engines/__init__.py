@@ -36,6 +36,9 @@ class Plan:
     tags: list[str] = field(default_factory=list)
     exitfirst: bool = False
     items: list["Item"] | None = None
+    # The ids of the cases an engine that collects for itself (pytest) selected, once known:
+    # what an interrupted or -x run left unrun is counted against them.
+    selected: list[str] | None = None
     shard: tuple[int, int] | None = None  # --shard K/N
     shard_durations: dict[str, float] | None = None
 

@@ -20,16 +20,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from thinking_tests.case import Case
 from thinking_tests.collect import ImportFailure, Target
 from thinking_tests.config import config
 from thinking_tests.engines import Listener, Plan, import_failure_result
-from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult, error_result
 from thinking_tests.registry import REGISTRY, name_from_path
-from thinking_tests.runner import CaseRunner
+from thinking_tests.runner import CaseRunner, exception_info, interrupted_message
 
 SELECT_ENV = "THINKING_TESTS_SELECT"  # read by the plugin, in xdist workers too
 
@@ -41,6 +41,9 @@ def case_id(nodeid: str, rootdir: str) -> tuple[str, str, str]:
     path, _, rest = nodeid.partition("::")
     module = name_from_path(os.path.join(rootdir, path))
     return f"{module}::{rest}", module, rest
+
+
+_PYTEST_FRAME = re.compile(r"[/\\\\](_pytest|pluggy)[/\\\\]")
 
 
 class ResultCollector:
@@ -55,6 +58,12 @@ class ResultCollector:
         self.cases = _registered()
         self.failed = False
         self.modules: dict[str, str] = {}  # a node id's path -> its module's name
+        self.selected: list[str] | None = None  # the ids of the cases pytest runs, in order
+        # The case between its start and its teardown report, with where it is and when it
+        # started: an interrupt there leaves it without a report from pytest.
+        self.running: tuple[str, Any, float] | None = None
+        self.interrupt: Any = None  # pytest's ExceptionInfo of a KeyboardInterrupt
+        self.reason = ""  # why the run was interrupted, when not by a person (the run timeout)
 
     def case_id(self, nodeid: str) -> tuple[str, str, str]:
         """`case_id` of a node id, each file's module name found once."""
@@ -72,6 +81,7 @@ class ResultCollector:
         """The cases are known once pytest imported their modules: a result then has the
         case's description, tags and params, as under the unittest engine."""
         self.cases = _registered()
+        self.selected = [self.case_id(item.nodeid)[0] for item in session.items]
 
     def pytest_collectreport(self, report: Any) -> None:
         if not report.failed:
@@ -99,14 +109,41 @@ class ResultCollector:
         identifier, module, _ = self.case_id(nodeid)
         case: Case | None = self.cases.get(identifier)
         path, line, _ = location
-        self.listener.started(
-            SimpleNamespace(  # type: ignore[arg-type]
-                id=identifier,
-                module=module,
-                file=case.file if case else os.path.join(self.rootdir, path),
-                line=case.line if case else (line or 0) + 1,
-            )
+        where = SimpleNamespace(
+            id=identifier,
+            module=module,
+            file=case.file if case else os.path.join(self.rootdir, path),
+            line=case.line if case else (line or 0) + 1,
         )
+        self.running = (nodeid, where, time.time())
+        self.listener.started(where)  # type: ignore[arg-type]
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        self.interrupt = excinfo
+
+    def finish_interrupted(self) -> None:
+        """The case that was running when the run was interrupted (Ctrl-C, SIGTERM, the run
+        timeout): an error saying so, as on the unittest engine, where pytest reports nothing."""
+        if self.running is None:
+            return
+        nodeid, where, start = self.running
+        self.running = None
+        self.pending.pop(nodeid, None)
+        error = self.interrupt.value if self.interrupt is not None else KeyboardInterrupt()
+        if self.reason and not error.args:
+            error = KeyboardInterrupt(self.reason).with_traceback(error.__traceback__)
+        # From the first frame of the user's code: pytest's and pluggy's say nothing here.
+        tb = error.__traceback__
+        while tb is not None and _PYTEST_FRAME.search(tb.tb_frame.f_code.co_filename):
+            tb = tb.tb_next
+        info = exception_info(error.with_traceback(tb) if tb is not None else error, explain=False)
+        name = where.id.partition("::")[2]
+        message = interrupted_message([StageResult(Stage.RUN, False, 0.0, info)])
+        result = error_result(
+            where.id, where.module, name, info, message,
+            stage=Stage.RUN, file=where.file, line=where.line, start=start,
+        )
+        self.listener.finished(replace(result, duration=max(time.time() - start, 0.0)))
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when not in _STAGES:
@@ -115,6 +152,7 @@ class ResultCollector:
             from thinking_tests.journal import _died_in
 
             self.pending.pop(report.nodeid, None)
+            self.running = None
             identifier, module, _ = self.case_id(report.nodeid)
             case: Case | None = self.cases.get(identifier)
             file, line = _location(report, self.rootdir)
@@ -132,6 +170,7 @@ class ResultCollector:
         reports.append(report)
         if report.when == "teardown":
             del self.pending[report.nodeid]
+            self.running = None
             result = self._result(report.nodeid, reports)
             failed_subtests = self.subtests.pop(report.nodeid, None)
             if failed_subtests:
@@ -446,8 +485,10 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
     collector = ResultCollector(listener, plan.exitfirst)
     with _selection(plan):
         code = _main(_arguments(plan, *(["-x"] if plan.exitfirst else [])), [collector])
+    plan.selected = collector.selected
     if code == int(pytest.ExitCode.INTERRUPTED):
         runner.interrupted = True
+        collector.finish_interrupted()
     elif code == int(pytest.ExitCode.USAGE_ERROR):
         from thinking_tests.entry import UsageError
 
