@@ -305,6 +305,9 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
             plan.items = listed(plan)  # type: ignore[assignment]
         elif config.backend != "pytest" or options.list_only:
             items = collect(options.targets, REGISTRY).items
+            unmatched = unmatched_node(items, options.targets)
+            if unmatched:
+                raise SelectionError(unmatched)
             plan.items = by_node_ids(select(items, options.keyword, options.tags, shard), options.targets)
             if options.arrange is not None:
                 plan.items = options.arrange(plan.items)
@@ -357,8 +360,9 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
     kept: LastReports | None = None
     if lock is not None and (plan.items is None or plan.items):
         writers = [(path, write) for _, path, write in _report_writers(root)]
-        if plan.items is None and selection.filters:
-            # pytest selects: should it select nothing, the last run's reports come back.
+        if plan.items is None:
+            # pytest selects and reads its command line: should it select nothing or refuse
+            # the command line, the last run's reports come back.
             kept = LastReports([path for path, _ in writers] + [p for p in [journal_path] if p])
         # From here until the reports are written, the report paths say "not finished".
         stand_ins = stand_in(start, options.command, config.backend, selection)
@@ -395,6 +399,20 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
             interrupted = _run_plan(plan, results)
     except KeyboardInterrupt:
         interrupted = True  # landed between cases: every finished one is kept all the same
+    except UsageError:
+        # The engine refused its command line before a case ran (pytest: an option it does
+        # not know, a node id it cannot find): nothing is left behind, as after any refusal.
+        if journal is not None:
+            journal.close(0.0, False)
+        if kept is not None:
+            kept.restore()
+        if coverage is not None:
+            coverage.discard()
+        if lock is not None:
+            lock.release()
+        if created:
+            shutil.rmtree(first_directory, ignore_errors=True)
+        raise
     finally:
         limit.stop()
     # The reports say why the run stopped when it was the run timeout, not a person.
@@ -457,7 +475,7 @@ def _finish(
             selection=selection,
             notes=run_notes,
         )
-        if kept is not None and not run.cases and not interrupted:
+        if kept is not None and selection.filters and not run.cases and not interrupted:
             kept.restore()
             if lock is not None:
                 lock.release()
@@ -543,6 +561,29 @@ def by_node_ids(items: "list[Item]", targets: list[Target]) -> "list[Item]":
         or any(t.selects(item.module, item.name) for t in nodes)
         or (item.module not in named or any(t.covers(item.module, item.file) for t in whole))
     ]
+
+
+def unmatched_node(items: "list[Item]", targets: list[Target]) -> str:
+    """One sentence for the first node-id target that names no case of its module ("" when
+    each names one), as pytest refuses a node id it cannot find. A module that failed to
+    import is not asked: its error case says why."""
+    from thinking_tests.collect import ImportFailure
+
+    for target in targets:
+        if not target.node:
+            continue
+        own = [item for item in items if item.module == target.name]
+        if any(isinstance(item, ImportFailure) for item in own):
+            continue
+        names = [item.name for item in own]
+        if any(target.selects(target.name, name) for name in names):
+            continue
+        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        return (
+            f"node id '{target.name}::{target.node}' names no case of {target.name} "
+            f"({f'its cases: {shown}' if names else 'it has none'})"
+        )
+    return ""
 
 
 def nothing_matched(

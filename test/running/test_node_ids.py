@@ -51,12 +51,18 @@ def node_id_target(node: str, expected: dict[str, str], backend: str) -> None:
     assert ran.code == (1 if "FAILED" in expected.values() else 0), ran
 
 
-@test("a node id that names no case says so (exit 5); one that names no module is refused (exit 4)")
+@test("a node id that names no case is refused as pytest refuses it (exit 4), also beside one that does; one that names no module too")
 def node_id_nothing() -> None:
     root = project({"test/__init__.py": "", "test/test_m.py": MODULE})
-    ran = run("-m", "thinking_tests", "test/test_m.py::missing", cwd=root)
-    assert ran.code == 5, ran
-    assert "node id 'test.test_m::missing' matched none of the 6 collected cases" in ran.stdout, ran
+    for nodes in (["test/test_m.py::missing"], ["test/test_m.py::checks", "test/test_m.py::missing"]):
+        ran = run("-m", "thinking_tests", *nodes, cwd=root)
+        assert ran.code == 4, ran
+        sentence = one_sentence(ran)
+        assert sentence.startswith("thinking-tests: node id 'test.test_m::missing' names no case of test.test_m (its cases: "), sentence
+        assert not (root / "reports").exists(), "a refused run writes no report"
+        under_pytest = run("-m", "thinking_tests", *nodes, "--backend", "pytest", cwd=root)
+        assert under_pytest.code == 4, under_pytest
+        assert "not found" in under_pytest.output and "check the node ids given" in under_pytest.output, under_pytest
     refused = run("-m", "thinking_tests", "test::checks", cwd=root)
     assert refused.code == 4, refused
     assert "is not a node id" in one_sentence(refused), refused

@@ -492,7 +492,9 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
     elif code == int(pytest.ExitCode.USAGE_ERROR):
         from thinking_tests.entry import UsageError
 
-        # Most likely an option in config.pytest_args pytest does not know (it said which).
+        # A node id whose case pytest cannot find, or an option in config.pytest_args it does
+        # not know: pytest said which.
+        check = "the node ids given and config.pytest_args" if any(t.node for t in plan.targets) else "config.pytest_args"
         raise UsageError(
-            "pytest refused its command line (exit code 4; its own message says why): check config.pytest_args"
+            f"pytest refused its command line (exit code 4; its own message says why): check {check}"
         )
