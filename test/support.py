@@ -98,3 +98,20 @@ def run(*args: str, cwd: Path, timeout: float = 120, stdin: str | None = None) -
         input=stdin,
     )
     return Ran(done.returncode, done.stdout, done.stderr)
+
+
+def chromium() -> str:
+    """The headless browser the HTML report's browser tests open it in; the test is skipped,
+    saying how to install one, where there is none (CI installs Debian's chromium)."""
+    import shutil
+    import unittest
+
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise unittest.SkipTest(
+        "headless Chromium is not installed: install it with `apt-get install chromium` "
+        "(Debian, Ubuntu), `dnf install chromium` (Fedora) or `brew install --cask chromium` "
+        "(macOS), or put a `chromium` executable on PATH"
+    )

@@ -41,10 +41,10 @@ from thinking_tests import config
 # config.reports.max_output = 1024 * 1024  # characters of output kept per case
 
 # config.coverage.enabled = True
-# config.coverage.source = None            # e.g. ["mypackage"]; None measures what is not installed
+# config.coverage.source = None            # e.g. ["mypackage"]; None measures what is not installed, but the tests
 # config.coverage.branch = False
 # config.coverage.include = None
-# config.coverage.omit = None
+# config.coverage.omit = None              # [] measures the tests too
 # config.coverage.fail_under = None        # e.g. 90: a lower total fails the run
 # config.coverage.subprocess = True        # measure Python subprocesses of tests
 # config.coverage.data_file = ".coverage"

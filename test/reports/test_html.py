@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,7 @@ from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
+from test.support import chromium
 from thinking_tests import run_current_module, test
 from thinking_tests.model import (
     CaseResult,
@@ -649,18 +649,6 @@ def formats_durations() -> None:
     assert format_duration(1.234) == "1.23 s"
     assert format_duration(125) == "2 min 05 s"
     assert format_duration(3725) == "1 h 02 min"
-
-
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise AssertionError(
-        "this test opens the report in headless Chromium, which is not installed: install it "
-        "with `apt-get install chromium` (Debian, Ubuntu), `dnf install chromium` (Fedora) or "
-        "`brew install --cask chromium` (macOS), or put a `chromium` executable on PATH"
-    )
 
 
 def dump_dom(path: Path, **state: str | list[str]) -> Page:

@@ -10,10 +10,8 @@ html.parser and, where Chromium is installed, after the page's script ran in it.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tempfile
-import unittest
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,7 +20,7 @@ from pathlib import Path
 
 import thinking_tests
 from test.reports._e2e_helpers import project, read_html, report_data, temporary
-from test.support import Ran, package, run
+from test.support import Ran, chromium, package, run
 from thinking_tests import fixture, run_current_module, test
 from thinking_tests.model import CaseResult, Outcome, RunResult
 from thinking_tests.reports import html
@@ -379,14 +377,6 @@ def version_falls_back() -> None:
 
 
 # --- in a real browser ------------------------------------------------------------------------------
-
-
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise unittest.SkipTest("headless Chromium is not installed (no chromium on PATH)")
 
 
 def dump_dom(path: Path, **state: str | list[str]) -> Element:
