@@ -121,6 +121,42 @@ def a_test_that_needs_pytest_is_one_error_per_parameter_set_with_pytests_ids() -
     assert set(junit_outcomes(root / "reports" / "junit.xml")) == theirs, ran
 
 
+
+TYPOS = """\
+def test_tmp(tmp_pth):
+    pass
+
+
+def test_conftest_typo(databse):
+    pass
+
+
+def test_conftest_fixture(database):
+    pass
+
+
+def test_builtin(capsys):
+    pass
+"""
+
+
+@test("a fixture known nowhere (a typo) is said to be so, with the closest names; pytest's and a conftest's still need pytest")
+def an_unknown_fixture_is_a_likely_typo() -> None:
+    conftest = "import pytest\n\n\n@pytest.fixture\ndef database():\n    return {}\n"
+    root = project({**package("tests"), "tests/conftest.py": conftest, "tests/test_typos.py": TYPOS})
+    ran = run("-m", "thinking_tests", "tests", "--report-dir", "reports", cwd=root)
+    assert ran.code == 1, ran
+    messages = junit_messages(root / "reports" / "junit.xml")
+    typo = messages["tests.test_typos::test_tmp"]
+    assert "no fixture of that name is known here" in typo and typo.endswith("did you mean 'tmp_path'?"), typo
+    typo = messages["tests.test_typos::test_conftest_typo"]
+    assert "no fixture of that name is known here" in typo and typo.endswith("did you mean 'database'?"), typo
+    for known in ("test_conftest_fixture", "test_builtin"):
+        message = messages[f"tests.test_typos::{known}"]
+        assert "which only pytest provides: run with --backend pytest" in message, message
+        assert "did you mean" not in message, message
+
+
 WARNS = '''\
 import warnings
 

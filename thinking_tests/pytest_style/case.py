@@ -103,7 +103,7 @@ def make_case(
 
                 fixture = module.registry.find_fixture(fixture_name, module.name)
             if fixture is None:
-                raise needs(name, f"fixture '{fixture_name}'")
+                raise _unknown_fixture(module, chain, name, fixture_name)
             found[fixture_name] = fixture
         if blocker is not None:  # a fixture's params or an indirect parametrize, found at last
             raise needs(name, blocker)
@@ -240,3 +240,33 @@ def _not_run(where: Where, xfail: Xfail, skip: str | None, tags: tuple[str, ...]
 
 def _never() -> None:  # an error case's setup fails first: this never runs
     pass
+
+
+# pytest's own fixtures (pytest 8 and 9): a test that asks for one needs pytest, no doubt.
+PYTEST_FIXTURES = frozenset({
+    "cache", "capfd", "capfdbinary", "caplog", "capsys", "capsysbinary", "capteesys",
+    "doctest_namespace", "monkeypatch", "pytestconfig", "record_property",
+    "record_testsuite_property", "record_xml_attribute", "recwarn", "request", "subtests",
+    "tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory",
+})
+
+
+def _unknown_fixture(module: ModuleContext, chain: list[ClassContext], name: str, wanted: str) -> NeedsPytest:
+    """A fixture thinking-tests does not provide. pytest's own, or one a conftest.py or the
+    module defines for pytest: the test needs pytest. Any other name may be a pytest plugin's,
+    or a typo: the message says it is known nowhere here and names the closest known names."""
+    known = set(PYTEST_FIXTURES) | set(module.fixture_definitions())
+    for enclosing in chain:
+        known |= set(enclosing.fixture_definitions(module))
+    for conftest in module.conftests():
+        known |= set(conftest.fixtures)
+    if wanted in known:
+        return needs(name, f"fixture '{wanted}'")
+    import difflib
+
+    ours = {fixture.name for entry in module.registry.modules.values() for fixture in entry.fixtures.values()}
+    ours |= set(module.registry.builtins)
+    close = difflib.get_close_matches(wanted, sorted(known | ours), n=3, cutoff=0.75)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    problem = needs(name, f"fixture '{wanted}'", "may provide through a plugin (no fixture of that name is known here)")
+    return NeedsPytest(f"{problem}{hint}")

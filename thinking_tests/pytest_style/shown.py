@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from thinking_tests.model import CaseResult
 
 TYPE_NAME = "thinking_tests.pytest_style.NeedsPytest"
-_WHAT = re.compile(r" needs (.+?), which only pytest (?:provides|does)\b")
+_WHAT = re.compile(r" needs (.+?), which only pytest (?:provides|does|may provide)\b")
 _FIXTURE = re.compile(r"fixture '([^']*)'$")
 _UNKNOWN = "its parameter cases are unknown without pytest"
 _REASONS_SHOWN = 4
