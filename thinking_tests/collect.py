@@ -93,7 +93,7 @@ class ImportFailure:
 Item = Case | NativeTest | ImportFailure
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Collection:
     items: list[Item] = field(default_factory=list)
     failures: list[ImportFailure] = field(default_factory=list)

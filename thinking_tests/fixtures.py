@@ -83,7 +83,7 @@ def missing_fixture(
     return MissingFixture(message, name, file, line)
 
 
-@dataclass(eq=False)
+@dataclass(repr=False, eq=False)
 class _Live:
     fixture: Fixture
     key: str  # the scope's key: case id, module, package or ""

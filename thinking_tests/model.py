@@ -23,11 +23,12 @@ def record(cls: type[T] | None = None, *, eq: bool = True) -> Any:
     is most of what importing this package costs: one `__init__` that fills the instance's
     `__dict__` in one step (a frozen dataclass's sets each field through
     `object.__setattr__`, about three times slower, and a run builds several of these per
-    case), and one shared `__setattr__`/`__delattr__` that refuse, as a frozen dataclass's do.
+    case); and `__setattr__`/`__delattr__` that refuse, `__eq__`, `__hash__` and `__repr__`,
+    shared by every record rather than generated for each (a class's own `__repr__` stays).
     """
     if cls is None:
         return lambda cls: record(cls, eq=eq)
-    cls = dataclass(init=False, eq=eq, unsafe_hash=eq)(cls)
+    cls = dataclass(init=False, repr=False, eq=False)(cls)
     names: list[str] = []
     parameters: list[str] = []
     defaults: dict[str, Any] = {}
@@ -54,11 +55,34 @@ def record(cls: type[T] | None = None, *, eq: bool = True) -> Any:
     cls.__init__ = init  # type: ignore[misc]
     cls.__setattr__ = _read_only  # type: ignore[method-assign,assignment]
     cls.__delattr__ = _read_only  # type: ignore[method-assign,assignment]
+    if "__repr__" not in cls.__dict__:
+        cls.__repr__ = _repr  # type: ignore[method-assign,assignment]
+    if eq:
+        cls.__eq__ = _eq  # type: ignore[method-assign,assignment]
+        cls.__hash__ = _hash  # type: ignore[method-assign,assignment]
     return cls
+
+
+# A record's fields are exactly its instance's __dict__, in field order (see its __init__).
 
 
 def _read_only(self: object, name: str, *value: object) -> None:
     raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _repr(self: object) -> str:
+    shown = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
+    return f"{type(self).__qualname__}({shown})"
+
+
+def _eq(self: object, other: object) -> bool:
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    return self.__dict__ == other.__dict__
+
+
+def _hash(self: object) -> int:
+    return hash(tuple(self.__dict__.values()))
 
 
 class Stage(enum.Enum):

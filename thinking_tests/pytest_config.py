@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from thinking_tests.model import record
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
@@ -48,7 +49,7 @@ COLLECTING = (
 
 
 # Without eq and repr (nothing compares or prints settings): each costs a run's start-up time.
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False)
 class PytestSettings:
     """The parts of a project's pytest configuration this package acts on."""
 

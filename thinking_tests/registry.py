@@ -42,7 +42,7 @@ class Fixture:
         return self.module if is_package else self.module.rpartition(".")[0]
 
 
-@dataclass(eq=False)
+@dataclass(repr=False, eq=False)
 class ModuleEntry:
     name: str
     file: str
@@ -52,7 +52,7 @@ class ModuleEntry:
     ids: set[str] = field(default_factory=set)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Block:
     """One `with setup(...)`, `with teardown(...)` or `with aspect(...)` during declaration."""
 

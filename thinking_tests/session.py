@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 OK, FAILED, INTERRUPTED, INTERNAL_ERROR, USAGE_ERROR, NO_TESTS = 0, 1, 2, 3, 4, 5
 
 
-@dataclass(eq=False)
+@dataclass(repr=False, eq=False)
 class Options:
     targets: list[Target]
     start: Path = field(default_factory=Path.cwd)  # where the search for __test__.py begins

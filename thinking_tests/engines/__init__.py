@@ -23,7 +23,7 @@ class Listener(Protocol):
     def finished(self, result: CaseResult) -> None: ...
 
 
-@dataclass(eq=False)
+@dataclass(repr=False, eq=False)
 class Plan:
     """What to run: the targets and selection, and the collected items when collected here.
 
