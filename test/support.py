@@ -81,6 +81,8 @@ def env() -> dict[str, str]:
         p for p in (str(REPO), result.get("PYTHONPATH")) if p
     )
     result.pop("THINKING_TESTS_REEXEC", None)
+    # Output buffered as users have it, whatever the shell running the tests set.
+    result.pop("PYTHONUNBUFFERED", None)
     result["NO_COLOR"] = "1"
     return result
 

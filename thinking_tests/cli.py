@@ -312,4 +312,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def console_main() -> None:
-    raise SystemExit(main())
+    from thinking_tests.shutdown import exit_process
+
+    exit_process(main())

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 # the settings files of a run.
 TEST_FOLDERS = ("test", "tests")
 TEST_FILES = ("test_*.py", "*_test.py", "conftest.py", "run_all.py", *CONFIG_FILE_NAMES)
+# What the interpreter imports at start-up from wherever it is configured to (site.py).
+_INTERPRETER_SETUP = ("sitecustomize.py", "usercustomize.py")
 
 
 class CoverageRun:
@@ -98,9 +100,11 @@ class CoverageRun:
         measured = option("run:source") or option("run:source_pkgs")
         chosen = measured or option("run:include") or omit or self.settings.omit is not None
         if not measured:
-            # The test runner is no code under test, but is measured like any code not
-            # installed in site-packages.
+            # The test runner is no code under test, nor is the interpreter's own set-up
+            # (a Linux distribution's /etc/python3.X/sitecustomize.py), but both are measured
+            # like any code not installed in site-packages.
             omit.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "*"))
+            omit.extend(os.path.join("*", name) for name in _INTERPRETER_SETUP)
         self.tests_left_out = not chosen
         if not chosen:
             omit.extend(test_patterns(self.root, targets))

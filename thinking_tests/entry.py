@@ -31,8 +31,10 @@ def _caller(depth: int = 2) -> dict[str, Any]:
 
 def _finish(code: int, exit: bool) -> int:
     if exit:
+        from thinking_tests.shutdown import exit_process
+
         sys.stdout.flush()
-        raise SystemExit(code)
+        exit_process(code)
     return code
 
 

@@ -508,6 +508,7 @@ while time.monotonic() < end:
     swaps += 1
 stop = True
 sys.__stdout__.write(f"{swaps} swaps\\n")
+sys.__stdout__.flush()  # before the shutdown, where daemon threads may hold its lock
 """
 
 
