@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from thinking_tests.collect import Target
+from thinking_tests.engines import backend_argument
 from thinking_tests.entry import UsageError, test_packages
 from thinking_tests.registry import name_from_path, package_root
 from thinking_tests.session import USAGE_ERROR, Options, execute
@@ -39,7 +40,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first failure")
     p.add_argument("--list", dest="list_only", action="store_true",
                    help="list the selected case ids and exit")
-    p.add_argument("--backend", choices=("unittest", "pytest"), help="the engine to run on")
+    p.add_argument("--backend", type=backend_argument, metavar="NAME",
+                   help="the engine to run on: unittest, pytest or an installed one")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per case")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, only the end")
     p.add_argument("--durations", type=_count, metavar="N", help="show the N slowest cases")

@@ -142,10 +142,12 @@ def validate(config: Config) -> None:
     """Check every setting before anything runs; raise ConfigError naming the first bad one."""
     where = f" (in {config.source_file})" if config.source_file else ""
     try:
-        if config.backend not in BACKENDS:
-            raise ConfigError(
-                f"config.backend must be one of {', '.join(BACKENDS)}, not {config.backend!r}"
-            )
+        if config.backend not in BACKENDS:  # a built-in engine is known without a scan
+            from thinking_tests.engines import unknown_engine
+
+            problem = unknown_engine(config.backend, "config.backend")
+            if problem is not None:
+                raise ConfigError(problem)
         r = config.reports
         _check_type("config.reports", r, (ReportSettings,), False)
         _check_type("config.reports.directory", r.directory, _PATH, False)

@@ -1,7 +1,11 @@
 """Engines run a plan and report each finished case as a neutral CaseResult.
 
 An engine is a function `run(plan, runner, listener)`; it stops early when the runner was
-interrupted, or at the first failure with `plan.exitfirst`.
+interrupted, or at the first failure with `plan.exitfirst`. The two built-in engines are
+found by name in `BUILTIN`, without reading any installed distribution's metadata (a run's
+start-up stays as quick as without plug-ins); any other name is looked up in the
+entry-point group `thinking_tests.engines`, only then. What a third-party engine may rely
+on is described in `thinking_tests.engine_api`.
 """
 
 from __future__ import annotations
@@ -13,11 +17,22 @@ from typing import TYPE_CHECKING, Protocol
 from thinking_tests.model import CaseResult
 
 if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
     from thinking_tests.collect import ImportFailure, Item, Target
     from thinking_tests.runner import CaseRunner
 
+GROUP = "thinking_tests.engines"
+# Name -> "module:function", as the same names are declared in the entry-point group.
+BUILTIN = {
+    "unittest": "thinking_tests.engines.unittest_engine:run",
+    "pytest": "thinking_tests.engines.pytest_engine:run",
+}
+
 
 class Listener(Protocol):
+    """Told about each case: `started` before it runs, `finished` with its one result."""
+
     def started(self, item: "Item") -> None: ...
 
     def finished(self, result: CaseResult) -> None: ...
@@ -27,7 +42,8 @@ class Listener(Protocol):
 class Plan:
     """What to run: the targets and selection, and the collected items when collected here.
 
-    The unittest engine runs `items`; the pytest engine lets pytest import and collect the
+    Every engine but pytest gets `items`: the selected items in run order, already filtered
+    by -k, -t, node ids and --shard. The pytest engine lets pytest import and collect the
     targets itself (so its assertion rewriting and import modes apply) and selects there.
     """
 
@@ -47,13 +63,98 @@ Engine = Callable[[Plan, "CaseRunner", Listener], None]
 
 
 def get_engine(name: str) -> Engine:
+    """The engine called `name`: a built-in one, else an installed entry point's (loaded
+    now, and made to end the fixture scopes it left open); ConfigError when there is none
+    or it cannot be loaded."""
     if name == "pytest":
         from thinking_tests.engines.pytest_engine import run as run_pytest
 
         return run_pytest
-    from thinking_tests.engines.unittest_engine import run as run_unittest
+    if name == "unittest":
+        from thinking_tests.engines.unittest_engine import run as run_unittest
 
-    return run_unittest
+        return run_unittest
+    return _installed_engine(name)
+
+
+def installed() -> list[str]:
+    """The names of every engine there is: the built-in ones, then the installed ones."""
+    names = list(BUILTIN)
+    names += sorted({ep.name for ep in _entry_points()} - set(names))
+    return names
+
+
+def unknown_engine(name: object, setting: str) -> str | None:
+    """One sentence saying `name` (given as `setting`) is no engine, or None when it is one."""
+    if isinstance(name, str) and name in BUILTIN:
+        return None  # no scan of installed distributions for a built-in name
+    names = installed()
+    if isinstance(name, str) and name in names:
+        return None
+    where = f"{setting} " if setting else ""
+    return f"{where}{name!r} is not an installed engine (installed: {', '.join(names)})"
+
+
+def backend_argument(text: str) -> str:
+    """--backend's argparse type: the name of an engine there is."""
+    problem = unknown_engine(text, "")
+    if problem is not None:
+        import argparse
+
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _entry_points() -> "list[EntryPoint]":
+    from importlib.metadata import entry_points
+
+    return list(entry_points(group=GROUP))
+
+
+def _installed_engine(name: str) -> Engine:
+    from thinking_tests.config import ConfigError
+
+    found = [ep for ep in _entry_points() if ep.name == name]
+    if not found:
+        raise ConfigError(unknown_engine(name, "config.backend") or f"no engine {name!r}")
+    try:
+        engine = found[0].load()
+    except Exception as error:  # a broken plug-in is a setting that cannot be used
+        raise ConfigError(
+            f"config.backend {name!r} cannot be loaded from {found[0].value}: "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    if not callable(engine):
+        raise ConfigError(f"config.backend {name!r} names {found[0].value}, which is not callable")
+    return _ending_scopes(engine)
+
+
+def _ending_scopes(engine: Callable[..., None]) -> Engine:
+    """A third-party engine, after which every fixture scope it left open ends (reported as
+    an error result when a teardown fails), and whose Ctrl-C stops the run as an interrupt."""
+
+    def run(plan: Plan, runner: "CaseRunner", listener: Listener) -> None:
+        try:
+            engine(plan, runner, listener)
+        except KeyboardInterrupt:
+            runner.interrupted = True
+        errors = runner.fixtures.finish(None)
+        if runner.interrupted:
+            return
+        from thinking_tests.model import Stage, error_result
+        from thinking_tests.runner import exception_info, first_line
+
+        for error in errors:
+            info = exception_info(error)
+            listener.finished(
+                error_result(
+                    "<session>::fixture teardown", "<session>", "fixture teardown", info,
+                    f"error in fixture teardown: {first_line(info)}", stage=Stage.TEARDOWN,
+                )
+            )
+
+    run.__wrapped__ = engine  # type: ignore[attr-defined]
+    return run
 
 
 def import_failure_result(failure: "ImportFailure") -> CaseResult:
