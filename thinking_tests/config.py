@@ -43,6 +43,9 @@ class ReportSettings(_Strict):
     directory: str | os.PathLike[str] = "reports"
     junit_xml: str | os.PathLike[str] | None = "junit.xml"
     html: str | os.PathLike[str] | None = "report.html"
+    json: str | os.PathLike[str] | None = None  # "report.json": the CTRF JSON report
+    # Reports of installed packages (entry-point group thinking_tests.reports): name -> path.
+    plugins: dict[str, str | os.PathLike[str]] = field(default_factory=dict)
     journal: str | os.PathLike[str] | None = "journal.jsonl"  # each case as it finishes
     max_output: int = 1024 * 1024  # characters of stdout/stderr/log kept per case in reports
     # Characters of captured output kept over the whole run; past it a case keeps a marker.
@@ -151,9 +154,10 @@ def validate(config: Config) -> None:
         r = config.reports
         _check_type("config.reports", r, (ReportSettings,), False)
         _check_type("config.reports.directory", r.directory, _PATH, False)
-        for name in ("junit_xml", "html", "journal"):
+        for name in ("junit_xml", "html", "json", "journal"):
             _check_type(f"config.reports.{name}", getattr(r, name), _PATH, True)
             _check_named(f"config.reports.{name}", getattr(r, name))
+        _check_plugins(r.plugins)
         _check_type("config.reports.max_output", r.max_output, (int,), False)
         if r.max_output < 1000:
             raise ConfigError("config.reports.max_output must be at least 1000 characters")
@@ -211,11 +215,44 @@ def _report_paths(config: Config) -> dict[str, Any]:
         "config.reports.directory": r.directory,
         "config.reports.junit_xml": r.junit_xml,
         "config.reports.html": r.html,
+        "config.reports.json": r.json,
         "config.reports.journal": r.journal,
+        **_plugin_paths(r),
         "config.coverage.data_file": c.data_file,
         "config.coverage.xml": c.xml,
         "config.coverage.html": c.html,
     }
+
+
+def _plugin_paths(r: ReportSettings) -> dict[str, Any]:
+    return {f"config.reports.plugins[{name!r}]": value for name, value in r.plugins.items()}
+
+
+def _check_plugins(plugins: object) -> None:
+    """`config.reports.plugins`: report names, each an installed report that is not built
+    in, to paths. The entry points are scanned only when it names one."""
+    if not isinstance(plugins, dict):
+        raise ConfigError(
+            f'config.reports.plugins must be a dict of report name to path (e.g. {{"allure": "allure.json"}}), '
+            f"not {type(plugins).__name__}"
+        )
+    if not plugins:
+        return
+    from thinking_tests.reports import BUILT_IN
+    from thinking_tests.reports.plugins import UnknownReport, find
+
+    for name, value in plugins.items():
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"config.reports.plugins has the key {name!r}: a report's name is a non-empty string")
+        where = f"config.reports.plugins[{name!r}]"
+        if name in BUILT_IN:
+            raise ConfigError(f"{where} names a built-in report: set config.reports.{name} instead")
+        _check_type(where, value, _PATH, False)
+        _check_named(where, value)
+        try:
+            find(name)
+        except UnknownReport as error:
+            raise ConfigError(str(error)) from None
 
 
 def _check_inside(config: Config) -> None:
@@ -237,7 +274,9 @@ def _check_distinct(config: Config) -> None:
     paths = {
         "config.reports.junit_xml": r.junit_xml,
         "config.reports.html": r.html,
+        "config.reports.json": r.json,
         "config.reports.journal": r.journal,
+        **_plugin_paths(r),
         "config.coverage.data_file": c.data_file,
         "config.coverage.xml": c.xml if c.enabled else None,
         "config.coverage.html": c.html if c.enabled else None,

@@ -72,7 +72,7 @@ def _apply(target: Any, table: dict[str, Any], prefix: str) -> None:
         # Only the declared settings: a key such as `__class__` must never reach getattr.
         if name not in known:
             raise ConfigError(f"unknown setting '{prefix}.{key}' (known: {', '.join(known)})")
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not isinstance(getattr(target, name), dict):
             current = getattr(target, name)
             if not is_dataclass(current) or isinstance(current, type):
                 raise ConfigError(f"'{prefix}.{name}' is a setting, not a table of settings")
