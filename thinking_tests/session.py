@@ -134,7 +134,9 @@ def _check_report_paths(directory: Path) -> None:
     wanted: list[tuple[str, object, bool]] = [
         ("config.reports.junit_xml", r.junit_xml, False),
         ("config.reports.html", r.html, False),
+        ("config.reports.json", r.json, False),
         ("config.reports.journal", r.journal, False),
+        *((f"config.reports.plugins[{name!r}]", value, False) for name, value in r.plugins.items()),
     ]
     if c.enabled:
         wanted += [
@@ -153,6 +155,14 @@ def _check_report_paths(directory: Path) -> None:
         existing = next((parent for parent in path.parents if parent.exists()), None)
         if existing is not None and not existing.is_dir():  # the nearest folder is a file
             raise ConfigError(f"{setting} {str(path)!r} cannot be made: {str(existing)!r} is a file")
+    if r.plugins:  # each plug-in imported now: one that cannot be is said before anything runs
+        from thinking_tests.reports.plugins import UnknownReport, load
+
+        for name in r.plugins:
+            try:
+                load(name)
+            except UnknownReport as error:
+                raise ConfigError(str(error)) from None
 
 
 class _Results:
@@ -670,15 +680,14 @@ def _run_plan(plan: Plan, results: _Results) -> bool:
     return runner.interrupted
 
 
-# Report settings and the module that writes each; adding a report touches only this table.
-REPORTS = (("junit_xml", "thinking_tests.reports.junit_xml"), ("html", "thinking_tests.reports.html"))
-
-
 def _report_writers(root: Path) -> list[tuple[str, Path, Writer]]:
-    """(setting, path, write(run, path)) of every report that is on."""
+    """(setting or plug-in name, path, write(run, path)) of every report that is on: the
+    built-in ones (thinking_tests.reports.BUILT_IN), then those of config.reports.plugins."""
+    from thinking_tests.reports import BUILT_IN
+
     writers: list[tuple[str, Path, Writer]] = []
     limit = config.reports.max_output
-    for setting, module_name in REPORTS:
+    for setting, module_name in BUILT_IN.items():
         path = config.reports.path(getattr(config.reports, setting), root)
         if path is None:
             continue
@@ -687,6 +696,13 @@ def _report_writers(root: Path) -> list[tuple[str, Path, Writer]]:
         except ImportError:
             continue
         writers.append((setting, path, functools.partial(module.write, max_output=limit)))
+    if config.reports.plugins:
+        from thinking_tests.reports.plugins import plugin_writer
+
+        for name, value in config.reports.plugins.items():
+            path = config.reports.path(value, root)
+            if path is not None:
+                writers.append((name, path, plugin_writer(name, limit)))
     return writers
 
 
