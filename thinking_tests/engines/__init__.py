@@ -85,14 +85,17 @@ def installed() -> list[str]:
 
 
 def unknown_engine(name: object, setting: str) -> str | None:
-    """One sentence saying `name` (given as `setting`) is no engine, or None when it is one."""
+    """One sentence saying `name` (given as `setting`) is no engine there is, or one that
+    cannot be loaded; None when it is one. Said before the run starts, never in its middle."""
     if isinstance(name, str) and name in BUILTIN:
         return None  # no scan of installed distributions for a built-in name
-    names = installed()
-    if isinstance(name, str) and name in names:
-        return None
-    where = f"{setting} " if setting else ""
-    return f"{where}{name!r} is not an installed engine (installed: {', '.join(names)})"
+    from thinking_tests.config import ConfigError
+
+    try:
+        _installed_engine(name, setting)
+    except ConfigError as error:
+        return str(error)
+    return None
 
 
 def backend_argument(text: str) -> str:
@@ -111,21 +114,24 @@ def _entry_points() -> "list[EntryPoint]":
     return list(entry_points(group=GROUP))
 
 
-def _installed_engine(name: str) -> Engine:
+def _installed_engine(name: object, setting: str = "config.backend") -> Engine:
+    """The engine an installed distribution declares as `name`, made to end the fixture
+    scopes it leaves open; ConfigError (naming `setting`) when there is none or it fails."""
     from thinking_tests.config import ConfigError
 
+    where = f"{setting} " if setting else ""
     found = [ep for ep in _entry_points() if ep.name == name]
     if not found:
-        raise ConfigError(unknown_engine(name, "config.backend") or f"no engine {name!r}")
+        names = ", ".join(installed())
+        raise ConfigError(f"{where}{name!r} is not an installed engine (installed: {names})")
     try:
-        engine = found[0].load()
+        engine = found[0].load()  # imported once: the run's get_engine finds it in sys.modules
     except Exception as error:  # a broken plug-in is a setting that cannot be used
         raise ConfigError(
-            f"config.backend {name!r} cannot be loaded from {found[0].value}: "
-            f"{type(error).__name__}: {error}"
+            f"{where}{name!r} cannot be loaded from {found[0].value}: {type(error).__name__}: {error}"
         ) from None
     if not callable(engine):
-        raise ConfigError(f"config.backend {name!r} names {found[0].value}, which is not callable")
+        raise ConfigError(f"{where}{name!r} names {found[0].value}, which is not callable")
     return _ending_scopes(engine)
 
 
