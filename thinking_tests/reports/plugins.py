@@ -65,9 +65,10 @@ class PluginFailed(ValueError):
 
 
 def plugin_writer(name: str, max_output: int) -> Callable[["RunResult", Path], None]:
-    """A writer that loads the plug-in `name` when first called, gives it `max_output` if
-    it takes that keyword, and turns whatever it raises into an OSError or ValueError, which
-    the run reports as a report it could not write, going on with the others."""
+    """A writer that loads the plug-in `name` when first called, makes the report's folder,
+    gives the plug-in `max_output` if it takes that keyword, and turns whatever it raises
+    into an OSError or ValueError: the run says it could not write that report, and goes on
+    with the others."""
     loaded: list[Callable[..., None]] = []
 
     def write(results: "RunResult", path: Path) -> None:
@@ -75,6 +76,7 @@ def plugin_writer(name: str, max_output: int) -> Callable[["RunResult", Path], N
             if not loaded:
                 loaded.append(load(name))
             plugin = loaded[0]
+            Path(path).parent.mkdir(parents=True, exist_ok=True)  # as the built-in reports do
             if _takes_max_output(plugin):
                 plugin(results, path, max_output=max_output)
             else:
