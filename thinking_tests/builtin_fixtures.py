@@ -1,6 +1,7 @@
 """Fixtures every run has, named as pytest names them, so a case runs under either engine.
 
-Under the pytest host pytest's own fixtures of these names fill the parameters instead.
+Under the pytest host pytest's own fixtures of these names fill the parameters instead. The
+registry makes them fixtures when a case first asks for one (Registry.load_builtins).
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from thinking_tests.registry import BUILTIN_MODULE, REGISTRY, Fixture
 
 if TYPE_CHECKING:
     from _pytest.monkeypatch import MonkeyPatch
@@ -53,18 +52,4 @@ def recwarn() -> Iterator["WarningsRecorder"]:
         yield recorder
 
 
-def register() -> None:
-    for func in (tmp_path, monkeypatch, recwarn):
-        code = func.__code__
-        REGISTRY.builtins[func.__name__] = Fixture(
-            name=func.__name__,
-            func=func,
-            scope="case",
-            module=BUILTIN_MODULE,
-            file=code.co_filename,
-            line=code.co_firstlineno,
-            params=(),
-        )
-
-
-register()
+FIXTURES = (tmp_path, monkeypatch, recwarn)  # each of case scope, named after its function

@@ -189,6 +189,20 @@ def _log_handler(capture: Capture) -> logging.Handler:
     return handler
 
 
+def _as_text(output: tuple[bytes, bytes, int], limit: int) -> str:
+    """A descriptor's output (head, tail, bytes unread between) as text of about `limit`
+    characters, a marker where it was cut; bytes that are not UTF-8 stay visible as escapes
+    such as \\xff."""
+    head, tail, unread = output
+    buffer = BoundedBuffer(limit)
+    buffer.write(head.decode("utf-8", "backslashreplace"))
+    if tail:
+        buffer.write(tail.decode("utf-8", "backslashreplace"))
+        buffer._compact()
+        buffer.dropped += unread  # the unread middle, counted in bytes
+    return buffer.getvalue()
+
+
 # CPython 3.11's print() writes through a *borrowed* reference to sys.stdout: a thread printing
 # while uninstall() swaps the streams back would write through a freed stream and crash the
 # process (python/cpython#130163). So the streams a run swaps in stay alive for the process.
@@ -299,9 +313,9 @@ class Capture:
                 # Inline the common case, nothing written: one lseek a file, no call.
                 first, second = spools
                 if _lseek(first.file, 0, _END) != first.mark:
-                    out = first.end(self.limit)
+                    out = _as_text(first.end(self.limit), self.limit)
                 if _lseek(second.file, 0, _END) != second.mark:
-                    err = second.end(self.limit)
+                    err = _as_text(second.end(self.limit), self.limit)
             except OSError:
                 self._lose_descriptors()
                 spools = None

@@ -14,8 +14,9 @@ from pathlib import Path
 from thinking_tests.config import ConfigError, config, validate
 from thinking_tests.configure import load_config
 from thinking_tests.journal import JournalError, merge, printable, read_warning
-from thinking_tests.session import USAGE_ERROR, rebuild_reports, report_root
+from thinking_tests.session import rebuild_reports, report_root
 from thinking_tests.terminal import Terminal
+from thinking_tests.usage import USAGE_ERROR, UsageParser
 
 SUBCOMMANDS = ("init", "report", "merge")
 
@@ -32,9 +33,8 @@ def _journal_in(directory: Path) -> Path:
 
 def main(argv: Sequence[str]) -> int:
     command, rest = argv[0], list(argv[1:])
-    from thinking_tests.cli import _Parser  # a usage error exits 4, as the run's options do
 
-    parser = _Parser(prog=f"thinking-tests {command}")
+    parser = UsageParser(prog=f"thinking-tests {command}")
     if command == "init":
         parser.description = (
             "Make a repository a thinking-tests one: a __test__.py with the settings, a "

@@ -77,16 +77,6 @@ def _identity(fd: int) -> tuple[int, int]:
     return status.st_dev, status.st_ino
 
 
-def clipped(data: bytes, limit: int) -> str:
-    """Bytes as text of about `limit` characters: the head and the tail, a marker between;
-    bytes that are not UTF-8 stay visible as escapes such as \\xff."""
-    from thinking_tests.capture import BoundedBuffer
-
-    buffer = BoundedBuffer(limit)
-    buffer.write(data.decode("utf-8", "backslashreplace"))
-    return buffer.getvalue()
-
-
 class Spool:
     """One descriptor (1 or 2) sent to an unnamed file; `saved` is where it pointed before."""
 
@@ -111,12 +101,13 @@ class Spool:
         except OSError:
             return False
 
-    def end(self, limit: int) -> str:
-        """The case's output as text of about `limit` characters ("" when it wrote nothing)."""
+    def end(self, limit: int) -> tuple[bytes, bytes, int]:
+        """The case's output as (head, tail, bytes left unread between them): all of it as
+        the head when it fits in `limit` characters, else about `limit` of each end."""
         size = _lseek(self.file, 0, _END)
         start, self.mark = self.mark, size
         if size <= start:
-            return ""
+            return b"", b"", 0
         if not self.ours():
             raise OSError("a case closed the capture's descriptors")
         try:
@@ -126,22 +117,15 @@ class Spool:
                 os.ftruncate(self.file, 0)
                 self.mark = 0
 
-    def _read(self, start: int, size: int, limit: int) -> str:
+    def _read(self, start: int, size: int, limit: int) -> tuple[bytes, bytes, int]:
         count = size - start
         if count <= 4 * limit:  # UTF-8 takes at most 4 bytes a character
-            return clipped(os.pread(self.file, count, start), limit)
+            return os.pread(self.file, count, start), b"", 0
         # Read only the head and the tail: a thread may have written gigabytes.
-        from thinking_tests.capture import BoundedBuffer
-
         side = 2 * limit
-        head = os.pread(self.file, side, start).decode("utf-8", "backslashreplace")
-        tail = os.pread(self.file, side, size - side).decode("utf-8", "backslashreplace")
-        buffer = BoundedBuffer(limit)
-        buffer.write(head)
-        buffer.write(tail)
-        buffer._compact()
-        buffer.dropped += count - 2 * side  # the unread middle, counted in bytes
-        return buffer.getvalue()
+        head = os.pread(self.file, side, start)
+        tail = os.pread(self.file, side, size - side)
+        return head, tail, count - 2 * side
 
     def restore(self) -> None:
         if not self.ours():  # a case closed them: the numbers may be someone else's files now

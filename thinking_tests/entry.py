@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thinking_tests.registry import module_name, name_from_path, package_root
+from thinking_tests.usage import USAGE_ERROR, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
     Arrange = Callable[[list[Item]], list[Item]]
 
-USAGE_ERROR = 4
 
 _REEXEC = "THINKING_TESTS_REEXEC"
 
@@ -41,10 +41,6 @@ def _finish(code: int, exit: bool) -> int:
 def _refuse(message: str, exit: bool) -> int:
     print(f"thinking-tests: {message}", file=sys.stderr)
     return _finish(USAGE_ERROR, exit)
-
-
-class UsageError(Exception):
-    """A run that cannot start as asked; the message is one sentence (exit code 4)."""
 
 
 def _caller_file(namespace: dict[str, Any]) -> str:
@@ -148,25 +144,6 @@ def _check_package_origin(name: str, directory: str) -> None:
         )
 
 
-def test_packages(directory: str) -> list["Target"]:
-    """The test packages of a repository root: packages named test/tests or holding run_all.py."""
-    from thinking_tests.collect import Target
-
-    found: list[Target] = []
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
-        return found
-    for entry in entries:
-        if not entry.is_dir() or not entry.name.isidentifier():
-            continue
-        if not os.path.isfile(os.path.join(entry.path, "__init__.py")):
-            continue
-        if entry.name in ("test", "tests") or os.path.isfile(os.path.join(entry.path, "run_all.py")):
-            found.append(Target("package", entry.name, entry.path))
-    return found
-
-
 def _run(
     targets: list["Target"], exit: bool, namespace: dict[str, Any], arrange: "Arrange | None" = None
 ) -> int:
@@ -204,6 +181,8 @@ def _package_targets(namespace: dict[str, Any]) -> list["Target"]:
         # A run_all.py at the repository root: every test package there.
         if directory not in [os.path.abspath(p or ".") for p in sys.path]:
             sys.path.insert(0, directory)
+        from thinking_tests.targets import test_packages
+
         targets = test_packages(directory)
         if not targets:
             raise UsageError(

@@ -266,7 +266,7 @@ class _Runs:
     keeps what it reports for the item running now."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from thinking_tests.engines.unittest_engine import Stopping
+        from thinking_tests.engines.stopping import Stopping
         from thinking_tests.engines.unittest_suite import NativeRun
         from thinking_tests.fixtures import Fixtures
         from thinking_tests.registry import REGISTRY

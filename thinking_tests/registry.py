@@ -103,9 +103,27 @@ class Registry:
                 best, best_rank = fixture, rank
         if best is None and builtins:
             if not self.builtins and name in BUILTIN_FIXTURES:
-                import thinking_tests.builtin_fixtures  # noqa: F401  (registers them)
+                self.load_builtins()
             return self.builtins.get(name)
         return best
+
+    def load_builtins(self) -> None:
+        """The built-in fixtures (tmp_path, monkeypatch, recwarn), made once when needed."""
+        if self.builtins:
+            return
+        from thinking_tests.builtin_fixtures import FIXTURES
+
+        for func in FIXTURES:
+            code = func.__code__
+            self.builtins[func.__name__] = Fixture(
+                name=func.__name__,
+                func=func,
+                scope="case",
+                module=BUILTIN_MODULE,
+                file=code.co_filename,
+                line=code.co_firstlineno,
+                params=(),
+            )
 
     def entries(self) -> Iterator[ModuleEntry]:
         return iter(sorted(self.modules.values(), key=lambda e: e.name))

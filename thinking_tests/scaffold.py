@@ -82,7 +82,7 @@ def _testish(directory: Path) -> bool:
 def _declaring_modules(root: Path) -> list[Path]:
     """Modules of the root's test packages (thinking-tests' convention) that use it: they
     hold cases whatever their file names, which pytest's python_files may not match."""
-    from thinking_tests.entry import test_packages
+    from thinking_tests.targets import test_packages
 
     found: list[Path] = []
     for target in test_packages(str(root)):
@@ -113,8 +113,8 @@ def _package_files(directory: Path) -> set[Path]:
 
 def _runs(path: Path) -> set[Path]:
     """The module files `python -m thinking_tests PATH` runs."""
-    from thinking_tests.cli import resolve
-    from thinking_tests.entry import UsageError
+    from thinking_tests.targets import resolve
+    from thinking_tests.usage import UsageError
 
     try:
         targets = resolve(str(path))

@@ -34,7 +34,6 @@ from thinking_tests.configure import (
     turns_coverage_off,
 )
 from thinking_tests.engines import Plan
-from thinking_tests.entry import UsageError
 from thinking_tests.inprogress import (
     LastReports,
     ReportFolderBusy,
@@ -47,6 +46,7 @@ from thinking_tests.model import CaseResult, RunResult, Selection
 from thinking_tests.paths import reason, shown
 from thinking_tests.registry import REGISTRY
 from thinking_tests.terminal import Terminal
+from thinking_tests.usage import USAGE_ERROR, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from thinking_tests.journal import Journal
     from thinking_tests.model import CoverageSummary
 
-OK, FAILED, INTERRUPTED, INTERNAL_ERROR, USAGE_ERROR, NO_TESTS = 0, 1, 2, 3, 4, 5
+OK, FAILED, INTERRUPTED, INTERNAL_ERROR, NO_TESTS = 0, 1, 2, 3, 5  # USAGE_ERROR (4): usage.py
 
 
 @dataclass(repr=False, eq=False)

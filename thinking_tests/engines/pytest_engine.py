@@ -473,7 +473,7 @@ def listed(plan: Plan) -> list[Listed]:
     import pytest
 
     if code in (int(pytest.ExitCode.INTERNAL_ERROR), int(pytest.ExitCode.USAGE_ERROR)):
-        from thinking_tests.entry import UsageError
+        from thinking_tests.usage import UsageError
 
         raise UsageError(f"pytest could not collect the targets (exit code {code})")
     return [Listed(identifier) for identifier in lister.ids]
@@ -490,7 +490,7 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
         runner.interrupted = True
         collector.finish_interrupted()
     elif code == int(pytest.ExitCode.USAGE_ERROR):
-        from thinking_tests.entry import UsageError
+        from thinking_tests.usage import UsageError
 
         # A node id whose case pytest cannot find, or an option in config.pytest_args it does
         # not know: pytest said which.

@@ -14,33 +14,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from thinking_tests.case import Case
-from thinking_tests.collect import ImportFailure, Item, NativeTest
+from thinking_tests.collect import ImportFailure, NativeTest
 from thinking_tests.engines import Listener, Plan, import_failure_result
-from thinking_tests.model import CaseResult, Outcome, Stage, error_result
+from thinking_tests.engines.stopping import Stopping
+from thinking_tests.model import Stage, error_result
 from thinking_tests.runner import CaseRunner, exception_info, first_line
 
 if TYPE_CHECKING:
     from thinking_tests.engines.unittest_suite import NativeRun
-
-
-class Stopping:
-    """The run's listener, and whether the run must stop: -x after a failure, or Ctrl-C."""
-
-    def __init__(self, listener: Listener, runner: CaseRunner, exitfirst: bool) -> None:
-        self.listener = listener
-        self.runner = runner
-        self.exitfirst = exitfirst
-        self.stopped = False
-
-    def started(self, item: Item) -> None:
-        self.listener.started(item)
-
-    def finished(self, result: CaseResult) -> None:
-        self.listener.finished(result)
-        if self.runner.interrupted or (
-            self.exitfirst and result.outcome in (Outcome.FAILED, Outcome.ERROR)
-        ):
-            self.stopped = True
 
 
 def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from thinking_tests.collect import NativeTest
-from thinking_tests.engines.unittest_engine import Stopping
+from thinking_tests.engines.stopping import Stopping
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.runner import CaseRunner, exception_info, first_line
 from thinking_tests.sandbox import Snapshot, Streams, with_note

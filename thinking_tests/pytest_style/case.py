@@ -99,8 +99,7 @@ def make_case(
         for fixture_name in wanted:
             fixture = module.registry.find_fixture(fixture_name, module.name)
             if fixture is None:
-                import thinking_tests.builtin_fixtures  # noqa: F401  (registers all, recwarn too)
-
+                module.registry.load_builtins()  # all of them, recwarn too
                 fixture = module.registry.find_fixture(fixture_name, module.name)
             if fixture is None:
                 raise _unknown_fixture(module, chain, name, fixture_name)
