@@ -2,10 +2,10 @@
 
 An engine is a function `run(plan, runner, listener)`; it stops early when the runner was
 interrupted, or at the first failure with `plan.exitfirst`. The two built-in engines are
-found by name in `BUILTIN`, without reading any installed distribution's metadata (a run's
-start-up stays as quick as without plug-ins); any other name is looked up in the
-entry-point group `thinking_tests.engines`, only then. What a third-party engine may rely
-on is described in `thinking_tests.engine_api`.
+known by name (`BUILTIN`) without reading any installed distribution's metadata, so a run's
+start-up stays as quick as without plug-ins; any other name is looked up in the entry-point
+group `thinking_tests.engines`, only then. Both are "module:function" and are imported the
+same way. What a third-party engine may rely on is described in `thinking_tests.engine_api`.
 """
 
 from __future__ import annotations
@@ -63,18 +63,16 @@ Engine = Callable[[Plan, "CaseRunner", Listener], None]
 
 
 def get_engine(name: str) -> Engine:
-    """The engine called `name`: a built-in one, else an installed entry point's (loaded
-    now, and made to end the fixture scopes it left open); ConfigError when there is none
-    or it cannot be loaded."""
-    if name == "pytest":
-        from thinking_tests.engines.pytest_engine import run as run_pytest
+    """The engine called `name`: a built-in one, else an installed one, made to end the
+    fixture scopes it leaves open; EngineError when there is none or it cannot be loaded
+    (the settings' check has said so before a run starts)."""
+    builtin = BUILTIN.get(name)
+    if builtin is not None:
+        from importlib import import_module
 
-        return run_pytest
-    if name == "unittest":
-        from thinking_tests.engines.unittest_engine import run as run_unittest
-
-        return run_unittest
-    return _installed_engine(name)
+        module, _, function = builtin.partition(":")
+        return getattr(import_module(module), function)  # type: ignore[no-any-return]
+    return _ending_scopes(load_installed(name))
 
 
 def installed() -> list[str]:
@@ -89,11 +87,9 @@ def unknown_engine(name: object, setting: str) -> str | None:
     cannot be loaded; None when it is one. Said before the run starts, never in its middle."""
     if isinstance(name, str) and name in BUILTIN:
         return None  # no scan of installed distributions for a built-in name
-    from thinking_tests.config import ConfigError
-
     try:
-        _installed_engine(name, setting)
-    except ConfigError as error:
+        load_installed(name, setting)
+    except EngineError as error:
         return str(error)
     return None
 
@@ -114,30 +110,32 @@ def _entry_points() -> "list[EntryPoint]":
     return list(entry_points(group=GROUP))
 
 
-def _installed_engine(name: object, setting: str = "config.backend") -> Engine:
-    """The engine an installed distribution declares as `name`, made to end the fixture
-    scopes it leaves open; ConfigError (naming `setting`) when there is none or it fails."""
-    from thinking_tests.config import ConfigError
+class EngineError(Exception):
+    """No installed engine has the name asked for, or it cannot be loaded: one sentence."""
 
+
+def load_installed(name: object, setting: str = "config.backend") -> Callable[..., None]:
+    """What the installed distribution's entry point `name` names (imported now, once);
+    EngineError, naming `setting`, when there is none or it cannot be loaded."""
     where = f"{setting} " if setting else ""
     found = [ep for ep in _entry_points() if ep.name == name]
     if not found:
         names = ", ".join(installed())
-        raise ConfigError(f"{where}{name!r} is not an installed engine (installed: {names})")
+        raise EngineError(f"{where}{name!r} is not an installed engine (installed: {names})")
     try:
         engine = found[0].load()  # imported once: the run's get_engine finds it in sys.modules
     except Exception as error:  # a broken plug-in is a setting that cannot be used
-        raise ConfigError(
+        raise EngineError(
             f"{where}{name!r} cannot be loaded from {found[0].value}: {type(error).__name__}: {error}"
         ) from None
     if not callable(engine):
-        raise ConfigError(f"{where}{name!r} names {found[0].value}, which is not callable")
-    return _ending_scopes(engine)
+        raise EngineError(f"{where}{name!r} names {found[0].value}, which is not callable")
+    return engine  # type: ignore[no-any-return]
 
 
 def _ending_scopes(engine: Callable[..., None]) -> Engine:
-    """A third-party engine, after which every fixture scope it left open ends (reported as
-    an error result when a teardown fails), and whose Ctrl-C stops the run as an interrupt."""
+    """A third-party engine, after which every fixture scope it left open ends (a failing
+    teardown reported as an error result), and whose Ctrl-C stops the run as an interrupt."""
 
     def run(plan: Plan, runner: "CaseRunner", listener: Listener) -> None:
         try:
@@ -146,7 +144,7 @@ def _ending_scopes(engine: Callable[..., None]) -> Engine:
             runner.interrupted = True
         errors = runner.fixtures.finish(None)
         if runner.interrupted:
-            return
+            return  # the run ends as interrupted; a teardown's error then is not its news
         from thinking_tests.model import Stage, error_result
         from thinking_tests.runner import exception_info, first_line
 
