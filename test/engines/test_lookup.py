@@ -76,7 +76,7 @@ def unknown_engine(args: tuple[str, ...], config: str | None, said: str) -> None
     sentence = one_sentence(ran)
     assert said in sentence, ran
     # The built-in engines first, then the installed ones (here at least the fake one).
-    listed = sentence.rpartition("(installed: ")[2].rstrip(")").split(", ")
+    listed = sentence.partition("(installed: ")[2].partition(")")[0].split(", ")
     assert listed[:2] == ["unittest", "pytest"] and "other" in listed[2:], ran
     assert not (root / "reports" / "junit.xml").exists(), ran
 
