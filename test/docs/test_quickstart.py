@@ -160,13 +160,10 @@ def examples_pin_the_release_line() -> None:
 
     for pyproject in sorted((REPO / "examples").glob("*/pyproject.toml")):
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        optional = data.get("project", {}).get("optional-dependencies", {})
-        wanted = [
-            requirement
-            for group in optional.values()
-            for requirement in group
-            if re.match(r"thinking[-_]tests\b", requirement)
-        ]
+        project = data.get("project", {})
+        requirements = [*project.get("dependencies", ())]
+        requirements += [r for group in project.get("optional-dependencies", {}).values() for r in group]
+        wanted = [r for r in requirements if re.match(r"thinking[-_]tests\b", r)]
         assert wanted == ["thinking-tests>=0.1"], f"{pyproject}: {wanted}"
 
 
