@@ -1,62 +1,21 @@
 """The HTML report: one self-contained file that opens offline and reads with JavaScript off.
 
-How the page is built, and why:
+- The page is `templates/report.html`, plain HTML with a `$name` slot for each value; the
+  few loops and conditionals (chips, tag options, chart segments, environment rows, banners)
+  are small functions here. Every value is escaped as it fills its slot (`_html`: control
+  characters and lone surrogates made visible, then `& < > " '` escaped); only a `_Safe`
+  fragment built here from escaped texts goes in as it is, and a slot left empty raises.
+- The summary, chart, environment and a table of cases (failures first, within limits its
+  caption states) are in the page itself, the table inside `<noscript>`, so the report reads
+  without JavaScript at no DOM cost with it.
+- Every case is in one `<script type="application/json">` block, formatted by hand through
+  `json`'s ASCII encoder with `< > & '` escaped, so no text can close the block; the script
+  builds the list from it a page at a time and a case's details only when opened, always
+  through `textContent`.
+- The Content-Security-Policy allows only the page's own inline script and style, by hash.
 
-- The page is `templates/report.html`: plain HTML with a `$name` slot (`string.Template`) for
-  each value and no logic. The few loops and conditionals (outcome chips, tag options, chart
-  segments, environment rows, the interrupted banner, the coverage and start facts) are small
-  functions here. No template engine: jinja2 (its import, with markupsafe, and the compiled
-  template from its bytecode cache, with pickle) cost the first report of a process 17-18 ms,
-  almost half of it for 5,000 cases, for a page of 26 slots; later reports cost the same
-  either way (see below).
-- Every value goes through `_html` as it fills its slot: control characters and lone
-  surrogates replaced (below), then `&`, `<`, `>`, `"` and `'` escaped, as jinja2's autoescape
-  did. Only a `_Safe` fragment, HTML this module built with each of its texts escaped, is
-  filled as it is; nothing reaches the page unescaped by default. A slot left without a value,
-  or a value without a slot, raises.
-- The summary, the chart, the environment and a plain table of cases (failures first) are
-  in the page itself, so the report reads with JavaScript off. That table sits inside
-  `<noscript>`: with JavaScript on the browser keeps it as unparsed text, so it costs bytes
-  and write time but no DOM. It lists every failed, erroring and unexpectedly passing case
-  (up to `NOSCRIPT_FAILURES`), then only the first `NOSCRIPT_OTHERS` of the rest, and its
-  caption says so: a reader without JavaScript looks for what went wrong, not for the 20,000th
-  passing case. The first `NOSCRIPT_TRACEBACKS` failures carry their traceback in a native
-  `<details>`. Its rows are formatted in one pass, each text escaped: a template loop over
-  them cost five times as much.
-- Every case goes into one `<script type="application/json">` block, in the shape the script
-  reads (`"version": 1`, one object per case). The JSON is formatted by hand, like the journal's
-  lines: building a dict per case and `json.dumps`-ing them costs twice as much. Every string
-  goes through `json`'s ASCII encoder, so the block is printable ASCII (control characters,
-  non-ASCII and lone surrogates are `\\u` escapes, given back exactly by `JSON.parse`), and
-  `<`, `>`, `&` and `'` are escaped too, so no text can close the block. The script builds the
-  interactive list from it a page at a time, and a case's details (traceback, output, logs,
-  parameters) only when it is expanded, always through `textContent`.
-- Control characters are HTML parse errors and lone surrogates cannot be encoded as UTF-8.
-  Rather than scan the whole page for them, only the texts that can hold them are cleaned:
-  every value `_html` escapes, and the plain table's rows once; the JSON holds none.
-- The Content-Security-Policy allows exactly the page's own inline script and style, by
-  hash: even text that slipped past escaping could not run.
-- Writing the report is part of every run, so it avoids passes over the cases: outcomes are
-  tallied once; times are not checked up front, a NaN or infinite one (a hand-edited or
-  hostile journal) fails its conversion to whole microseconds, and only then is every time
-  checked and the bad ones shown as 0. Modules only this report needs (`shlex`, `hashlib`,
-  `string`, which logging has usually imported already) are imported when it is written, not
-  with this module; `datetime`, `platform` and `html` not at all (`time`, `os.uname` and
-  three replacements do their part here).
-
-Writing the report, medians of fresh processes on a 2-core machine: the first report of the
-process (imports included) and, in brackets, later ones. "jinja2" is the same page, byte for
-byte, rendered by jinja2 from its bytecode cache; "loop + dumps" that page built the obvious
-way (5,000 rows through a template loop, a dict per case through `json.dumps`, the whole page
-scanned for unsafe characters):
-
-                                             loop + dumps      jinja2           this module
-    5,000 passing cases, no output           67 ms (43 ms)     37 ms (16 ms)    20 ms (16 ms)
-    20,000 cases with output and logs, 1 in
-      100 failing (bench's build_run)        191 ms (161 ms)   116 ms (86 ms)   98 ms (85 ms)
-
-Most of the rest is formatting the JSON, about 2 µs a case. Importing this module costs
-2.6 ms, half of it `json`.
+Writing it is part of every run, so it makes one pass over the cases; `python -m bench`
+times it (report-writing figures in the README's Speed section).
 """
 
 from __future__ import annotations

@@ -1,18 +1,9 @@
 """The JUnit XML report: `testsuites > testsuite > testcase`, one testsuite per module.
 
-The XML text is written directly: strings appended to one list and joined once. Building
-it as a tree instead (junit-xml's objects, then ElementTree elements, `indent`, `tostring`)
-costs an object per element, a second pass to serialise, and 4 ms of imports, for a
-document whose shape is fixed. A passing case without output, most cases of most runs, is
-one formatted line. Writing the report, medians of fresh processes on a 2-core machine,
-imports included (warm, with the modules already imported, in brackets):
-
-    5,000 passing cases, no output              tree 36 ms (26 ms)    text  6 ms (3 ms)
-    20,000 cases, 1 in 10 failing with a
-      traceback, 1 in 3 printing output         tree 167 ms (158 ms)  text 30 ms (28 ms)
-
-The hostname comes from `os.uname()` where there is one, the same name
-`socket.gethostname()` gives without the 2 ms import of `socket`.
+The XML text is written directly, strings appended to one list and joined once: the shape
+is fixed, and a tree of elements would cost an object per element and a second pass
+(`python -m bench.junit_writers` compares it with junit-xml). The hostname comes from
+`os.uname()` where there is one, without importing `socket`.
 
 What the schema CI servers check requires (the Jenkins xunit schema, which pytest's
 report also follows), and what is written to meet it:
