@@ -251,11 +251,7 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
         if not options.list_only:
             _check_report_directory(root)
     except BaseException:
-        # A refused run leaves nothing behind.
-        if coverage is not None:
-            coverage.discard()
-        if created:
-            shutil.rmtree(first_directory, ignore_errors=True)
+        _leave_nothing(coverage, None, first_directory if created else None)
         raise
     lock = None
     if not options.list_only and config.reports.enabled:
@@ -334,12 +330,7 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
     except (SelectionError, JournalError, NothingSelected) as error:
         # A refused run leaves nothing behind, as when __test__.py refuses it: the last
         # run's reports stay as they were.
-        if coverage is not None:
-            coverage.discard()
-        if lock is not None:
-            lock.release()
-        if created:
-            shutil.rmtree(first_directory, ignore_errors=True)
+        _leave_nothing(coverage, lock, first_directory if created else None)
         if isinstance(error, NothingSelected):
             terminal.write(f"thinking-tests: {error}\n")
             last = "0 cases selected" if options.list_only else RunResult((), start, 0.0).counts().summary_line()
@@ -416,12 +407,7 @@ def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> 
             journal.close(0.0, False)
         if kept is not None:
             kept.restore()
-        if coverage is not None:
-            coverage.discard()
-        if lock is not None:
-            lock.release()
-        if created:
-            shutil.rmtree(first_directory, ignore_errors=True)
+        _leave_nothing(coverage, lock, first_directory if created else None)
         raise
     finally:
         limit.stop()
@@ -752,3 +738,16 @@ def write_reports(
 
 def _shown(path: Path | None) -> str | None:
     return None if path is None else shown(path)
+
+
+def _leave_nothing(
+    coverage: "CoverageRun | None", lock: ReportLock | None, made_folder: Path | None
+) -> None:
+    """What a refused run undoes, so that it leaves nothing behind: coverage's data
+    discarded, the report folder's lock released, the report folder removed if it made it."""
+    if coverage is not None:
+        coverage.discard()
+    if lock is not None:
+        lock.release()
+    if made_folder is not None:
+        shutil.rmtree(made_folder, ignore_errors=True)
