@@ -194,7 +194,7 @@ def execute(options: Options) -> int:
     interrupts = Interrupts(terminal.write)
     interrupts.install()
     try:
-        return _execute(options, terminal, interrupts)
+        return _Run(options, terminal, interrupts).execute()
     except (ConfigError, UsageError) as error:
         terminal.write(f"thinking-tests: {error}\n")
         return USAGE_ERROR
@@ -227,289 +227,335 @@ def _start_coverage(root: Path, targets: Sequence[Target] = ()) -> "CoverageRun 
     return coverage
 
 
-def _execute(options: Options, terminal: Terminal, interrupts: "Interrupts") -> int:
-    config_file, pyproject = locate(options.start)
-    root = report_root(config_file or pyproject)
-    load_pyproject(pyproject)
-    _apply_overrides(options)
-    coverage = None
-    # The folder this run may create before __test__.py says where reports go: a refused
-    # run removes it again, and only it (never a folder __test__.py names that was there).
-    first_directory = _report_directory(root)
-    created = not first_directory.exists()
-    if not options.list_only:
-        # Coverage starts before __test__.py is imported, so what it imports is measured.
-        validate(config)
-        if not turns_coverage_off(config_file):
-            _check_report_directory(root)
-            coverage = _start_coverage(root, options.targets)
-        started_with = _coverage_key()
-    try:
-        load_config_file(config_file)
+class _Run:
+    """One run, its phases in the order they happen: the settings and coverage, the report
+    folder held, the cases collected and selected, stand-in reports and the journal, the
+    cases run, and the end (reports, coverage's reports, the summary line, the exit code).
+
+    A run refused before its cases run leaves nothing behind (`leave_nothing`)."""
+
+    def __init__(self, options: Options, terminal: Terminal, interrupts: "Interrupts") -> None:
+        self.options = options
+        self.terminal = terminal
+        self.interrupts = interrupts
+        self.coverage: CoverageRun | None = None
+        self.lock: ReportLock | None = None
+        self.kept: LastReports | None = None  # the last run's reports, while pytest may refuse
+        self.journal: Journal | None = None
+        self.plan = Plan(options.targets, options.keyword, options.tags, options.exitfirst)
+        self.deselected = 0
+        self.interrupted = False  # set from the moment a signal stops the run
+        self.why: tuple[str, ...] = ()  # notes on why the run stopped, when not a person
+
+    def execute(self) -> int:
+        self.configure()
+        self.hold_report_folder()
+        self.settle_coverage()
+        refused = self.select()
+        if refused is not None:
+            return refused
+        if self.options.list_only:
+            return self.list_cases()
+        self.begin_reports()
+        self.run_cases()
+        return self.finish()
+
+    def configure(self) -> None:
+        """Settings from pyproject.toml, then coverage started, then __test__.py (so what it
+        imports is measured), then the command line over both."""
+        options = self.options
+        self.config_file, pyproject = locate(options.start)
+        self.root = report_root(self.config_file or pyproject)
+        load_pyproject(pyproject)
         _apply_overrides(options)
-        validate(config)
+        # The folder this run may create before __test__.py says where reports go: a refused
+        # run removes it again, and only it (never a folder __test__.py names that was there).
+        first_directory = _report_directory(self.root)
+        self.made_folder = None if first_directory.exists() else first_directory
+        self.coverage_settings: tuple[object, ...] | None = None
         if not options.list_only:
-            _check_report_directory(root)
-    except BaseException:
-        _leave_nothing(coverage, None, first_directory if created else None)
-        raise
-    lock = None
-    if not options.list_only and config.reports.enabled:
-        lock = ReportLock(_report_directory(root))
+            validate(config)
+            if not turns_coverage_off(self.config_file):
+                _check_report_directory(self.root)
+                self.coverage = _start_coverage(self.root, options.targets)
+            self.coverage_settings = _coverage_key()
         try:
-            lock.acquire()
-        except ReportFolderBusy as error:
-            if coverage is not None:
-                coverage.discard()
-            raise UsageError(str(error)) from None
-    if not options.list_only and _coverage_key() != started_with:
-        # __test__.py changed what to measure: start again with its settings.
-        if coverage is not None:
-            coverage.discard()
-        coverage = _start_coverage(root, options.targets)
-    if created and _report_directory(root) != first_directory:
-        try:
-            first_directory.rmdir()  # made for early coverage, then moved by __test__.py
-        except OSError:
-            pass
-    from thinking_tests.journal import JournalError
-    from thinking_tests.select import (
-        SelectionError,
-        Shard,
-        durations_from,
-        parse_keyword,
-        select,
-    )
-
-    start = time.time()
-    began = time.perf_counter()
-    plan = Plan(options.targets, options.keyword, options.tags, options.exitfirst)
-    deselected = 0
-    stopped = False  # interrupted before any case ran
-    try:
-        if options.keyword:
-            parse_keyword(options.keyword)  # a bad expression stops every engine up front
-        if options.isolate and config.backend == "pytest" and not options.list_only:
-            raise SelectionError(
-                "--isolate runs each module in a child process of the unittest engine; under "
-                "the pytest engine use pytest-xdist's -n or pytest-forked instead"
-            )
-        if options.arrange is not None and config.backend == "pytest":
-            raise SelectionError(
-                "a predicate or sorter given to run_all() or run_current_*() chooses cases on the "
-                "unittest engine only; use -k or -t under the pytest engine"
-            )
-        shard = None
-        if options.shard:
-            durations = durations_from(options.shard_durations) if options.shard_durations else None
-            shard = Shard.parse(options.shard, durations)
-            plan.shard, plan.shard_durations = (shard.index, shard.count), shard.durations
-        if options.list_only and config.backend == "pytest":
-            from thinking_tests.engines.pytest_engine import listed
-
-            # What pytest would run, collected by pytest with the project's settings.
-            plan.items = listed(plan)  # type: ignore[assignment]
-        elif config.backend != "pytest" or options.list_only:
-            items = collect(options.targets, REGISTRY).items
-            unmatched = unmatched_node(items, options.targets)
-            if unmatched:
-                raise SelectionError(unmatched)
-            plan.items = by_node_ids(select(items, options.keyword, options.tags, shard), options.targets)
-            if options.arrange is not None:
-                plan.items = options.arrange(plan.items)
-            deselected = runnable(items) - runnable(plan.items)
-            if deselected and not runnable(plan.items):
-                raise NothingSelected(
-                    nothing_matched(items, options.keyword, options.tags, options.shard, _node_ids(options))
-                )
-            if options.only_ids:
-                from thinking_tests.isolate import read_ids
-
-                wanted = read_ids(options.only_ids)
-                plan.items = [i for i in plan.items if i.id in wanted]
-    except (SelectionError, JournalError, NothingSelected) as error:
-        # A refused run leaves nothing behind, as when __test__.py refuses it: the last
-        # run's reports stay as they were.
-        _leave_nothing(coverage, lock, first_directory if created else None)
-        if isinstance(error, NothingSelected):
-            terminal.write(f"thinking-tests: {error}\n")
-            last = "0 cases selected" if options.list_only else RunResult((), start, 0.0).counts().summary_line()
-            terminal.write(last + "\n")
-            return NO_TESTS
-        raise UsageError(str(error)) from None
-    except KeyboardInterrupt:
-        if options.list_only:
+            load_config_file(self.config_file)
+            _apply_overrides(options)
+            validate(config)
+            if not options.list_only:
+                _check_report_directory(self.root)
+        except BaseException:
+            self.leave_nothing()
             raise
-        # Stopped while collecting: nothing ran, and the reports say the run was interrupted.
-        stopped = True
-        plan.items = []
-    items = plan.items or []
-    if options.list_only:
-        for item in items:
-            terminal.write(f"{item.id}\n")
-        terminal.write(f"{len(items)} case{'s' if len(items) != 1 else ''} selected\n")
-        return OK if items else NO_TESTS
-    selection = Selection(
-        targets=tuple(target.name for target in options.targets),
-        filters=_filters(options),
-        deselected=deselected,
-    )
-    terminal.header(len(items) if plan.items is not None else None, config.backend, _shown(config_file))
-    journal_path = (
-        Path(options.journal) if options.journal else config.reports.path(config.reports.journal, root)
-    )
-    kept: LastReports | None = None
-    if lock is not None and (plan.items is None or plan.items):
-        writers = [(path, write) for _, path, write in _report_writers(root)]
-        if plan.items is None:
-            # pytest selects and reads its command line: should it select nothing or refuse
-            # the command line, the last run's reports come back.
-            kept = LastReports([path for path, _ in writers] + [p for p in [journal_path] if p])
-        # From here until the reports are written, the report paths say "not finished".
-        stand_ins = stand_in(start, options.command, config.backend, selection)
-        with interrupts.deferred():  # never half a stand-in: a signal here stops the run after
-            for problem in write_stand_ins(stand_ins, writers):
-                terminal.write(f"thinking-tests: could not replace the last run's report {problem}\n")
-        stopped = stopped or interrupts.pending
-    journal = None
-    if journal_path is not None:
-        from thinking_tests.journal import Journal
 
-        journal = Journal(journal_path, config.backend, options.command)
-        if plan.items:
-            journal.plan(plan.items)
-    results = _Results(terminal, journal)
-    interrupted = stopped
-    from thinking_tests.timeouts import run_limit
+    def hold_report_folder(self) -> None:
+        """One run at a time writes a report folder."""
+        if self.options.list_only or not config.reports.enabled:
+            return
+        self.lock = ReportLock(_report_directory(self.root))
+        try:
+            self.lock.acquire()
+        except ReportFolderBusy as error:
+            self.lock = None
+            if self.coverage is not None:
+                self.coverage.discard()
+            raise UsageError(str(error)) from None
 
-    # Past it the run stops as on Ctrl-C. An --isolate child (given --only-ids) has none of
-    # its own: its parent's limit covers it, and stops it through the parent.
-    limit = run_limit(
-        None if options.only_ids else config.run_timeout,
-        terminal.write,
-        before=lambda reason: setattr(interrupts, "reason", reason),
-    )
-    try:
-        if stopped:
-            pass
-        elif options.isolate and plan.items:
-            from thinking_tests.isolate import run_isolated
-
-            interrupted = run_isolated(plan.items, results, options)
-        elif plan.items is None or plan.items:
-            interrupted = _run_plan(plan, results)
-    except KeyboardInterrupt:
-        interrupted = True  # landed between cases: every finished one is kept all the same
-    except UsageError:
-        # The engine refused its command line before a case ran (pytest: an option it does
-        # not know, a node id it cannot find): nothing is left behind, as after any refusal.
-        if journal is not None:
-            journal.close(0.0, False)
-        if kept is not None:
-            kept.restore()
-        _leave_nothing(coverage, lock, first_directory if created else None)
-        raise
-    finally:
-        limit.stop()
-    # The reports say why the run stopped when it was the run timeout, not a person.
-    why = (limit.reason,) if limit.fired else ()
-    return _finish(
-        options, terminal, interrupts, root, plan, selection, results, journal, coverage,
-        kept, lock, start, began, interrupted, why,
-    )
-
-
-def _finish(
-    options: Options,
-    terminal: Terminal,
-    interrupts: "Interrupts",
-    root: Path,
-    plan: Plan,
-    selection: Selection,
-    results: _Results,
-    journal: "Journal | None",
-    coverage: "CoverageRun | None",
-    kept: LastReports | None,
-    lock: ReportLock | None,
-    start: float,
-    began: float,
-    interrupted: bool,
-    run_notes: tuple[str, ...] = (),
-) -> int:
-    """The end of a run: the journal closed, JUnit XML and HTML written, then coverage's
-    reports (whose failure, or an interrupt while they are written, costs no other report)."""
-    with interrupts.deferred():  # the JUnit XML and HTML are written whole: a signal waits
-        duration = _perf_counter() - began
-        if journal is not None:
-            journal.close(duration, interrupted)
-        notes: list[str] = []
-        # A failing setUpClass reports one error for its class's tests, which never start:
-        # only -x and an interrupt leave selected cases unrun.
-        selected = _selected_ids(plan)
-        not_run = _not_run(selected, results.cases) if interrupted or options.exitfirst else 0
-        if not_run:
-            why = "interrupted" if interrupted else "stopped at the first failure (-x)"
-            # The terminal says it in words; the reports show it as the selection (partial run).
-            notes.append(f"{why}: {not_run} of {len(selected)} selected cases did not run")
-            filters = selection.filters if interrupted else (*selection.filters, "-x")
-            selection = Selection(selection.targets, filters, selection.deselected, not_run)
-        coverage_ok = True
-        measuring = _perf_counter()  # from here: coverage's share of the run's duration
-        if coverage is not None:
+    def settle_coverage(self) -> None:
+        """Coverage started again when __test__.py changed what to measure, and the folder
+        made for it removed when __test__.py moved the reports elsewhere."""
+        if not self.options.list_only and _coverage_key() != self.coverage_settings:
+            if self.coverage is not None:
+                self.coverage.discard()
+            self.coverage = _start_coverage(self.root, self.options.targets)
+        made = self.made_folder
+        if made is not None and _report_directory(self.root) != made:
             try:
-                coverage.stop()  # measuring ends before the reports are written
-            except Exception as error:  # its data cannot be saved: said, and the run fails
-                coverage_ok, coverage = False, None
-                notes.append(f"thinking-tests: coverage data could not be saved: {reason(error)}")
-        run = RunResult(
-            cases=tuple(results.cases),
-            start=start,
-            duration=duration,
-            interrupted=interrupted,
-            backend=config.backend,
-            command=options.command,
-            selection=selection,
-            notes=run_notes,
+                made.rmdir()
+            except OSError:
+                pass
+
+    def select(self) -> int | None:
+        """The cases to run, collected here (the unittest engine, --list) or left to pytest;
+        the exit code of a run that stops here (nothing selected), or None."""
+        from thinking_tests.journal import JournalError
+        from thinking_tests.select import (
+            SelectionError,
+            Shard,
+            durations_from,
+            parse_keyword,
+            select,
         )
-        if kept is not None and selection.filters and not run.cases and not interrupted:
-            kept.restore()
-            if lock is not None:
-                lock.release()
-            asked = " and ".join(selection.filters)
-            terminal.write(f"thinking-tests: {asked} matched no case; the last run's reports are kept\n")
-            terminal.write(run.counts().summary_line() + "\n")
+
+        options, plan = self.options, self.plan
+        self.start = time.time()
+        self.began = time.perf_counter()
+        try:
+            if options.keyword:
+                parse_keyword(options.keyword)  # a bad expression stops every engine up front
+            if options.isolate and config.backend == "pytest" and not options.list_only:
+                raise SelectionError(
+                    "--isolate runs each module in a child process of the unittest engine; under "
+                    "the pytest engine use pytest-xdist's -n or pytest-forked instead"
+                )
+            if options.arrange is not None and config.backend == "pytest":
+                raise SelectionError(
+                    "a predicate or sorter given to run_all() or run_current_*() chooses cases on the "
+                    "unittest engine only; use -k or -t under the pytest engine"
+                )
+            shard = None
+            if options.shard:
+                durations = durations_from(options.shard_durations) if options.shard_durations else None
+                shard = Shard.parse(options.shard, durations)
+                plan.shard, plan.shard_durations = (shard.index, shard.count), shard.durations
+            if options.list_only and config.backend == "pytest":
+                from thinking_tests.engines.pytest_engine import listed
+
+                # What pytest would run, collected by pytest with the project's settings.
+                plan.items = listed(plan)  # type: ignore[assignment]
+            elif config.backend != "pytest" or options.list_only:
+                items = collect(options.targets, REGISTRY).items
+                unmatched = unmatched_node(items, options.targets)
+                if unmatched:
+                    raise SelectionError(unmatched)
+                plan.items = by_node_ids(select(items, options.keyword, options.tags, shard), options.targets)
+                if options.arrange is not None:
+                    plan.items = options.arrange(plan.items)
+                self.deselected = runnable(items) - runnable(plan.items)
+                if self.deselected and not runnable(plan.items):
+                    raise NothingSelected(
+                        nothing_matched(items, options.keyword, options.tags, options.shard, _node_ids(options))
+                    )
+                if options.only_ids:
+                    from thinking_tests.isolate import read_ids
+
+                    wanted = read_ids(options.only_ids)
+                    plan.items = [i for i in plan.items if i.id in wanted]
+        except (SelectionError, JournalError, NothingSelected) as error:
+            # A refused run leaves nothing behind, as when __test__.py refuses it: the last
+            # run's reports stay as they were.
+            self.leave_nothing()
+            if isinstance(error, NothingSelected):
+                self.terminal.write(f"thinking-tests: {error}\n")
+                last = "0 cases selected" if options.list_only else RunResult((), self.start, 0.0).counts().summary_line()
+                self.terminal.write(last + "\n")
+                return NO_TESTS
+            raise UsageError(str(error)) from None
+        except KeyboardInterrupt:
+            if options.list_only:
+                raise
+            # Stopped while collecting: nothing ran, and the reports say the run was interrupted.
+            self.interrupted = True
+            plan.items = []
+        return None
+
+    def list_cases(self) -> int:
+        items = self.plan.items or []
+        for item in items:
+            self.terminal.write(f"{item.id}\n")
+        self.terminal.write(f"{len(items)} case{'s' if len(items) != 1 else ''} selected\n")
+        return OK if items else NO_TESTS
+
+    def begin_reports(self) -> None:
+        """The header; stand-ins on the report paths until the run writes its own (a run that
+        dies leaves them, failing); the journal, which records each case as it ends."""
+        options, plan = self.options, self.plan
+        self.selection = Selection(
+            targets=tuple(target.name for target in options.targets),
+            filters=_filters(options),
+            deselected=self.deselected,
+        )
+        items = plan.items or []
+        self.terminal.header(len(items) if plan.items is not None else None, config.backend, _shown(self.config_file))
+        journal_path = (
+            Path(options.journal) if options.journal else config.reports.path(config.reports.journal, self.root)
+        )
+        if self.lock is not None and (plan.items is None or plan.items):
+            writers = [(path, write) for _, path, write in _report_writers(self.root)]
+            if plan.items is None:
+                # pytest selects and reads its command line: should it select nothing or
+                # refuse the command line, the last run's reports come back.
+                self.kept = LastReports([path for path, _ in writers] + [p for p in [journal_path] if p])
+            stand_ins = stand_in(self.start, options.command, config.backend, self.selection)
+            with self.interrupts.deferred():  # never half a stand-in: a signal here stops the run after
+                for problem in write_stand_ins(stand_ins, writers):
+                    self.terminal.write(f"thinking-tests: could not replace the last run's report {problem}\n")
+            self.interrupted = self.interrupted or self.interrupts.pending
+        if journal_path is not None:
+            from thinking_tests.journal import Journal
+
+            self.journal = Journal(journal_path, config.backend, options.command)
+            if plan.items:
+                self.journal.plan(plan.items)
+        self.results = _Results(self.terminal, self.journal)
+
+    def run_cases(self) -> None:
+        """The cases, by the engine (or in child processes with --isolate), within the run's
+        time limit; an interrupt keeps every finished result."""
+        from thinking_tests.timeouts import run_limit
+
+        options, plan = self.options, self.plan
+        # Past it the run stops as on Ctrl-C. An --isolate child (given --only-ids) has none
+        # of its own: its parent's limit covers it, and stops it through the parent.
+        limit = run_limit(
+            None if options.only_ids else config.run_timeout,
+            self.terminal.write,
+            before=lambda reason: setattr(self.interrupts, "reason", reason),
+        )
+        try:
+            if self.interrupted:
+                pass
+            elif options.isolate and plan.items:
+                from thinking_tests.isolate import run_isolated
+
+                self.interrupted = run_isolated(plan.items, self.results, options)
+            elif plan.items is None or plan.items:
+                self.interrupted = _run_plan(plan, self.results)
+        except KeyboardInterrupt:
+            self.interrupted = True  # landed between cases: every finished one is kept all the same
+        except UsageError:
+            # The engine refused its command line before a case ran (pytest: an option it
+            # does not know, a node id it cannot find): nothing is left behind.
+            if self.journal is not None:
+                self.journal.close(0.0, False)
+            if self.kept is not None:
+                self.kept.restore()
+            self.leave_nothing()
+            raise
+        finally:
+            limit.stop()
+        # The reports say why the run stopped when it was the run timeout, not a person.
+        self.why = (limit.reason,) if limit.fired else ()
+
+    def finish(self) -> int:
+        """The journal closed, JUnit XML and HTML written, then coverage's reports (whose
+        failure, or an interrupt while they are written, costs no other report); the summary
+        line last; the exit code."""
+        options, terminal, interrupts = self.options, self.terminal, self.interrupts
+        interrupted, coverage, selection = self.interrupted, self.coverage, self.selection
+        with interrupts.deferred():  # the JUnit XML and HTML are written whole: a signal waits
+            duration = _perf_counter() - self.began
+            if self.journal is not None:
+                self.journal.close(duration, interrupted)
+            notes: list[str] = []
+            # A failing setUpClass reports one error for its class's tests, which never start:
+            # only -x and an interrupt leave selected cases unrun.
+            selected = _selected_ids(self.plan)
+            not_run = _not_run(selected, self.results.cases) if interrupted or options.exitfirst else 0
+            if not_run:
+                why = "interrupted" if interrupted else "stopped at the first failure (-x)"
+                # The terminal says it in words; the reports show it as the selection (partial run).
+                notes.append(f"{why}: {not_run} of {len(selected)} selected cases did not run")
+                filters = selection.filters if interrupted else (*selection.filters, "-x")
+                selection = Selection(selection.targets, filters, selection.deselected, not_run)
+            coverage_ok = True
+            measuring = _perf_counter()  # from here: coverage's share of the run's duration
+            if coverage is not None:
+                try:
+                    coverage.stop()  # measuring ends before the reports are written
+                except Exception as error:  # its data cannot be saved: said, and the run fails
+                    coverage_ok, coverage = False, None
+                    notes.append(f"thinking-tests: coverage data could not be saved: {reason(error)}")
+            run = RunResult(
+                cases=tuple(self.results.cases),
+                start=self.start,
+                duration=duration,
+                interrupted=interrupted,
+                backend=config.backend,
+                command=options.command,
+                selection=selection,
+                notes=self.why,
+            )
+            if self.kept is not None and selection.filters and not run.cases and not interrupted:
+                self.kept.restore()
+                if self.lock is not None:
+                    self.lock.release()
+                asked = " and ".join(selection.filters)
+                terminal.write(f"thinking-tests: {asked} matched no case; the last run's reports are kept\n")
+                terminal.write(run.counts().summary_line() + "\n")
+                return NO_TESTS
+            # JUnit XML and HTML first: whatever happens to coverage's reports, these are written.
+            unwritten: list[Path] = []
+            notes.extend(write_reports(run, self.root, unwritten=unwritten))
+        if coverage is not None and not interrupts.pending:
+            coverage_ok, summary = _coverage_reports(coverage, notes, interrupts)
+            if summary is not None and not interrupts.pending:
+                # The HTML report shows the coverage total: written again, now that it is known.
+                with interrupts.deferred():
+                    run = replace(run, coverage=summary)
+                    write_reports(run, self.root, unwritten=unwritten, only=("html",))
+        if self.lock is not None:
+            self.lock.release()
+        if interrupts.pending:
+            interrupted = True
+            notes.append("thinking-tests: interrupted while the reports were written; JUnit XML and HTML are complete")
+        # The terminal gives the whole run's duration, coverage's reports included; the
+        # reports (written before coverage's) keep the duration of running the cases.
+        whole = replace(run, duration=_perf_counter() - self.began)
+        spent = _perf_counter() - measuring if coverage is not None else None
+        # A run failed by coverage alone must not end on a line that reads like a pass.
+        word = "coverage-failed" if not coverage_ok else ""
+        terminal.end(whole, options.durations, notes, word=word, coverage_seconds=spent)
+        if interrupted:
+            return INTERRUPTED
+        if not run.cases:
             return NO_TESTS
-        # JUnit XML and HTML first: whatever happens to coverage's reports, these are written.
-        unwritten: list[Path] = []
-        notes.extend(write_reports(run, root, unwritten=unwritten))
-    if coverage is not None and not interrupts.pending:
-        coverage_ok, summary = _coverage_reports(coverage, notes, interrupts)
-        if summary is not None and not interrupts.pending:
-            # The HTML report shows the coverage total: written again, now that it is known.
-            with interrupts.deferred():
-                run = replace(run, coverage=summary)
-                write_reports(run, root, unwritten=unwritten, only=("html",))
-    if lock is not None:
-        lock.release()
-    if interrupts.pending:
-        interrupted = True
-        notes.append("thinking-tests: interrupted while the reports were written; JUnit XML and HTML are complete")
-    # The terminal gives the whole run's duration, coverage's reports included; the
-    # reports (written before coverage's) keep the duration of running the cases.
-    whole = replace(run, duration=_perf_counter() - began)
-    spent = _perf_counter() - measuring if coverage is not None else None
-    # A run failed by coverage alone must not end on a line that reads like a pass.
-    word = "coverage-failed" if not coverage_ok else ""
-    terminal.end(whole, options.durations, notes, word=word, coverage_seconds=spent)
-    if interrupted:
-        return INTERRUPTED
-    if not run.cases:
-        return NO_TESTS
-    if run.counts().failed:
-        return FAILED
-    if unwritten:
-        return USAGE_ERROR  # a report path that cannot be written is a configuration error
-    return OK if coverage_ok else FAILED
+        if run.counts().failed:
+            return FAILED
+        if unwritten:
+            return USAGE_ERROR  # a report path that cannot be written is a configuration error
+        return OK if coverage_ok else FAILED
+
+    def leave_nothing(self) -> None:
+        """What a refused run undoes: coverage's data discarded, the report folder's lock
+        released, the report folder removed if this run made it."""
+        if self.coverage is not None:
+            self.coverage.discard()
+        if self.lock is not None:
+            self.lock.release()
+        if self.made_folder is not None:
+            shutil.rmtree(self.made_folder, ignore_errors=True)
 
 
 def _coverage_reports(
@@ -738,16 +784,3 @@ def write_reports(
 
 def _shown(path: Path | None) -> str | None:
     return None if path is None else shown(path)
-
-
-def _leave_nothing(
-    coverage: "CoverageRun | None", lock: ReportLock | None, made_folder: Path | None
-) -> None:
-    """What a refused run undoes, so that it leaves nothing behind: coverage's data
-    discarded, the report folder's lock released, the report folder removed if it made it."""
-    if coverage is not None:
-        coverage.discard()
-    if lock is not None:
-        lock.release()
-    if made_folder is not None:
-        shutil.rmtree(made_folder, ignore_errors=True)
