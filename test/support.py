@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,13 +49,28 @@ class Ran:
         return f"<exit {self.code}>\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
 
 
+_MADE: list[Path] = []
+
+
+def remove_at_exit(path: Path) -> Path:
+    """`path`, removed when this process ends (hundreds of projects pile up otherwise)."""
+    _MADE.append(path)
+    return path
+
+
+@atexit.register
+def _remove_made() -> None:
+    for path in _MADE:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def project(files: dict[str, str], config: str | None = "") -> Path:
-    """A temporary project: paths relative to its root -> file text (dedented).
+    """A temporary project, removed at exit: paths relative to its root -> file text (dedented).
 
     `config` is the text of its __test__.py; None writes none. Coverage is off unless the
     config turns it on, so runs stay quick; an empty string gives just that.
     """
-    root = Path(tempfile.mkdtemp(prefix="tt-project-"))
+    root = remove_at_exit(Path(tempfile.mkdtemp(prefix="tt-project-")))
     if config is not None:
         base = "from thinking_tests import config\nconfig.coverage.enabled = False\n"
         files = {"__test__.py": base + textwrap.dedent(config), **files}
@@ -117,3 +134,20 @@ def chromium() -> str:
         "(Debian, Ubuntu), `dnf install chromium` (Fedora) or `brew install --cask chromium` "
         "(macOS), or put a `chromium` executable on PATH"
     )
+
+
+def run_pytest(*args: str, cwd: Path, timeout: float = 180) -> Ran:
+    """`python -m pytest` with this checkout's plugin loaded by name."""
+    return run("-m", "pytest", "-p", "thinking_tests.pytest_plugin", *args, cwd=cwd, timeout=timeout)
+
+
+def one_sentence(ran: Ran) -> str:
+    """The only line a refused run printed: one `thinking-tests: ...` sentence, no traceback."""
+    lines = [line for line in ran.output.splitlines() if line.strip()]
+    # argparse's own refusals print the usage first; the sentence is still the last line.
+    while lines and lines[0].startswith(("usage:", " ")):
+        lines.pop(0)
+    assert len(lines) == 1, f"expected one sentence, got {len(lines)} lines: {ran!r}"
+    assert lines[0].startswith("thinking-tests: "), ran
+    assert "Traceback" not in ran.output, ran
+    return lines[0]

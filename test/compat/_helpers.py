@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import atexit
 import re
-import shutil
 import textwrap
 from pathlib import Path
 
-from test.support import Ran, run
+from test.support import Ran, run, run_pytest
 from test.support import project as _project
 
 __all__ = ["OLD_SUITE", "Ran", "deprecations", "project", "run", "run_pytest"]
 
-_MADE: list[Path] = []
-
-
 def project(files: dict[str, str]) -> Path:
     """A temporary project with exactly these files (its own __test__.py, if any), removed at exit."""
-    root = _project({name: textwrap.dedent(text) for name, text in files.items()}, config=None)
-    _MADE.append(root)
-    return root
-
-
-@atexit.register
-def _remove_projects() -> None:
-    for root in _MADE:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def run_pytest(*args: str, cwd: Path) -> Ran:
-    """`python -m pytest` with this checkout's plugin loaded by name."""
-    return run("-m", "pytest", "-p", "thinking_tests.pytest_plugin", *args, cwd=cwd, timeout=180)
+    return _project({name: textwrap.dedent(text) for name, text in files.items()}, config=None)
 
 
 _WARNING = re.compile(r"^(\S+?):(\d+): DeprecationWarning: (\S+) is thinking-tests 0\.0\.4's spelling; use (.+)$")

@@ -6,14 +6,13 @@ thinking_tests.pytest_plugin`) because the package need not be installed when te
 
 from __future__ import annotations
 
-import atexit
 import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from test.support import REPO, RUN_ALL, Ran, package, run
+from test.support import REPO, RUN_ALL, Ran, package, remove_at_exit, run, run_pytest
 from test.support import project as _project
 
 __all__ = [
@@ -32,34 +31,17 @@ __all__ = [
 ]
 
 EXAMPLE = REPO / "examples" / "calculator"
-_MADE: list[Path] = []
-
-
 def project(files: dict[str, str], config: str | None = "") -> Path:
     """test.support.project (coverage off unless `config` turns it on), removed at exit."""
-    root = _project(files, config=config)
-    _MADE.append(root)
-    return root
+    return _project(files, config=config)
 
 
 def calculator_copy() -> Path:
     """A copy of examples/calculator without its reports, removed at exit."""
-    parent = Path(tempfile.mkdtemp(prefix="tt-compat-calculator-"))
-    _MADE.append(parent)
+    parent = remove_at_exit(Path(tempfile.mkdtemp(prefix="tt-compat-calculator-")))
     root = parent / "calculator"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("reports", "__pycache__", ".pytest_cache"))
     return root
-
-
-@atexit.register
-def _remove_projects() -> None:
-    for root in _MADE:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def run_pytest(*args: str, cwd: Path, timeout: float = 180) -> Ran:
-    """Plain pytest in a subprocess, with our plugin loaded by name."""
-    return run("-m", "pytest", "-p", "thinking_tests.pytest_plugin", *args, cwd=cwd, timeout=timeout)
 
 
 _COUNT = re.compile(r"(\d+) (passed|failed|skipped|xfailed|xpassed|errors?|deselected|warnings?)\b")

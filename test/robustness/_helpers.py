@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -14,30 +12,19 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TypeVar
 
-from test.support import JENKINS_XSD, REPO, Ran, env, package
+from test.support import JENKINS_XSD, REPO, Ran, env, one_sentence, package
 from test.support import project as _project
 
 # `python -m ...` runs of a project; a hang fails the case instead of stalling the suite.
 TIMEOUT = 120.0
 
 T = TypeVar("T")
-_MADE: list[Path] = []
-
-
 def project(files: dict[str, str], config: str | None = "", packaged: bool = True) -> Path:
     """A temporary project with a `test` package (unless not `packaged`), removed at exit.
 
     Coverage is off (test.support.project's __test__.py); `config` is appended to it.
     """
-    root = _project({**(package("test") if packaged else {}), **files}, config=config)
-    _MADE.append(root)
-    return root
-
-
-@atexit.register
-def _remove_projects() -> None:
-    for root in _MADE:
-        shutil.rmtree(root, ignore_errors=True)
+    return _project({**(package("test") if packaged else {}), **files}, config=config)
 
 
 def run(
@@ -101,17 +88,6 @@ def run_measured(*args: str, cwd: Path, timeout: float = TIMEOUT) -> tuple[Ran, 
     # Linux gives ru_maxrss in kilobytes, macOS in bytes.
     peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
     return Ran(process.returncode, out, err), peak
-
-
-def one_sentence(ran: Ran) -> str:
-    """The only line a refused run printed: one `thinking-tests: ...` sentence, no traceback."""
-    lines = [line for line in ran.output.splitlines() if line.strip()]
-    while lines and lines[0].startswith(("usage:", " ")):  # argparse prints its usage first
-        lines.pop(0)
-    assert len(lines) == 1, f"expected one sentence, got {len(lines)} lines: {ran!r}"
-    assert lines[0].startswith("thinking-tests: "), ran
-    assert "Traceback" not in ran.output, ran
-    return lines[0]
 
 
 # --- JUnit XML --------------------------------------------------------------------------------

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
-import shutil
 import textwrap
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from test.support import RUN_ALL, Ran, package, run
+from test.support import RUN_ALL, Ran, one_sentence, package, run
 from test.support import project as _project
 
 __all__ = [
@@ -32,9 +30,6 @@ __all__ = [
     "run",
 ]
 
-_MADE: list[Path] = []
-
-
 def project(files: dict[str, str], config: str | None = "", html: bool = False) -> Path:
     """test.support.project, removed again when this process ends (hundreds pile up otherwise).
 
@@ -43,15 +38,7 @@ def project(files: dict[str, str], config: str | None = "", html: bool = False) 
     """
     if config is not None and not html:
         config = "config.reports.html = None\n" + config
-    root = _project(files, config=config)
-    _MADE.append(root)
-    return root
-
-
-@atexit.register
-def _remove_projects() -> None:
-    for root in _MADE:
-        shutil.rmtree(root, ignore_errors=True)
+    return _project(files, config=config)
 
 
 def module(body: str, tail: str = "run_current_module") -> str:
@@ -108,18 +95,6 @@ def breakdown(ran: Ran) -> Breakdown:
     return Breakdown(
         int(match[1]), float(match[2]), *(int(match[i]) for i in range(3, 8))
     )
-
-
-def one_sentence(ran: Ran) -> str:
-    """The only line a refused run printed: one `thinking-tests: ...` sentence, no traceback."""
-    lines = [line for line in ran.output.splitlines() if line.strip()]
-    # argparse's own refusals print the usage first; the sentence is still the last line.
-    while lines and lines[0].startswith(("usage:", " ")):
-        lines.pop(0)
-    assert len(lines) == 1, f"expected one sentence, got {len(lines)} lines: {ran!r}"
-    assert lines[0].startswith("thinking-tests: "), ran
-    assert "Traceback" not in ran.output, ran
-    return lines[0]
 
 
 def failure_blocks(ran: Ran) -> dict[str, list[str]]:
