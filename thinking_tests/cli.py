@@ -29,6 +29,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-t", "--tag", dest="tags", action="append", default=[], metavar="TAG",
                    help="only cases with this tag (repeatable: any of them)")
     p.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first failure")
+    p.add_argument("--lf", "--last-failed", dest="last_failed", action="store_true",
+                   help="only the cases that failed in the last run (its journal); all when none did")
+    p.add_argument("--ff", "--failed-first", dest="failed_first", action="store_true",
+                   help="the cases that failed in the last run first, then the rest")
     p.add_argument("--list", dest="list_only", action="store_true",
                    help="list the selected case ids and exit")
     p.add_argument("--backend", type=backend_argument, metavar="NAME",
@@ -101,6 +105,8 @@ def options(args: argparse.Namespace, targets: list[Target], command: tuple[str,
         keyword=args.keyword,
         tags=args.tags,
         exitfirst=args.exitfirst,
+        last_failed=args.last_failed,
+        failed_first=args.failed_first,
         list_only=args.list_only,
         verbose=args.verbose,
         quiet=args.quiet,

@@ -66,6 +66,8 @@ class Options:
     keyword: str | None = None
     tags: list[str] = field(default_factory=list)
     exitfirst: bool = False
+    last_failed: bool = False  # --lf: only what failed in the last run's journal
+    failed_first: bool = False  # --ff: that first
     list_only: bool = False
     verbose: bool = False
     quiet: bool = False
@@ -246,6 +248,7 @@ class _Run:
         self.deselected = 0
         self.interrupted = False  # set from the moment a signal stops the run
         self.why: tuple[str, ...] = ()  # notes on why the run stopped, when not a person
+        self.filters: list[str] = []  # narrowing found while selecting (--last-failed)
 
     def execute(self) -> int:
         self.configure()
@@ -339,6 +342,11 @@ class _Run:
                     "--isolate runs each module in a child process of the unittest engine; under "
                     "the pytest engine use pytest-xdist's -n or pytest-forked instead"
                 )
+            if (options.last_failed or options.failed_first) and config.backend == "pytest":
+                raise SelectionError(
+                    "--last-failed and --failed-first read the last run's journal on the unittest "
+                    "engine; under the pytest engine give pytest's own in config.pytest_args"
+                )
             if options.arrange is not None and config.backend == "pytest":
                 raise SelectionError(
                     "a predicate or sorter given to run_all() or run_current_*() chooses cases on the "
@@ -360,6 +368,8 @@ class _Run:
                 if unmatched:
                     raise SelectionError(unmatched)
                 plan.items = by_node_ids(select(items, options.keyword, options.tags, shard), options.targets)
+                if options.last_failed or options.failed_first:
+                    plan.items = self.failed_again(plan.items)
                 if options.arrange is not None:
                     plan.items = options.arrange(plan.items)
                 self.deselected = runnable(items) - runnable(plan.items)
@@ -390,6 +400,24 @@ class _Run:
             plan.items = []
         return None
 
+    def failed_again(self, items: "list[Item]") -> "list[Item]":
+        """--last-failed: the items that failed or errored in the last run, by its journal;
+        every item, and a line saying why, when none of them did. --failed-first: those
+        items first, the rest after, each in its order."""
+        options = self.options
+        path = Path(options.journal) if options.journal else config.reports.path(config.reports.journal, self.root)
+        failed = _failed_in(path) if path is not None else None
+        again = [item for item in items if failed and item.id in failed]
+        if options.last_failed:
+            if again:
+                self.filters.append("--last-failed")
+                return again
+            why = "no journal of a last run" if failed is None else "no case of this selection failed in the last run"
+            self.terminal.write(f"thinking-tests: --last-failed: {why}; running all {runnable(items)} cases\n")
+            return items
+        chosen = {id(item) for item in again}
+        return again + [item for item in items if id(item) not in chosen]
+
     def list_cases(self) -> int:
         items = self.plan.items or []
         for item in items:
@@ -403,7 +431,7 @@ class _Run:
         options, plan = self.options, self.plan
         self.selection = Selection(
             targets=tuple(target.name for target in options.targets),
-            filters=_filters(options),
+            filters=(*_filters(options), *self.filters),
             deselected=self.deselected,
         )
         items = plan.items or []
@@ -665,6 +693,21 @@ def _filters(options: Options) -> tuple[str, ...]:
 
 def _node_ids(options: Options) -> tuple[str, ...]:
     return tuple(f"{t.name}::{t.node}" for t in options.targets if t.node)
+
+
+def _failed_in(journal: Path) -> set[str] | None:
+    """The ids of the cases a journal records as failed or errored; None without a readable
+    journal there."""
+    from thinking_tests.journal import JournalError, read
+    from thinking_tests.model import Outcome
+
+    if not journal.is_file():
+        return None
+    try:
+        run = read(journal)
+    except JournalError:
+        return None
+    return {case.id for case in run.cases if case.outcome in (Outcome.FAILED, Outcome.ERROR)}
 
 
 def _selected_ids(plan: Plan) -> list[str]:

@@ -1,0 +1,124 @@
+"""--last-failed (--lf) and --failed-first (--ff): what failed in the last run, read from its
+journal (no cache folder beside the reports). A file counts how often each case ran."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from test.running._helpers import one_sentence, outcomes, project, ran_ids, run
+from thinking_tests import run_current_module, test
+
+CASES = '''
+import os
+from pathlib import Path
+
+from thinking_tests import test
+
+
+def ran(name):
+    with open("RAN", "a") as counts:
+        counts.write(name + "\\n")
+
+
+@test
+def first():
+    ran("first")
+
+
+@test
+def flaky():
+    ran("flaky")
+    assert not os.path.exists("BROKEN"), "broken while BROKEN exists"
+
+
+@test
+def last():
+    ran("last")
+'''
+
+ERRORS = '''
+from thinking_tests import fixture, test
+
+
+@fixture
+def database():
+    raise RuntimeError("no database")
+
+
+@test
+def needs_database(database):
+    with open("RAN", "a") as counts:
+        counts.write("needs_database\\n")
+'''
+
+
+def _ran(root: Path) -> list[str]:
+    """The cases that ran since the file was last emptied, in order; it is emptied."""
+    counts = root / "RAN"
+    names = counts.read_text().split() if counts.exists() else []
+    counts.unlink(missing_ok=True)
+    return names
+
+
+def _selection(root: Path) -> set[str]:
+    tree = ET.parse(root / "reports" / "junit.xml")
+    return {p.get("value") or "" for p in tree.iter("property") if p.get("name") == "thinking-tests.selection"}
+
+
+@test("--lf runs only what failed or errored last time, and the reports say the run was partial")
+def last_failed() -> None:
+    root = project({"test/__init__.py": "", "test/test_a.py": CASES, "test/test_b.py": ERRORS}, html=True)
+    (root / "BROKEN").touch()
+    first = run("-m", "thinking_tests", "test", "-v", cwd=root)
+    assert first.code == 1 and first.counts == (2, 2, 0), first
+    assert _ran(root) == ["first", "flaky", "last"]
+    again = run("-m", "thinking_tests", "test", "--lf", "-v", cwd=root)
+    assert again.code == 1, again
+    assert outcomes(again) == {"test.test_a::flaky": "FAILED", "test.test_b::needs_database": "ERROR"}, again
+    assert _ran(root) == ["flaky"]  # needs_database's fixture fails before the body runs
+    assert _selection(root) == {"partial run: --last-failed; 2 deselected"}, _selection(root)
+    # Fixed: it passes, and the next --lf finds only the error left.
+    (root / "BROKEN").unlink()
+    fixed = run("-m", "thinking_tests", "test", "--lf", "-v", cwd=root)
+    assert outcomes(fixed) == {"test.test_a::flaky": "PASSED", "test.test_b::needs_database": "ERROR"}, fixed
+    left = run("-m", "thinking_tests", "test", "--lf", "-v", cwd=root)
+    assert outcomes(left) == {"test.test_b::needs_database": "ERROR"}, left
+
+
+@test("--lf with nothing failed last time (or no last run) runs everything and says why")
+def last_failed_with_nothing_failed() -> None:
+    root = project({"test/__init__.py": "", "test/test_a.py": CASES})
+    never = run("-m", "thinking_tests", "test", "--lf", cwd=root)
+    assert never.code == 0 and never.counts == (3, 0, 0), never
+    assert "thinking-tests: --last-failed: no journal of a last run; running all 3 cases" in never.stdout, never
+    clean = run("-m", "thinking_tests", "test", "--lf", cwd=root)
+    assert clean.code == 0 and clean.counts == (3, 0, 0), clean
+    assert "--last-failed: no case of this selection failed in the last run; running all 3 cases" in clean.stdout
+    assert _ran(root) == ["first", "flaky", "last"] * 2
+
+
+@test("--ff runs what failed last time first, then the rest in their order")
+def failed_first() -> None:
+    root = project({"test/__init__.py": "", "test/test_a.py": CASES, "test/test_b.py": ERRORS})
+    (root / "BROKEN").touch()
+    run("-m", "thinking_tests", "test", cwd=root)
+    _ran(root)
+    ordered = run("-m", "thinking_tests", "test", "--ff", "-v", cwd=root)
+    assert ran_ids(ordered) == [
+        "test.test_a::flaky", "test.test_b::needs_database", "test.test_a::first", "test.test_a::last",
+    ], ordered
+    assert ordered.counts == (2, 2, 0), ordered
+
+
+@test("--lf and --ff under the pytest engine: one sentence, exit 4")
+def refused_under_pytest() -> None:
+    root = project({"test/__init__.py": "", "test/test_a.py": CASES})
+    for flag in ("--lf", "--ff"):
+        ran = run("-m", "thinking_tests", "test", flag, "--backend", "pytest", cwd=root)
+        assert ran.code == 4, ran
+        assert "--last-failed and --failed-first read the last run's journal" in one_sentence(ran)
+
+
+if __name__ == "__main__":
+    run_current_module()
