@@ -690,7 +690,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     selection = json.loads(Path(path).read_text(encoding="utf-8"))
     keyword, tags = selection.get("keyword"), selection.get("tags") or []
     shard_spec = selection.get("shard")
-    if not keyword and not tags and not shard_spec:
+    failed_before = set(selection.get("failed_before") or ())
+    if not keyword and not tags and not shard_spec and not failed_before:
         return
     from thinking_tests.engines.pytest_engine import case_id
     from thinking_tests.select import Shard
@@ -718,6 +719,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         mine = shard.split([identifier for _, identifier in chosen])
         keep = [item for item, identifier in chosen if identifier in mine]
         dropped.extend(item for item, identifier in chosen if identifier not in mine)
+    if failed_before:  # --lf / --ff: what failed in the last run (by its journal)
+        identity = {id(item): identifier for item, identifier in chosen}
+        again = [item for item in keep if identity[id(item)] in failed_before]
+        if selection.get("failed_only"):
+            if again:  # none of them selected now: every case runs, as pytest's --lf does
+                dropped.extend(item for item in keep if identity[id(item)] not in failed_before)
+                keep = again
+        else:
+            keep = again + [item for item in keep if identity[id(item)] not in failed_before]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
+    if dropped or failed_before:
         items[:] = keep

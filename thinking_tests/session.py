@@ -342,11 +342,6 @@ class _Run:
                     "--isolate runs each module in a child process of the unittest engine; under "
                     "the pytest engine use pytest-xdist's -n or pytest-forked instead"
                 )
-            if (options.last_failed or options.failed_first) and config.backend == "pytest":
-                raise SelectionError(
-                    "--last-failed and --failed-first read the last run's journal on the unittest "
-                    "engine; under the pytest engine give pytest's own in config.pytest_args"
-                )
             if options.arrange is not None and config.backend == "pytest":
                 raise SelectionError(
                     "a predicate or sorter given to run_all() or run_current_*() chooses cases on the "
@@ -357,6 +352,8 @@ class _Run:
                 durations = durations_from(options.shard_durations) if options.shard_durations else None
                 shard = Shard.parse(options.shard, durations)
                 plan.shard, plan.shard_durations = (shard.index, shard.count), shard.durations
+            if (options.last_failed or options.failed_first) and config.backend == "pytest":
+                self.failed_to_pytest()
             if options.list_only and config.backend == "pytest":
                 from thinking_tests.engines.pytest_engine import listed
 
@@ -405,8 +402,7 @@ class _Run:
         every item, and a line saying why, when none of them did. --failed-first: those
         items first, the rest after, each in its order."""
         options = self.options
-        path = Path(options.journal) if options.journal else config.reports.path(config.reports.journal, self.root)
-        failed = _failed_in(path) if path is not None else None
+        failed = _failed_in(self.journal_path())
         again = [item for item in items if failed and item.id in failed]
         if options.last_failed:
             if again:
@@ -417,6 +413,24 @@ class _Run:
             return items
         chosen = {id(item) for item in again}
         return again + [item for item in items if id(item) not in chosen]
+
+    def failed_to_pytest(self) -> None:
+        """--last-failed / --failed-first under the pytest engine: the ids that failed last
+        time go to the plugin, which selects or orders pytest's items by them."""
+        options, plan = self.options, self.plan
+        failed = _failed_in(self.journal_path())
+        if not failed:
+            if options.last_failed:
+                why = "no journal of a last run" if failed is None else "nothing failed in the last run"
+                self.terminal.write(f"thinking-tests: --last-failed: {why}; running every case\n")
+            return
+        plan.failed_before, plan.failed_only = sorted(failed), options.last_failed
+        if options.last_failed:
+            self.filters.append("--last-failed")
+
+    def journal_path(self) -> Path | None:
+        options = self.options
+        return Path(options.journal) if options.journal else config.reports.path(config.reports.journal, self.root)
 
     def list_cases(self) -> int:
         items = self.plan.items or []
@@ -436,9 +450,7 @@ class _Run:
         )
         items = plan.items or []
         self.terminal.header(len(items) if plan.items is not None else None, config.backend, _shown(self.config_file))
-        journal_path = (
-            Path(options.journal) if options.journal else config.reports.path(config.reports.journal, self.root)
-        )
+        journal_path = self.journal_path()
         if self.lock is not None and (plan.items is None or plan.items):
             writers = [(path, write) for _, path, write in _report_writers(self.root)]
             if plan.items is None:
@@ -695,13 +707,13 @@ def _node_ids(options: Options) -> tuple[str, ...]:
     return tuple(f"{t.name}::{t.node}" for t in options.targets if t.node)
 
 
-def _failed_in(journal: Path) -> set[str] | None:
+def _failed_in(journal: Path | None) -> set[str] | None:
     """The ids of the cases a journal records as failed or errored; None without a readable
     journal there."""
     from thinking_tests.journal import JournalError, read
     from thinking_tests.model import Outcome
 
-    if not journal.is_file():
+    if journal is None or not journal.is_file():
         return None
     try:
         run = read(journal)

@@ -57,6 +57,10 @@ class Plan:
     selected: list[str] | None = None
     shard: tuple[int, int] | None = None  # --shard K/N
     shard_durations: dict[str, float] | None = None
+    # --lf / --ff for an engine that selects for itself (pytest): the ids that failed in the
+    # last run, to run only them (`failed_only`) or first.
+    failed_before: list[str] | None = None
+    failed_only: bool = False
 
 
 Engine = Callable[[Plan, "CaseRunner", Listener], None]

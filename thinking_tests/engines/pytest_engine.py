@@ -390,6 +390,8 @@ def _selection(plan: Plan) -> Iterator[None]:
         "tags": list(plan.tags),
         "shard": list(plan.shard) if plan.shard else None,
         "durations": plan.shard_durations or {},
+        "failed_before": plan.failed_before or [],
+        "failed_only": plan.failed_only,
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(selection, handle)
