@@ -252,7 +252,7 @@ class PlainPytestReports:
 
         from thinking_tests.config import config as settings
         from thinking_tests.model import RunResult
-        from thinking_tests.session import write_reports
+        from thinking_tests.session import count_not_run, write_reports
 
         self.limit.stop()
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
@@ -261,8 +261,7 @@ class PlainPytestReports:
             # The case that was running is an error saying so, and the reports count what
             # never ran (a partial run), as under our own engines.
             self.collector.finish_interrupted()
-            done = {case.id for case in self.cases}
-            not_run = sum(1 for identifier in self.collector.selected or () if identifier not in done)
+            not_run = count_not_run(self.collector.selected or [], self.cases)
             if not_run:
                 from dataclasses import replace
 
@@ -720,14 +719,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         keep = [item for item, identifier in chosen if identifier in mine]
         dropped.extend(item for item, identifier in chosen if identifier not in mine)
     if failed_before:  # --lf / --ff: what failed in the last run (by its journal)
+        from thinking_tests.select import failed_again
+
         identity = {id(item): identifier for item, identifier in chosen}
-        again = [item for item in keep if identity[id(item)] in failed_before]
-        if selection.get("failed_only"):
-            if again:  # none of them selected now: every case runs, as pytest's --lf does
-                dropped.extend(item for item in keep if identity[id(item)] not in failed_before)
-                keep = again
-        else:
-            keep = again + [item for item in keep if identity[id(item)] not in failed_before]
+        ordered = failed_again(keep, lambda item: identity[id(item)], failed_before, bool(selection.get("failed_only")))
+        if ordered is not None:  # None: none of them is selected now, and every case runs
+            kept = {id(item) for item in ordered}
+            dropped.extend(item for item in keep if id(item) not in kept)
+            keep = ordered
     if dropped:
         config.hook.pytest_deselected(items=dropped)
     if dropped or failed_before:

@@ -144,9 +144,14 @@ def interrupted_message(stages: list[StageResult]) -> str:
     the run timeout of 60 s was reached"."""
     for stage in stages:
         info = stage.exception
-        if info is not None and info.type_name == "KeyboardInterrupt" and info.message:
-            return f"interrupted: {info.message}"
+        if info is not None and info.type_name == "KeyboardInterrupt":
+            return interrupted_by(info)
     return "interrupted"
+
+
+def interrupted_by(info: ExceptionInfo) -> str:
+    """The message of a case its KeyboardInterrupt (`info`) stopped."""
+    return f"interrupted: {info.message}" if info.message else "interrupted"
 
 
 def _run_coroutine(coroutine: Any) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from thinking_tests.collect import Item
@@ -187,3 +187,16 @@ def durations_from(path: str) -> dict[str, float]:
 
     run = read_warning(Path(path))
     return {case.id: case.duration for case in run.cases}
+
+
+_Run = TypeVar("_Run")
+
+
+def failed_again(items: list[_Run], ids: Callable[[_Run], str], failed: set[str], only: bool) -> list[_Run] | None:
+    """--last-failed (`only`): the items whose id failed before, or None when none of them
+    is among `items` (then every item runs). --failed-first: those items first, the rest
+    after, each in its order. The same for the items collected here and for pytest's."""
+    again = [item for item in items if ids(item) in failed]
+    if only:
+        return again or None
+    return again + [item for item in items if ids(item) not in failed]

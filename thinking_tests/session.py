@@ -401,18 +401,17 @@ class _Run:
         """--last-failed: the items that failed or errored in the last run, by its journal;
         every item, and a line saying why, when none of them did. --failed-first: those
         items first, the rest after, each in its order."""
-        options = self.options
+        from thinking_tests.select import failed_again
+
         failed = _failed_in(self.journal_path())
-        again = [item for item in items if failed and item.id in failed]
-        if options.last_failed:
-            if again:
+        ordered = failed_again(items, _item_id, failed or set(), self.options.last_failed)
+        if ordered is not None:
+            if self.options.last_failed:
                 self.filters.append("--last-failed")
-                return again
-            why = "no journal of a last run" if failed is None else "no case of this selection failed in the last run"
-            self.terminal.write(f"thinking-tests: --last-failed: {why}; running all {runnable(items)} cases\n")
-            return items
-        chosen = {id(item) for item in again}
-        return again + [item for item in items if id(item) not in chosen]
+            return ordered
+        why = "no journal of a last run" if failed is None else "no case of this selection failed in the last run"
+        self.terminal.write(f"thinking-tests: --last-failed: {why}; running all {runnable(items)} cases\n")
+        return items
 
     def failed_to_pytest(self) -> None:
         """--last-failed / --failed-first under the pytest engine: the ids that failed last
@@ -522,7 +521,7 @@ class _Run:
             # A failing setUpClass reports one error for its class's tests, which never start:
             # only -x and an interrupt leave selected cases unrun.
             selected = _selected_ids(self.plan)
-            not_run = _not_run(selected, self.results.cases) if interrupted or options.exitfirst else 0
+            not_run = count_not_run(selected, self.results.cases) if interrupted or options.exitfirst else 0
             if not_run:
                 why = "interrupted" if interrupted else "stopped at the first failure (-x)"
                 # The terminal says it in words; the reports show it as the selection (partial run).
@@ -707,6 +706,10 @@ def _node_ids(options: Options) -> tuple[str, ...]:
     return tuple(f"{t.name}::{t.node}" for t in options.targets if t.node)
 
 
+def _item_id(item: Item) -> str:
+    return item.id
+
+
 def _failed_in(journal: Path | None) -> set[str] | None:
     """The ids of the cases a journal records as failed or errored; None without a readable
     journal there."""
@@ -732,7 +735,7 @@ def _selected_ids(plan: Plan) -> list[str]:
     return list(plan.selected or ())
 
 
-def _not_run(selected: list[str], finished: list[CaseResult]) -> int:
+def count_not_run(selected: list[str], finished: list[CaseResult]) -> int:
     """Selected cases that have no result: the run stopped (-x) or was interrupted first."""
     done = {case.id for case in finished}
     return sum(1 for identifier in selected if identifier not in done)

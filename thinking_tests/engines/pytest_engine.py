@@ -29,7 +29,7 @@ from thinking_tests.config import config
 from thinking_tests.engines import Listener, Plan, import_failure_result
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult, error_result
 from thinking_tests.registry import REGISTRY, name_from_path
-from thinking_tests.runner import CaseRunner, exception_info, interrupted_message
+from thinking_tests.runner import CaseRunner, exception_info, interrupted_by
 
 SELECT_ENV = "THINKING_TESTS_SELECT"  # read by the plugin, in xdist workers too
 
@@ -43,7 +43,7 @@ def case_id(nodeid: str, rootdir: str) -> tuple[str, str, str]:
     return f"{module}::{rest}", module, rest
 
 
-_PYTEST_FRAME = re.compile(r"[/\\\\](_pytest|pluggy)[/\\\\]")
+_PYTEST_FRAME = re.compile(r"[/\\](_pytest|pluggy)[/\\]")
 
 
 class ResultCollector:
@@ -138,9 +138,8 @@ class ResultCollector:
             tb = tb.tb_next
         info = exception_info(error.with_traceback(tb) if tb is not None else error, explain=False)
         name = where.id.partition("::")[2]
-        message = interrupted_message([StageResult(Stage.RUN, False, 0.0, info)])
         result = error_result(
-            where.id, where.module, name, info, message,
+            where.id, where.module, name, info, interrupted_by(info),
             stage=Stage.RUN, file=where.file, line=where.line, start=start,
         )
         self.listener.finished(replace(result, duration=max(time.time() - start, 0.0)))
