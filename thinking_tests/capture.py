@@ -230,7 +230,6 @@ class Capture:
         self._buffers: list[BoundedBuffer | None] | None = None
         self._saved: tuple[TextIO, TextIO] | None = None
         self._handler: logging.Handler | None = None  # on the root logger once logging is in
-        self._installed = False
         # Where the runner's own output goes: the streams as they were before the run.
         self.stdout: TextIO = sys.stdout
         self.stderr: TextIO = sys.stderr
@@ -244,7 +243,6 @@ class Capture:
         _KEPT_ALIVE.extend((sys.stdout, sys.stderr))
         self._stdin = (sys.stdin, null)
         sys.stdin = _ClosedStdin()
-        self._installed = True
         self._attach_log_handler()
 
     def _attach_log_handler(self) -> None:
@@ -276,7 +274,6 @@ class Capture:
         return null
 
     def uninstall(self) -> None:
-        self._installed = False
         if self._handler is not None:
             sys.modules["logging"].getLogger().removeHandler(self._handler)
             self._handler = None
@@ -297,7 +294,7 @@ class Capture:
     def start_case(self) -> None:
         # Nothing to do for the descriptors: a case's output starts where the last case's
         # ended, so what a thread writes between two cases goes to the next one.
-        if self._handler is None and self._installed:
+        if self._handler is None and self._saved is not None:  # installed, logging not yet seen
             self._attach_log_handler()
         with self._lock:
             self._buffers = [None, None, None]
