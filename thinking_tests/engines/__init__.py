@@ -10,6 +10,7 @@ same way. What a third-party engine may rely on is described in `thinking_tests.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -108,10 +109,13 @@ def backend_argument(text: str) -> str:
     return text
 
 
-def _entry_points() -> "list[EntryPoint]":
+@functools.cache
+def _entry_points() -> "tuple[EntryPoint, ...]":
+    """The group's entry points, scanned once per process (the settings' check and the run
+    both look an engine up), and only when a name is not built in."""
     from importlib.metadata import entry_points
 
-    return list(entry_points(group=GROUP))
+    return tuple(entry_points(group=GROUP))
 
 
 class EngineError(Exception):
