@@ -95,6 +95,8 @@ Item = Case | NativeTest | ImportFailure
 
 @dataclass(repr=False, eq=False)
 class Collection:
+    """The collected cases, and the modules that failed to import."""
+
     items: list[Item] = field(default_factory=list)
     failures: list[ImportFailure] = field(default_factory=list)
 

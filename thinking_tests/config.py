@@ -89,6 +89,8 @@ class CoverageSettings(_Strict):
 
 @dataclass
 class Config(_Strict):
+    """The run's settings: what __test__.py and pyproject.toml set, then the command line."""
+
     backend: str = "unittest"
     reports: ReportSettings = field(default_factory=ReportSettings)
     coverage: CoverageSettings = field(default_factory=CoverageSettings)

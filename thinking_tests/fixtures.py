@@ -85,6 +85,8 @@ def missing_fixture(
 
 @dataclass(repr=False, eq=False)
 class _Live:
+    """A fixture value set up and not yet torn down, with the scope it belongs to."""
+
     fixture: Fixture
     key: str  # the scope's key: case id, module, package or ""
     value: Any

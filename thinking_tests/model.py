@@ -131,6 +131,8 @@ class ExceptionInfo:
 
 @record
 class StageResult:
+    """One stage of a case (setup, call or teardown): whether it passed, how long it took, why not."""
+
     stage: Stage
     ok: bool
     duration: float
@@ -204,6 +206,8 @@ def error_result(
 
 @record
 class Counts:
+    """How many cases ended each way."""
+
     passed: int = 0
     failed: int = 0
     skipped: int = 0

@@ -28,6 +28,8 @@ class CollectionError(Exception):
 
 @dataclass(eq=False)
 class Fixture:
+    """A declared fixture: its function, scope and where it was declared."""
+
     name: str
     func: Callable[..., Any]
     scope: str
@@ -44,6 +46,8 @@ class Fixture:
 
 @dataclass(repr=False, eq=False)
 class ModuleEntry:
+    """A module's declarations, in the order they were made."""
+
     name: str
     file: str
     namespace: dict[str, Any]  # the module's globals: a new one means the file was imported anew

@@ -61,6 +61,8 @@ OK, FAILED, INTERRUPTED, INTERNAL_ERROR, NO_TESTS = 0, 1, 2, 3, 5  # USAGE_ERROR
 
 @dataclass(repr=False, eq=False)
 class Options:
+    """What the command line asks of a run."""
+
     targets: list[Target]
     start: Path = field(default_factory=Path.cwd)  # where the search for __test__.py begins
     keyword: str | None = None
