@@ -33,10 +33,11 @@ from thinking_tests.select import SelectionError
 
 if TYPE_CHECKING:
     from thinking_tests.collect import Item
+    from thinking_tests.engines import Listener
     from thinking_tests.session import Options, _Results
 
 
-def _modules(items: Sequence["Item"]) -> list[tuple[str, str, list["Item"]]]:
+def modules(items: Sequence["Item"]) -> list[tuple[str, str, list["Item"]]]:
     """(module, file, items) in run order."""
     groups: dict[str, tuple[str, list[Item]]] = {}
     for item in items:
@@ -51,15 +52,16 @@ def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options
 
     with tempfile.TemporaryDirectory(prefix="thinking-tests-isolate-") as scratch:
         children = 0
-        preexec = _dies_with_parent()
-        for module, file, group in _modules(items):
+        preexec = dies_with_parent()
+        for module, file, group in modules(items):
             for failure in [i for i in group if isinstance(i, ImportFailure)]:
                 results.finished(import_failure_result(failure))
             pending = [i for i in group if not isinstance(i, ImportFailure)]
             # Each child either finishes what it was handed or dies in one case, which is
             # never handed out again: the pending cases shrink with every child, no loop.
             while pending:
-                child = _Child(Path(scratch), children, module, file, pending, options, preexec)
+                job = Job(Path(scratch), children, module, file, pending, options)
+                child = _Child(job, preexec)
                 children += 1
                 if child.run(results):
                     return True
@@ -71,69 +73,37 @@ def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options
     return False
 
 
-class _Child:
-    """One child process running `handed` (cases of one module), its results streamed."""
+class Job:
+    """Cases of one module handed to a process (a child of its own, or a worker), and what
+    became of them: each result handed on once, as it is journaled or at the end."""
 
     def __init__(
         self, scratch: Path, index: int, module: str, file: str, handed: Sequence["Item"],
-        options: "Options", preexec: Callable[[], None] | None = None,
+        options: "Options", output: Path | None = None,
     ) -> None:
         self.module, self.file, self.handed = module, file, list(handed)
         self.exitfirst = options.exitfirst
-        self.preexec = preexec
         self.journal = scratch / f"{index}.jsonl"
-        self.output = scratch / f"{index}.out"
+        self.output = output or scratch / f"{index}.out"
         ids = scratch / f"{index}.ids"
         write_ids(ids, [i.id for i in self.handed])
-        self.command = [
-            sys.executable, "-m", "thinking_tests", file or module,
-            "--only-ids", str(ids), "--journal", str(self.journal),
+        # The command line of `python -m thinking_tests` that runs exactly these cases.
+        self.arguments = [
+            file or module, "--only-ids", str(ids), "--journal", str(self.journal),
             "--no-reports", "--no-coverage", "-q",
         ]
         if options.backend:
-            self.command += ["--backend", options.backend]
+            self.arguments += ["--backend", options.backend]
         if options.exitfirst:
-            self.command.append("-x")
+            self.arguments.append("-x")
+        self.tail = _Tail(self.journal)
         self.streamed: Counter[str] = Counter()  # ids of the results handed on so far
-        self.rest: list["Item"] = []  # cases never reached by a child that died: run them again
+        self.rest: list["Item"] = []  # cases never reached by a process that died: run them again
 
-    def run(self, results: "_Results") -> bool:
-        """Run the child, handing each case it finishes to `results` as it finishes; True
-        when the run was interrupted meanwhile (what the child finished is kept)."""
-        tail = _Tail(self.journal)
-        with self.output.open("wb") as output:
-            # Its own process group: a Ctrl-C at the terminal reaches the parent alone, which
-            # passes it on once (a second one would make the child exit without its record).
-            process = subprocess.Popen(
-                self.command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                process_group=0 if os.name == "posix" else None, preexec_fn=self.preexec,
-            )
-            try:
-                while True:
-                    try:
-                        process.wait(timeout=_POLL)
-                        break
-                    except subprocess.TimeoutExpired:
-                        self._stream(tail, results)
-            except KeyboardInterrupt:
-                _stop(process)
-                self._stream(tail, results)
-                tail.close()
-                self._hand_on(self._journaled(), results)
-                return True
-            except BaseException:
-                _stop(process)
-                tail.close()
-                raise
-        self._stream(tail, results)
-        tail.close()
-        self._hand_on(self._results(process.returncode), results)
-        return False
-
-    def _stream(self, tail: "_Tail", results: "_Results") -> None:
+    def stream(self, results: "Listener") -> None:
         """Hand on the case records the journal gained; any other line waits for the whole
-        reading at the child's end, which warns of the unreadable ones."""
-        for line in tail.lines():
+        reading at the process's end, which warns of the unreadable ones."""
+        for line in self.tail.lines():
             try:
                 record = json.loads(line.decode("utf-8"))
                 if not isinstance(record, dict) or record.get("kind") != "case":
@@ -144,8 +114,21 @@ class _Child:
             self.streamed[case.id] += 1
             results.finished(case)
 
-    def _hand_on(self, cases: Sequence[CaseResult], results: "_Results") -> None:
-        """Hand on the results not streamed already: errors for cases the child never
+    def ended(self, returncode: int, results: "Listener") -> None:
+        """The process ended the job with `returncode` (its exit code, or how it died): every
+        result not handed on yet is; `rest` says what to run again."""
+        self.stream(results)
+        self.tail.close()
+        self.hand_on(self.results(returncode), results)
+
+    def interrupted(self, results: "Listener") -> None:
+        """The run was interrupted: what the process journaled is kept, nothing more."""
+        self.stream(results)
+        self.tail.close()
+        self.hand_on(self.journaled(), results)
+
+    def hand_on(self, cases: Sequence[CaseResult], results: "Listener") -> None:
+        """Hand on the results not streamed already: errors for cases the process never
         reported, and records only the whole reading makes out."""
         left = Counter(self.streamed)
         for case in cases:
@@ -154,13 +137,13 @@ class _Child:
                 continue
             results.finished(case)
 
-    def _journaled(self) -> Sequence[CaseResult]:
+    def journaled(self) -> Sequence[CaseResult]:
         try:
             return read(self.journal).cases
         except JournalError:
             return ()
 
-    def _results(self, returncode: int) -> list[CaseResult]:
+    def results(self, returncode: int) -> list[CaseResult]:
         """Every result of the cases handed over; sets `rest` to those to run again."""
         code = f"signal {-returncode}" if returncode < 0 else f"code {returncode}"
         output = _end_of(self.output)
@@ -168,7 +151,7 @@ class _Child:
         try:
             run = read_warning(self.journal)
         except JournalError:
-            # The child died before it could record anything: every case it was given is lost.
+            # The process died before it could record anything: every case it was given is lost.
             message = f"the child process for {module} ended with {code} before running a case"
             return [_unreported(item, self.file, message, output) for item in self.handed]
         cases = list(run.cases)
@@ -179,7 +162,7 @@ class _Child:
             dead = [c for c in cases if _died_in(c)]
             cases = [_with_code(c, code) if _died_in(c) else c for c in cases]
             if dead:
-                # Only the case it died in is lost: the ones after it get a fresh child,
+                # Only the case it died in is lost: the ones after it get a fresh process,
                 # unless the run stops at the first failure (then the rest did not run).
                 if not self.exitfirst:
                     self.rest = unreported
@@ -194,6 +177,56 @@ class _Child:
         return cases
 
 
+class _Child:
+    """One child process of its own running a job, its results streamed."""
+
+    def __init__(self, job: Job, preexec: Callable[[], None] | None = None) -> None:
+        self.job = job
+        self.preexec = preexec
+        self.command = [sys.executable, "-m", "thinking_tests", *job.arguments]
+
+    @property
+    def rest(self) -> list["Item"]:
+        return self.job.rest
+
+    def run(self, results: "Listener") -> bool:
+        """Run the child, handing each case it finishes to `results` as it finishes; True
+        when the run was interrupted meanwhile (what the child finished is kept)."""
+        job = self.job
+        with job.output.open("wb") as output:
+            process = start(self.command, output, self.preexec)
+            try:
+                while True:
+                    try:
+                        process.wait(timeout=_POLL)
+                        break
+                    except subprocess.TimeoutExpired:
+                        job.stream(results)
+            except KeyboardInterrupt:
+                stop(process)
+                job.interrupted(results)
+                return True
+            except BaseException:
+                stop(process)
+                job.tail.close()
+                raise
+        job.ended(process.returncode, results)
+        return False
+
+
+def start(
+    command: list[str], output: BinaryIO, preexec: Callable[[], None] | None, stdin: int | None = None,
+) -> "subprocess.Popen[bytes]":
+    """A child process whose output goes to `output`, in its own process group: a Ctrl-C
+    at the terminal reaches the parent alone, which passes it on once (a second one would
+    make the child exit without its record)."""
+    return subprocess.Popen(
+        command, stdin=subprocess.DEVNULL if stdin is None else stdin, stdout=output,
+        stderr=subprocess.STDOUT, process_group=0 if os.name == "posix" else None,
+        preexec_fn=preexec,
+    )
+
+
 # How often the parent looks for new results of a running child, in seconds: often enough
 # for the terminal to look live, seldom enough to cost nothing.
 _POLL = 0.05
@@ -201,7 +234,7 @@ _POLL = 0.05
 _GRACE = 10.0
 
 
-def _stop(process: "subprocess.Popen[bytes]") -> None:
+def stop(process: "subprocess.Popen[bytes]") -> None:
     """Interrupt a child as Ctrl-C would, once; kill it if it will not end (or on a second
     Ctrl-C meanwhile)."""
     if process.poll() is not None:
@@ -215,7 +248,7 @@ def _stop(process: "subprocess.Popen[bytes]") -> None:
         process.wait()
 
 
-def _dies_with_parent() -> Callable[[], None] | None:
+def dies_with_parent() -> Callable[[], None] | None:
     """On Linux, what makes a child end when the parent does: a child in its own process
     group outlives a parent killed outright (SIGKILL, a second Ctrl-C), and would run the
     rest of its module unseen."""
