@@ -49,6 +49,9 @@ def parser() -> argparse.ArgumentParser:
                    help="run only the K-th of N shares of the cases (split by case id)")
     p.add_argument("--isolate", action="store_true",
                    help="run each module in a child process: a crash costs only that module")
+    p.add_argument("-n", "--numprocesses", dest="workers", type=_workers, metavar="N",
+                   help="run whole modules in N worker processes (auto: one per core; 0: none); "
+                   "under the pytest engine, pytest-xdist's -n")
     p.add_argument("--journal", help=argparse.SUPPRESS)
     p.add_argument("--only-ids", help=argparse.SUPPRESS)
     p.add_argument("--shard-durations", metavar="JOURNAL",
@@ -67,6 +70,15 @@ def _seconds(text: str) -> float:
     if not 0 < seconds < float("inf"):  # NaN too
         raise argparse.ArgumentTypeError(f"must be a positive, finite number of seconds: {text!r}")
     return seconds
+
+
+def _workers(text: str) -> int:
+    from thinking_tests.workers import count
+
+    try:
+        return count(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _count(text: str) -> int:
@@ -118,6 +130,7 @@ def options(args: argparse.Namespace, targets: list[Target], command: tuple[str,
         shard=args.shard,
         shard_durations=args.shard_durations,
         isolate=args.isolate,
+        workers=args.workers,
         journal=args.journal,
         only_ids=args.only_ids,
         run_timeout=args.run_timeout,

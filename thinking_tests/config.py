@@ -98,6 +98,7 @@ class Config(_Strict):
     timeout: float | None = None  # seconds for every case without its own timeout
     run_timeout: float | None = None  # seconds for the whole run: past it, it stops as on Ctrl-C
     pytest_args: list[str] = field(default_factory=list)
+    workers: int | str | None = None  # -n: modules in this many worker processes, or "auto"
     # Per case: "fd" captures descriptors 1 and 2 (C code, child processes too), "sys" only
     # sys.stdout and sys.stderr, "no" nothing; True means "fd", False "no". Logging is
     # captured unless "no", and stdin is closed to cases.
@@ -197,6 +198,10 @@ def validate(config: Config) -> None:
             if seconds is not None and not 0 < seconds < float("inf"):  # NaN too
                 raise ConfigError(f"config.{name} must be a positive, finite number of seconds")
         _check_type("config.pytest_args", config.pytest_args, (list,), False)
+        if config.workers is not None and config.workers != "auto" and not (
+            isinstance(config.workers, int) and not isinstance(config.workers, bool) and config.workers >= 0
+        ):
+            raise ConfigError(f'config.workers must be a number of workers (0 or more) or "auto", not {config.workers!r:.80}')
         if not (isinstance(config.capture, bool) or _is_one_of(config.capture, CAPTURE_LEVELS)):
             raise ConfigError(
                 'config.capture must be "fd", "sys" or "no" (or True for "fd", False for "no"), '

@@ -114,12 +114,13 @@ class Job:
             self.streamed[case.id] += 1
             results.finished(case)
 
-    def ended(self, returncode: int, results: "Listener") -> None:
-        """The process ended the job with `returncode` (its exit code, or how it died): every
-        result not handed on yet is; `rest` says what to run again."""
+    def ended(self, returncode: int, results: "Listener", dead: bool = False) -> None:
+        """The process ended the job with `returncode` (its exit code, or how it died; `dead`:
+        it ended before the job did): every result not handed on yet is; `rest` says what
+        to run again."""
         self.stream(results)
         self.tail.close()
-        self.hand_on(self.results(returncode), results)
+        self.hand_on(self.results(returncode, dead), results)
 
     def interrupted(self, results: "Listener") -> None:
         """The run was interrupted: what the process journaled is kept, nothing more."""
@@ -143,7 +144,7 @@ class Job:
         except JournalError:
             return ()
 
-    def results(self, returncode: int) -> list[CaseResult]:
+    def results(self, returncode: int, dead: bool = False) -> list[CaseResult]:
         """Every result of the cases handed over; sets `rest` to those to run again."""
         code = f"signal {-returncode}" if returncode < 0 else f"code {returncode}"
         output = _end_of(self.output)
@@ -155,7 +156,7 @@ class Job:
             message = f"the child process for {module} ended with {code} before running a case"
             return [_unreported(item, self.file, message, output) for item in self.handed]
         cases = list(run.cases)
-        died = returncode < 0 or (run.interrupted and returncode not in (0, 1, 2))
+        died = dead or returncode < 0 or (run.interrupted and returncode not in (0, 1, 2))
         reported = {case.id for case in cases}
         unreported = [item for item in self.handed if item.id not in reported]
         if died:

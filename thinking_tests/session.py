@@ -81,6 +81,7 @@ class Options:
     shard: str | None = None  # "K/N"
     shard_durations: str | None = None  # a journal of an earlier run, to balance shards
     isolate: bool = False  # each module in a child process
+    workers: int | None = None  # -n: modules in this many worker processes (0: none)
     journal: str | None = None  # where the journal goes, whatever the report settings say
     only_ids: str | None = None  # a file of case ids: run exactly these (for --isolate)
     run_timeout: float | None = None  # --run-timeout: seconds for the whole run
@@ -344,6 +345,11 @@ class _Run:
                     "--isolate runs each module in a child process of the unittest engine; under "
                     "the pytest engine use pytest-xdist's -n or pytest-forked instead"
                 )
+            asked = config.workers if options.workers is None else options.workers  # -n over the setting
+            if asked and config.backend == "pytest" and not options.list_only:
+                from thinking_tests.workers import to_xdist, wanted
+
+                config.pytest_args = to_xdist(wanted(options.workers, config.workers), config.pytest_args)
             if options.arrange is not None and config.backend == "pytest":
                 raise SelectionError(
                     "a predicate or sorter given to run_all() or run_current_*() chooses cases on the "
@@ -487,6 +493,11 @@ class _Run:
         try:
             if self.interrupted:
                 pass
+            elif (config.workers if options.workers is None else options.workers) and plan.items:
+                from thinking_tests.workers import run_workers, wanted
+
+                workers = wanted(options.workers, config.workers)
+                self.interrupted = run_workers(plan.items, self.results, options, workers)
             elif options.isolate and plan.items:
                 from thinking_tests.isolate import run_isolated
 
