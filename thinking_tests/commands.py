@@ -16,7 +16,8 @@ from thinking_tests.configure import load_config
 from thinking_tests.journal import JournalError, merge, printable, read_warning
 from thinking_tests.session import rebuild_reports, report_root
 from thinking_tests.terminal import Terminal
-from thinking_tests.usage import USAGE_ERROR, UsageParser
+from thinking_tests.arguments import UsageParser
+from thinking_tests.usage import USAGE_ERROR
 
 SUBCOMMANDS = ("init", "report", "merge")
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 import functools
 import importlib
 import os
-import shutil
 import sys
 import time
-import traceback
 from collections.abc import Sequence
 from time import perf_counter as _perf_counter  # bound at import: a case may mock time's
 from dataclasses import dataclass, field, replace
@@ -207,6 +205,8 @@ def execute(options: Options) -> int:
         terminal.write("thinking-tests: interrupted\n")
         return INTERRUPTED
     except Exception:
+        import traceback  # only here: a passing run never formats a traceback
+
         terminal.write("thinking-tests: internal error, please report it:\n")
         terminal.write(traceback.format_exc())
         return INTERNAL_ERROR
@@ -607,6 +607,8 @@ class _Run:
         if self.lock is not None:
             self.lock.release()
         if self.made_folder is not None:
+            import shutil  # only a refused run removes a folder
+
             shutil.rmtree(self.made_folder, ignore_errors=True)
 
 

@@ -8,7 +8,6 @@ Section rules fit the terminal's width (COLUMNS, else the terminal, else 88 colu
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from time import monotonic as _monotonic  # bound at import: a case may mock time's
 from typing import TYPE_CHECKING, TextIO
@@ -258,6 +257,8 @@ def _whole(case: CaseResult, message: str) -> str:
 def _terminal_width() -> int:
     """The columns of the terminal: COLUMNS, else the terminal's own, else 88 (a file or a
     pipe), never under 40."""
+    import shutil  # imports zlib, bz2 and lzma: only when the width is needed
+
     return max(_MIN_WIDTH, shutil.get_terminal_size((_WIDTH, 24)).columns)
 
 
