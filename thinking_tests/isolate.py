@@ -90,7 +90,7 @@ class Job:
         # The command line of `python -m thinking_tests` that runs exactly these cases.
         self.arguments = [
             file or module, "--only-ids", str(ids), "--journal", str(self.journal),
-            "--no-reports", "--no-coverage", "-q",
+            "--no-reports", "--no-coverage", "-q", "-n", "0",  # config.workers is the parent's
         ]
         if options.backend:
             self.arguments += ["--backend", options.backend]
