@@ -1,0 +1,346 @@
+"""Reading a journal back: the run it recorded, for `report`, `--isolate`, `--lf` and `merge`.
+
+Every readable record is kept: a line that is torn, garbage or holds a wrong value is
+skipped with a warning naming the file and line (in the run's `notes`), never the end of
+the reading. The case the process died in (the first planned case without a result, else
+the last started one) becomes an error saying so; a case with a result is never blamed, and
+a planned case whose result was on a skipped line is an error saying it could not be read.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from thinking_tests.journal import JournalError
+from thinking_tests.model import (
+    CaseResult,
+    ExceptionInfo,
+    Outcome,
+    RunResult,
+    Stage,
+    StageResult,
+    error_result,
+)
+from thinking_tests.paths import shown
+
+
+class _Unreadable(ValueError):
+    """A record that is JSON but not one this version can use; the message says what is wrong."""
+
+
+def _text(record: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = record.get(key, default)
+    if not isinstance(value, str):
+        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a string')
+    return value
+
+
+def _whole_number(record: dict[str, Any], key: str, default: int | None = None) -> int:
+    value = record.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a whole number')
+    return value
+
+
+def _seconds(record: dict[str, Any], whole: str, unit: float, old: str, required: bool = True) -> float:
+    """A time of a record: whole units in this version, float seconds in version 1; finite."""
+    if whole in record:
+        key, value = whole, _whole_number(record, whole)
+        try:
+            seconds = value / unit
+        except OverflowError:
+            seconds = math.inf
+    else:
+        key, value = old, record.get(old, None if required else 0.0)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a number')
+        seconds = float(value)
+    if not math.isfinite(seconds):
+        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a finite time')
+    return seconds
+
+
+def _shown_value(value: Any) -> str:
+    """A value of a bad record, short, for a warning."""
+    if value is None:
+        return "missing"
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _strings(record: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = record.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a list of strings')
+    return tuple(value)
+
+
+def _params(record: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    value = record.get("params", [])
+    if not isinstance(value, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, str) for v in p) for p in value
+    ):
+        raise _Unreadable(f'"params" is {_shown_value(value)}, not a list of [name, value] pairs')
+    return tuple((p[0], p[1]) for p in value)
+
+
+def _choice(record: dict[str, Any], key: str, kind: type[Stage] | type[Outcome]) -> Any:
+    value = record.get(key)
+    try:
+        return kind(value)
+    except ValueError:
+        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a known {key}') from None
+
+
+_EXCEPTION_KEYS = {"type_name", "message", "traceback", "explanation"}
+
+
+def _stage(data: Any) -> StageResult:
+    if not isinstance(data, dict):
+        raise _Unreadable(f"a stage is {_shown_value(data)}, not an object")
+    ok = data.get("ok")
+    if not isinstance(ok, bool):
+        raise _Unreadable(f'a stage\'s "ok" is {_shown_value(ok)}, not true or false')
+    raw = data.get("exception")
+    exception = None
+    if raw is not None:
+        if not isinstance(raw, dict) or not set(raw) <= _EXCEPTION_KEYS:
+            raise _Unreadable(f'a stage\'s "exception" is {_shown_value(raw)}, not an exception')
+        exception = ExceptionInfo(
+            _text(raw, "type_name"), _text(raw, "message"), _text(raw, "traceback"),
+            _text(raw, "explanation", ""),
+        )
+    return StageResult(
+        stage=_choice(data, "stage", Stage),
+        ok=ok,
+        duration=_seconds(data, "ns", 1e9, "duration"),
+        exception=exception,
+    )
+
+
+def from_json(data: dict[str, Any]) -> CaseResult:
+    """A case record as a result; `_Unreadable` (a ValueError) names what is wrong with it."""
+    stages = data.get("stages", [])
+    if not isinstance(stages, list):
+        raise _Unreadable(f'"stages" is {_shown_value(stages)}, not a list')
+    return CaseResult(
+        id=_text(data, "id"),
+        module=_text(data, "module"),
+        name=_text(data, "name"),
+        outcome=_choice(data, "outcome", Outcome),
+        duration=_seconds(data, "ns", 1e9, "duration"),
+        file=_text(data, "file", ""),
+        line=_whole_number(data, "line", 0),
+        description=_text(data, "description", ""),
+        tags=_strings(data, "tags"),
+        params=_params(data),
+        stages=tuple(_stage(s) for s in stages),
+        stdout=_text(data, "stdout", ""),
+        stderr=_text(data, "stderr", ""),
+        log=_text(data, "log", ""),
+        message=_text(data, "message", ""),
+        start=_seconds(data, "start_us", 1e6, "start", required=False),
+    )
+
+
+def _planned(record: dict[str, Any]) -> list[dict[str, Any]]:
+    modules = record.get("modules")
+    entries: list[dict[str, Any]] = []
+    if not isinstance(modules, list):
+        raise _Unreadable(f'"modules" is {_shown_value(modules)}, not a list')
+    for group in modules:
+        if not (isinstance(group, list) and len(group) == 3 and isinstance(group[2], list)):
+            raise _Unreadable(f"a planned module is {_shown_value(group)}, not [module, file, cases]")
+        module, file = _text({"module": group[0]}, "module"), _text({"file": group[1]}, "file")
+        for entry in group[2]:
+            if not (isinstance(entry, list) and len(entry) == 2):
+                raise _Unreadable(f"a planned case is {_shown_value(entry)}, not [id, line]")
+            pair = {"id": entry[0], "line": entry[1]}
+            entries.append(
+                {"id": _text(pair, "id"), "module": module, "file": file, "line": _whole_number(pair, "line")}
+            )
+    return entries
+
+
+def _started(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": _text(record, "id"),
+        "module": _text(record, "module", ""),
+        "file": _text(record, "file", ""),
+        "line": _whole_number(record, "line", 0),
+    }
+
+
+def _header(record: dict[str, Any]) -> dict[str, Any]:
+    command = record.get("command", [])
+    if not isinstance(command, list) or not all(isinstance(part, str) for part in command):
+        raise _Unreadable(f'"command" is {_shown_value(command)}, not a list of strings')
+    return {
+        "start": _seconds(record, "start_us", 1e6, "start", required=False),
+        "backend": _text(record, "backend", "unittest"),
+        "command": tuple(command),
+    }
+
+
+def _end(record: dict[str, Any]) -> dict[str, Any]:
+    interrupted = record.get("interrupted", False)
+    if not isinstance(interrupted, bool):
+        raise _Unreadable(f'"interrupted" is {_shown_value(interrupted)}, not true or false')
+    return {"duration": _seconds(record, "ns", 1e9, "duration"), "interrupted": interrupted}
+
+
+def read(path: Path) -> RunResult:
+    """The run a journal recorded, with a died-in error for a case that started, unfinished.
+
+    A line that cannot be read (torn by a dying process, garbage, a record with a wrong
+    value) is skipped: every other record is kept, and `notes` holds one warning per skipped
+    line, naming the file and the line.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise JournalError(f"cannot read the journal {path}: {error.strerror or error}") from None
+    return _parse(path, data)
+
+
+def read_warning(path: Path) -> RunResult:
+    """`read`, with each line skipped as unreadable one warning on stderr."""
+    run = read(path)
+    for note in run.notes:
+        print(f"thinking-tests: {printable(note)}", file=sys.stderr)
+    return run
+
+
+def _parse(path: Path, data: bytes) -> RunResult:
+    header: dict[str, Any] = {}
+    cases: list[CaseResult] = []
+    started: list[dict[str, Any]] = []
+    planned: list[dict[str, Any]] = []
+    end: dict[str, Any] | None = None
+    last_time = 0.0
+    skipped: list[tuple[int, str]] = []  # line number, what was wrong with it
+    where = shown(path)
+    # Split on line feeds only: str.splitlines would also split inside a garbage line at
+    # \x1c, \x85 or \u2028, and the line numbers of the warnings would be wrong.
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+            if not isinstance(record, dict):
+                raise _Unreadable(f"{_shown_value(record)} is not a record")
+            kind = record.get("kind")
+            if kind == "run":
+                header = _header(record)
+            elif kind == "plan":
+                planned.extend(_planned(record))
+            elif kind == "start":
+                started.append(_started(record))
+            elif kind == "case":
+                result = from_json(record)
+                cases.append(result)
+                last_time = max(last_time, result.start + result.duration)
+            elif kind == "end":
+                end = _end(record)
+            else:
+                raise _Unreadable(f'"kind" is {_shown_value(kind)}, not a kind of record')
+        except UnicodeDecodeError:
+            skipped.append((number, "an unreadable line (not UTF-8 text)"))
+        except json.JSONDecodeError as error:
+            skipped.append((number, f"an unreadable line (not JSON: {error.msg})"))
+        except _Unreadable as error:
+            skipped.append((number, f"an unreadable record ({error})"))
+        except (ValueError, RecursionError) as error:  # a number too long, nesting too deep
+            skipped.append((number, f"an unreadable line ({type(error).__name__})"))
+    if not cases and not planned and not started and (skipped or not header):
+        # Nothing of a run to rebuild: not a journal, or not one of this version.
+        reason = f": line {skipped[0][0]} is {skipped[0][1]}" if skipped else ""
+        raise JournalError(f"{path} is not a thinking-tests journal this version can read{reason}")
+    notes = [f"{where}:{number}: skipped {what}" for number, what in skipped]
+    start = header.get("start", min((c.start for c in cases), default=0.0))
+    interrupted = bool(end and end["interrupted"])
+    cases.extend(_unaccounted(cases, planned, started, end is None, bool(notes), last_time or start))
+    if end is None:
+        duration = max(0.0, (last_time or start) - start)
+        interrupted = True
+    else:
+        duration = end["duration"]
+    return RunResult(
+        cases=tuple(cases),
+        start=start,
+        duration=duration,
+        interrupted=interrupted,
+        backend=header.get("backend", "unittest"),
+        command=header.get("command", ()),
+        notes=tuple(notes),
+    )
+
+
+def _no_constant(name: str) -> Any:
+    raise _Unreadable(f"{name} is not a number a journal holds")
+
+
+def _unaccounted(
+    cases: list[CaseResult],
+    planned: list[dict[str, Any]],
+    started: list[dict[str, Any]],
+    died: bool,
+    skipped: bool,
+    when: float,
+) -> list[CaseResult]:
+    """Errors for the cases that started (or were planned to run before a case that
+    finished) and have no result: the one the process died in, when it died, and, when lines
+    were skipped, those whose result was on an unreadable line. A case with a result is
+    never blamed."""
+    finished = {case.id for case in cases}
+    unfinished = [s for s in started if s["id"] not in finished]
+    running: dict[str, Any] | None = None
+    if died and unfinished:
+        running = unfinished.pop()  # start records precede each case: the last one ran
+    last = max((i for i, p in enumerate(planned) if p["id"] in finished), default=-1)
+    if died and running is None:
+        # With a plan, the first planned case after the last one that finished was running.
+        running = next((p for p in planned[last + 1:] if p["id"] not in finished), None)
+    lost: dict[str, dict[str, Any]] = {}
+    if skipped:
+        for entry in [*planned[: last + 1], *unfinished]:
+            if entry["id"] not in finished and (running is None or entry["id"] != running["id"]):
+                lost.setdefault(entry["id"], entry)
+    errors = [_lost(entry, when) for entry in lost.values()]
+    if running is not None:
+        errors.append(_died_in(running, when))
+    return errors
+
+
+def _lost(record: dict[str, Any], when: float) -> CaseResult:
+    message = "the journal holds no readable result for this case: a line of it was unreadable and skipped"
+    return _error(record, when, "UnreadableResult", message)
+
+
+def _died_in(record: dict[str, Any], when: float) -> CaseResult:
+    message = "the test process died while this case was running (killed, crashed or os._exit)"
+    return _error(record, when, "ProcessDied", message)
+
+
+def _error(record: dict[str, Any], when: float, type_name: str, message: str) -> CaseResult:
+    """An error result for a case known only by where it is (id, module, file, line)."""
+    identifier = str(record.get("id", "<unknown>"))
+    module, _, name = identifier.partition("::")
+    info = ExceptionInfo(type_name, message, message + "\n")
+    return error_result(
+        identifier, str(record.get("module") or module), name or identifier, info, message,
+        stage=Stage.RUN, file=str(record.get("file", "")), line=int(record.get("line", 0)),
+        start=when,
+    )
+
+
+def printable(text: str) -> str:
+    """`text` on one line of a terminal: line breaks, control characters and lone
+    surrogates escaped as Python writes them (`\\n`, `\\x1b`, `\\ud800`), the rest as is."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
