@@ -201,22 +201,37 @@ class CaseRunner:
         self.timeout = timeout
         self.interrupted = False
         fixtures.timeout = timeout  # scopes that end outside a case have a limit too
+        # The process as the last case's body was put back to, while no code but the
+        # runner's has run since: the next body starts from it without a second look.
+        self.clean: Snapshot | None = None
 
     def run(self, case: Case, next_case: Case | None = None) -> CaseResult:
         """Run one case; `next_case` tells which fixture scopes end after it."""
+        self.clean = None
+        return self.run_next(case, next_case)
+
+    def run_next(self, case: Case, next_case: Case | None = None) -> CaseResult:
+        """`run`, for an engine that runs nothing of its own between one case and the next
+        (the built-in loop): a case with nothing to set up starts from the state the last
+        body was put back to, instead of looking at the process again (two system calls and
+        a copy of the environment a case)."""
+        clean, self.clean = self.clean, None
         if case.skip is not None:
             return self.skipped(case, next_case)
         capture = self.capture  # as start() does, in line: this runs once a case
         if capture is not None:
             capture.start_case()
         running = Running(self, case, next_case)
-        if running.setup().ok:
-            running.call()
-        running.teardown()
+        setup = running.setup()
+        if setup.ok:
+            running.call(clean if setup is _NOTHING_TO_SET_UP else None)
+        if running.teardown() is _NOTHING_TO_TEAR_DOWN:
+            self.clean = running.snapshot
         return running.finish()
 
     def start(self, case: Case, next_case: Case | None = None) -> "Running":
         """Begin a case whose stages the caller drives one by one (the pytest host does)."""
+        self.clean = None
         if self.capture is not None:
             self.capture.start_case()
         return Running(self, case, next_case)
@@ -414,6 +429,7 @@ class Running:
         self.stages: list[StageResult] = []
         self.errors: dict[Stage, BaseException] = {}  # for hosts that re-raise them
         self.put_back: list[str] = []  # what the body left changed in the process
+        self.snapshot: Snapshot | None = None  # the process as the body found it
         timeout = case.timeout or runner.timeout
         # The case's limit covers all its stages; `left` is what they have not used yet.
         self.limit = Deadline(timeout) if timeout else None
@@ -456,7 +472,8 @@ class Running:
 
         return self._stage(Stage.SETUP, do_setup)
 
-    def call(self) -> StageResult:
+    def call(self, clean: Snapshot | None = None) -> StageResult:
+        """The body; `clean`: the process as it is known to be now, if it is."""
         case = self.case
         kwargs = self.kwargs
 
@@ -469,7 +486,7 @@ class Running:
 
         # What the body changes in the process (cwd, sys.path, environment, root logger) is
         # put back after it; what fixtures and setups changed stays until their teardown.
-        snapshot = Snapshot()
+        snapshot = self.snapshot = clean or Snapshot()
         try:
             return self._stage(Stage.RUN, do_run)
         finally:

@@ -368,5 +368,81 @@ def native_streams_put_back(streams: Leaked) -> None:
     assert "NATIVE-LOGGED-AFTER" in streams.err(module, "Leaks::test_b_prints_and_logs"), streams.ran
 
 
+# The working directory, sys.path and the environment a case's body changes: put back after
+# it, said in that case's report and no other, also when the next case starts from the state
+# the runner put back; a TestCase class's own changes stay for what follows, as in unittest.
+PROCESS = '''
+import os
+import sys
+import unittest
+
+from thinking_tests import test
+
+START = os.getcwd()
+
+
+@test
+def a_changes_the_process():
+    os.chdir(os.path.dirname(START))
+    sys.path.insert(0, "/nowhere")
+    os.environ["TT_LEAKED"] = "1"
+
+
+@test
+def b_finds_it_put_back():
+    assert os.getcwd() == START, os.getcwd()
+    assert "/nowhere" not in sys.path
+    assert "TT_LEAKED" not in os.environ
+
+
+@test
+def c_changes_the_directory_again():
+    os.chdir(os.path.dirname(START))
+
+
+@test
+def d_finds_it_put_back_again():
+    assert os.getcwd() == START, os.getcwd()
+
+
+class Moves(unittest.TestCase):
+    @classmethod
+    def tearDownClass(cls):
+        os.chdir(os.path.join(START, "elsewhere"))
+
+    def test_nothing(self):
+        pass
+
+
+@test
+def e_after_the_class_sees_its_directory():
+    assert os.getcwd() == os.path.join(START, "elsewhere"), os.getcwd()
+
+
+@test
+def f_changes_nothing():
+    pass
+'''
+
+
+@test("what a body changes is put back before the next case, whichever way it starts, and said only for that case")
+def process_put_back() -> None:
+    root = project({"test/test_process.py": PROCESS, "elsewhere/keep.txt": ""}, config="")
+    ran = run("-m", "test.run_all", cwd=root)
+    assert ran.code == 0 and ran.counts == (7, 0, 0), ran
+    cases = junit(root / "reports" / "junit.xml")
+
+    def err(name: str) -> str:
+        return cases[f"test.test_process::{name}"].findtext("system-err") or ""
+
+    note = err("a_changes_the_process")
+    for what in ("working directory", "sys.path", "environment variables"):
+        assert what in note, note
+    assert "working directory" in err("c_changes_the_directory_again")
+    for name in ("b_finds_it_put_back", "d_finds_it_put_back_again",
+                 "e_after_the_class_sees_its_directory", "f_changes_nothing"):
+        assert "put back" not in err(name), (name, err(name))
+
+
 if __name__ == "__main__":
     run_current_module()

@@ -31,16 +31,18 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
     stopping = Stopping(listener, runner, plan.exitfirst)
     natives: NativeRun | None = None  # made at the first TestCase test
     # The loop runs once a case: the common path, a @test case, calls no helper of its own.
-    started, finished, run_case = listener.started, stopping.finished, runner.run
+    started, finished, run_case = listener.started, stopping.finished, runner.run_next
     try:
         try:
             for item in items:
                 if isinstance(item, Case):
-                    if natives is not None:
+                    if natives is not None:  # a class or module of TestCases may end here
+                        runner.clean = None
                         natives.between(item.module)
                     started(item)
                     finished(run_case(item, following[id(item)]))
                 elif isinstance(item, NativeTest):
+                    runner.clean = None  # a TestCase's own code runs: the state is unknown
                     if natives is None:
                         from thinking_tests.engines.unittest_suite import NativeRun
 
@@ -48,6 +50,7 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
                     natives.run(item)
                 else:
                     if natives is not None:
+                        runner.clean = None
                         natives.between(item.module)
                     if isinstance(item, ImportFailure):
                         finished(import_failure_result(item))
