@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench.generate import KIND_HELP, KINDS, declared_cases, failing_cases, generate
+from bench.generate import EXTRA_KINDS, KIND_HELP, KINDS, declared_cases, failing_cases, generate
 from bench.measure import REPO, Launcher, Run, child_env, snapshot
 from bench.table import Table, mib, ratio, seconds
 from bench.tools import (
@@ -22,6 +22,8 @@ from bench.tools import (
     COLLECTORS,
     TOOL_KEYS,
     TOOLS,
+    WAIT_BASE,
+    WAITERS,
     Tally,
     Tool,
     expected_code,
@@ -95,8 +97,11 @@ def parser() -> argparse.ArgumentParser:
                    "1,1000,5000,20000); with 1 among them, µs/case leaves out start-up")
     p.add_argument("--repeat", type=int, default=5, metavar="K",
                    help="measured runs per tool, after one warm-up run; medians are reported (default: 5)")
-    p.add_argument("--kinds", type=_choices(KINDS), default=list(KINDS), metavar="KIND,...",
-                   help=f"work kinds (default: {','.join(KINDS)})")
+    p.add_argument("--kinds", type=_choices(KINDS + EXTRA_KINDS), default=list(KINDS), metavar="KIND,...",
+                   help=f"work kinds (default: {','.join(KINDS)}; also {','.join(EXTRA_KINDS)}, "
+                   "measured by its own comparison)")
+    p.add_argument("--wait-cases", type=int, default=400, metavar="N",
+                   help="cases of the wait kind, half sleeping and half computing (default: 400)")
     p.add_argument("--tools", type=_choices(TOOL_KEYS), default=list(TOOL_KEYS), metavar="TOOL,...",
                    help=f"tools to compare (default: all of {','.join(TOOL_KEYS)}; ward only if importable)")
     p.add_argument("--collect-size", type=int, default=5000, metavar="N",
@@ -223,6 +228,15 @@ class Bench:
             shutil.rmtree(self.work / kind / str(size), ignore_errors=True)
         return cells
 
+    def waiting(self, size: int) -> dict[str, Cell]:
+        """Cases that wait, in one process and in two workers, thinking-tests and pytest."""
+        expect = Expect(declared_cases("wait", size), 0)
+        entries = [
+            Entry(tool.key, tool, self.project(tool.style, "wait", size), expect)
+            for tool in WAITERS if tool.available()
+        ]
+        return self.measure(f"wait {size}", entries)
+
     def startup(self) -> dict[str, Cell]:
         one = Expect(1, 0)
         entries = [Entry(INTERPRETER.key, INTERPRETER, self.project("bare", "trivial", 1), one)]
@@ -321,6 +335,26 @@ def _coverage_table(cells: dict[str, Cell], size: int) -> Table:
                          "coverage", cells, "coverage off", lambda name: name.removeprefix("coverage "))
     table.notes.append("on: config.coverage.enabled = True, source = the test package; "
                        "XML and HTML coverage reports written")
+    return table
+
+
+def _wait_table(cells: dict[str, Cell], size: int) -> Table:
+    from bench.generate import WAIT_SECONDS
+
+    table = _ratio_table(
+        f"Cases that wait: {size} cases in {size // 50} modules, half sleeping "
+        f"{WAIT_SECONDS * 1000:.0f} ms, half computing {WAIT_SECONDS * 1000:.0f} ms (medians)",
+        "tool", cells, WAIT_BASE,
+    )
+    for parallel, serial in (("tt -n 2", WAIT_BASE), ("pytest -n 2", "pytest serial")):
+        fast, slow = cells.get(parallel), cells.get(serial)
+        if fast is not None and slow is not None and fast.wall and slow.wall:
+            table.notes.append(f"{parallel}: {slow.wall / fast.wall:.2f} × faster than {serial}")
+    fast, other = cells.get("tt -n 2"), cells.get("pytest -n 2")
+    if fast is not None and other is not None and fast.wall and other.wall:
+        table.notes.append(f"tt -n 2 against pytest -n 2: {other.wall / fast.wall:.2f} × as fast")
+    if "pytest -n 2" not in cells:
+        table.notes.append("pytest -n 2: pytest-xdist is not installed, not measured")
     return table
 
 
@@ -429,11 +463,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         source = snapshot(work)
         with Launcher(child_env(source)) as launcher:
             bench = Bench(args, tools, work, launcher)
-            results = {(k, s): bench.kind_size(k, s) for k in args.kinds for s in args.sizes}
+            kinds = [k for k in args.kinds if k not in EXTRA_KINDS]
+            results = {(k, s): bench.kind_size(k, s) for k in kinds for s in args.sizes}
+            waiting = bench.waiting(args.wait_cases) if "wait" in args.kinds else None
             startup = bench.startup()
             collection = bench.collection(args.collect_size) if args.collect_size > 0 else None
             coverage = bench.coverage(args.coverage_size) if args.coverage_size > 0 else None
-        tables = [_main_table(results, tools), _startup_table(startup)]
+        tables = [_main_table(results, tools)] if results else []
+        tables.append(_startup_table(startup))
+        if waiting is not None:
+            tables.append(_wait_table(waiting, args.wait_cases))
         if collection is not None:
             tables.append(_collection_table(collection, args.collect_size))
         if coverage is not None:

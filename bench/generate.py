@@ -1,6 +1,7 @@
 """The generated work: one project per test style, with the same cases in each.
 
-A project of N cases holds ceil(N / 100) modules `test/test_mNNNN.py` of up to 100 cases.
+A project of N cases holds ceil(N / 100) modules `test/test_mNNNN.py` of up to 100 cases
+(of 50 for the `wait` kind, so its 400 cases make 8 modules for workers to share).
 Case `i` (counted over the whole project) has the same body in every style; only the way it
 is declared differs (`@test`, a plain `test_` function, a `TestCase` method, ward's `@test`,
 or a plain function that a loop calls).
@@ -14,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KINDS = ("trivial", "print", "params", "failing")
+# Kinds measured only when asked for (--kinds), each by its own comparison.
+EXTRA_KINDS = ("wait",)
+WAIT_SECONDS = 0.02  # each case of the wait kind sleeps or computes this long
 STYLES = ("thinking", "pytest", "unittest", "ward", "bare")
 CASES_PER_MODULE = 100
 PARAMS_PER_FUNCTION = 10  # a parametrized function gives this many cases (fewer at the end)
@@ -24,6 +28,9 @@ KIND_HELP = {
     "print": "each case prints a line and logs a warning, then asserts",
     "params": f"parametrized functions of {PARAMS_PER_FUNCTION} cases each",
     "failing": "trivial, but the first case of every module fails (1 %, at least one)",
+    "wait": f"cases that wait: half sleep {WAIT_SECONDS * 1000:.0f} ms, half compute for "
+    f"{WAIT_SECONDS * 1000:.0f} ms of CPU; 400 cases in 8 modules, serial against -n 2 "
+    "(only when asked for)",
 }
 
 
@@ -49,12 +56,17 @@ def failing_cases(kind: str, size: int) -> int:
     return sum(1 for i in range(size) if fails(kind, i))
 
 
-def module_count(size: int) -> int:
-    return max(1, math.ceil(size / CASES_PER_MODULE))
+def per_module(kind: str) -> int:
+    """Cases per module of this kind."""
+    return CASES_PER_MODULE // 2 if kind == "wait" else CASES_PER_MODULE
 
 
-def module_names(size: int) -> list[str]:
-    return [f"test_m{m:04d}" for m in range(module_count(size))]
+def module_count(size: int, kind: str = "trivial") -> int:
+    return max(1, math.ceil(size / per_module(kind)))
+
+
+def module_names(size: int, kind: str = "trivial") -> list[str]:
+    return [f"test_m{m:04d}" for m in range(module_count(size, kind))]
 
 
 def functions(kind: str, start: int, stop: int) -> Iterator[Function]:
@@ -71,6 +83,8 @@ def functions(kind: str, start: int, stop: int) -> Iterator[Function]:
 def body(kind: str, case: int) -> list[str]:
     """The statements of a non-parametrized case, the same in every style."""
     lines: list[str] = []
+    if kind == "wait":
+        return [f"time.sleep({WAIT_SECONDS})" if case % 2 == 0 else f"_compute({WAIT_SECONDS})"]
     if kind == "print":
         lines.append(f'print("case {case} prints a line")')
         lines.append(f'log.warning("case %d logs a line", {case})')
@@ -91,9 +105,19 @@ def _head(kind: str, imports: list[str]) -> str:
     lines = ['"""Generated benchmark cases."""', ""]
     if kind == "print":
         lines.append("import logging")
+    if kind == "wait":
+        lines.append("import time")
     lines.extend(imports)
     if kind == "print":
         lines += ["", "log = logging.getLogger(__name__)"]
+    if kind == "wait":
+        lines += [
+            "", "",
+            "def _compute(seconds):",
+            "    end = time.process_time() + seconds",
+            "    while time.process_time() < end:",
+            "        sum(range(1000))",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -222,7 +246,7 @@ def generate(root: Path, style: str, kind: str, size: int, *, coverage: bool = F
     """Write the project of `size` cases of `kind` in `style` into `root`; return `root`."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}")
-    if kind not in KINDS:
+    if kind not in KINDS + EXTRA_KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     package = root / PACKAGE
     package.mkdir(parents=True, exist_ok=True)
@@ -232,9 +256,10 @@ def generate(root: Path, style: str, kind: str, size: int, *, coverage: bool = F
         (root / "__test__.py").write_text(config_text(coverage))
     if style == "bare":
         (root / "run_bare.py").write_text(BARE_RUNNER)
-    for number, module in enumerate(module_names(size)):
-        start = number * CASES_PER_MODULE
-        funcs = list(functions(kind, start, min(start + CASES_PER_MODULE, size)))
+    step = per_module(kind)
+    for number, module in enumerate(module_names(size, kind)):
+        start = number * step
+        funcs = list(functions(kind, start, min(start + step, size)))
         if style == "thinking":
             text = _thinking(kind, funcs)
         elif style == "pytest":
@@ -251,7 +276,7 @@ def generate(root: Path, style: str, kind: str, size: int, *, coverage: bool = F
 
 def declared_cases(kind: str, size: int) -> int:
     """How many cases every generated project of this kind and size declares."""
-    return sum(len(f.cases) for m in range(module_count(size))
-               for f in functions(kind, m * CASES_PER_MODULE,
-                                  min((m + 1) * CASES_PER_MODULE, size)))
+    step = per_module(kind)
+    return sum(len(f.cases) for m in range(module_count(size, kind))
+               for f in functions(kind, m * step, min((m + 1) * step, size)))
 

@@ -114,3 +114,19 @@ COLLECTORS: tuple[Tool, ...] = (
     Tool("plain functions", "pytest", _COLLECT, _collected,
          "the same on the pytest project (plain test_ functions)"),
 )
+
+
+# Cases that wait (the `wait` kind), serial against worker processes: what `-n 2` gains.
+WAIT_BASE = "tt serial"
+WAITERS: tuple[Tool, ...] = (
+    Tool(WAIT_BASE, "thinking", ("-m", "test.run_all"), _thinking,
+         "thinking-tests, unittest engine, in one process: python -m test.run_all"),
+    Tool("tt -n 2", "thinking", ("-m", "test.run_all", "-n", "2"), _thinking,
+         "thinking-tests, whole modules in 2 worker processes: python -m test.run_all -n 2"),
+    Tool("pytest serial", "pytest",
+         ("-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml=reports/junit.xml", "test"),
+         _pytest, "python -m pytest -q -p no:cacheprovider --junitxml=reports/junit.xml test"),
+    Tool("pytest -n 2", "pytest",
+         ("-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml=reports/junit.xml", "-n", "2", "test"),
+         _pytest, "the same with pytest-xdist's -n 2", module="xdist"),
+)
