@@ -1,6 +1,6 @@
 """`-n N`: whole modules run in N long-lived worker processes, each case streamed as it ends.
 
-A worker is `python -m thinking_tests.workers`. It reads jobs on its standard input, one JSON
+A worker is `python -m thinking_tests.worker`. It reads jobs on its standard input, one JSON
 line each: the command line of `python -m thinking_tests` for the selected cases of one
 module (an --isolate job: `--only-ids`, its own journal, no reports) and a file to write the
 job's exit code to. It runs them one after the other in the same process and ends at the end
@@ -147,7 +147,7 @@ class _Worker:
         self.scratch = scratch
         self.output = scratch / f"worker-{number}.out"
         self.file: BinaryIO = self.output.open("wb")
-        command = [sys.executable, "-m", "thinking_tests.workers"]
+        command = [sys.executable, "-m", "thinking_tests.worker"]
         self.process = start(command, self.file, preexec, stdin=subprocess.PIPE)
         self.job: Job | None = None
         self.listener: _InOrder | None = None
@@ -284,34 +284,3 @@ class _Pool:
             if interrupted and worker.job is not None and worker.listener is not None:
                 worker.job.interrupted(worker.listener)
                 worker.job = None
-
-
-def serve() -> int:
-    """A worker: run each job read on the standard input, until it ends. Cases get an empty
-    standard input, as in any run; the jobs come on a copy of the original descriptor."""
-    from thinking_tests.cli import main
-
-    jobs = os.fdopen(os.dup(0), "rb")
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    try:
-        for line in jobs:
-            job = json.loads(line)
-            try:
-                code = main(job["argv"])
-            except SystemExit as exit:
-                code = exit.code if isinstance(exit.code, int) else 4
-            sys.stdout.flush()
-            sys.stderr.flush()
-            done = Path(job["done"])
-            partial = done.with_suffix(".partial")
-            partial.write_text(str(code), encoding="ascii")
-            os.replace(partial, done)  # read whole or not at all
-    except KeyboardInterrupt:  # the parent's Ctrl-C between jobs
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(serve())
