@@ -444,5 +444,46 @@ def process_put_back() -> None:
         assert "put back" not in err(name), (name, err(name))
 
 
+# The runner moves what is alive before the cases run out of the garbage collector's reach;
+# what a case leaves behind in a reference cycle is still collected, also after the last case
+# of a module whose import made a cycle of its own.
+GARBAGE = '''
+import gc
+import weakref
+
+from thinking_tests import test
+
+
+class Node:
+    pass
+
+
+AT_IMPORT = Node()
+AT_IMPORT.me = AT_IMPORT
+REFS = [weakref.ref(AT_IMPORT)]
+del AT_IMPORT
+
+
+@test
+def a_makes_cyclic_garbage():
+    node = Node()
+    node.me = node
+    REFS.append(weakref.ref(node))
+
+
+@test
+def b_finds_it_collected():
+    gc.collect()
+    assert REFS[1]() is None, "a case's cyclic garbage was never collected"
+'''
+
+
+@test("a case's cyclic garbage is collected: only what was alive before the cases is frozen")
+def garbage_collected() -> None:
+    root = project({"test/test_garbage.py": GARBAGE}, config="")
+    ran = run("-m", "test.run_all", cwd=root)
+    assert ran.code == 0 and ran.counts == (2, 0, 0), ran
+
+
 if __name__ == "__main__":
     run_current_module()
