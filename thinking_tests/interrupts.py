@@ -60,8 +60,10 @@ class Interrupts:
 
     def _on_signal(self, signum: int, frame: object) -> None:
         if self.received:
-            self.say("\nthinking-tests: interrupted twice, exiting at once\n")
-            os._exit(INTERRUPTED)
+            try:
+                self.say("\nthinking-tests: interrupted twice, exiting at once\n")
+            finally:  # nothing the message meets may stop the exit
+                os._exit(INTERRUPTED)
         self.received = True
         if self._deferring:
             self.pending = True

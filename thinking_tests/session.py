@@ -195,7 +195,7 @@ def execute(options: Options) -> int:
     from thinking_tests.interrupts import Interrupts
 
     # SIGTERM (how CI cancels a job) stops the run as Ctrl-C does, from its first moment.
-    interrupts = Interrupts(terminal.write)
+    interrupts = Interrupts(terminal.write_now)
     interrupts.install()
     try:
         return _Run(options, terminal, interrupts).execute()

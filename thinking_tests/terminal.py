@@ -83,6 +83,21 @@ class Terminal:
         except (OSError, ValueError):
             pass  # a closed or broken terminal must not lose the reports
 
+    def write_now(self, text: str) -> None:
+        """`write`, past the stream's buffer, straight to its descriptor: from a signal
+        handler, which may land inside a write to the same stream (a reentrant call there
+        raises, and the line would be lost)."""
+        try:
+            fd = self.stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            self.write(text)
+            return
+        encoding = getattr(self.stream, "encoding", None) or "utf-8"
+        try:
+            os.write(fd, text.encode(encoding, "backslashreplace"))
+        except (OSError, LookupError):
+            pass
+
     def paint(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
 
