@@ -27,7 +27,8 @@ from thinking_tests.model import (
     StageResult,
 )
 from thinking_tests.reports import html
-from thinking_tests.reports.html import format_duration, template_dir, write
+from thinking_tests.reports.html import facts, template_dir, view, write
+from thinking_tests.reports.html.view import format_duration
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START = 1_700_000_000.0
@@ -344,12 +345,12 @@ def lists_failures_first_without_javascript() -> None:
 @contextmanager
 def capped(failures: int, others: int) -> Iterator[None]:
     """The plain table's caps set to `failures` and `others` for the block."""
-    saved = html.NOSCRIPT_FAILURES, html.NOSCRIPT_OTHERS
-    html.NOSCRIPT_FAILURES, html.NOSCRIPT_OTHERS = failures, others
+    saved = view.NOSCRIPT_FAILURES, view.NOSCRIPT_OTHERS
+    view.NOSCRIPT_FAILURES, view.NOSCRIPT_OTHERS = failures, others
     try:
         yield
     finally:
-        html.NOSCRIPT_FAILURES, html.NOSCRIPT_OTHERS = saved
+        view.NOSCRIPT_FAILURES, view.NOSCRIPT_OTHERS = saved
 
 
 @test("without JavaScript: every failure, error and xpass is listed, only the first other cases")
@@ -467,20 +468,20 @@ def writes_atomically() -> None:
 
 @test
 def describes_the_environment() -> None:
-    saved = html.PACKAGES
-    html.PACKAGES = (*saved, "no-such-package-for-thinking-tests")
+    saved = facts.PACKAGES
+    facts.PACKAGES = (*saved, "no-such-package-for-thinking-tests")
     try:
         text, page = render(
             run(case("adds"), backend="pytest", command=("thinking-tests", "test", "-k", "a b"))
         )
     finally:
-        html.PACKAGES = saved
+        facts.PACKAGES = saved
     shown = "".join(page.text)
     assert f"{sys.version_info.major}.{sys.version_info.minor}." in shown
     import thinking_tests
 
     assert "thinking-tests" in shown and thinking_tests.__version__ in shown
-    assert "no-such-package-for-thinking-tests" not in shown and "jinja2" not in shown
+    assert "no-such-package-for-thinking-tests" not in shown
     assert "thinking-tests test -k 'a b'" in shown and "pytest" in shown
 
 
@@ -514,77 +515,109 @@ def stays_small_for_20000_cases() -> None:
     assert size < 15 * 1024 * 1024, f"{size / 1e6:.1f} MB"
     assert len(cases_of(page)) == 20_000
     # Every failure, then the first of the passing cases.
-    assert page.noscript_rows == ["o-failed"] * 2000 + ["o-passed"] * html.NOSCRIPT_OTHERS
-    assert len(page.pres) == html.NOSCRIPT_TRACEBACKS
+    assert page.noscript_rows == ["o-failed"] * 2000 + ["o-passed"] * view.NOSCRIPT_OTHERS
+    assert len(page.pres) == view.NOSCRIPT_TRACEBACKS
     assert page.captions == [
         f"20000 cases, failures first. Listed here: all 2000 failed, erroring or unexpectedly "
-        f"passing cases and the first {html.NOSCRIPT_OTHERS} of the 18000 others; with "
+        f"passing cases and the first {view.NOSCRIPT_OTHERS} of the 18000 others; with "
         "JavaScript on, the page lists all 20000."
     ]
 
 
-# Markup, a script-closing tag, a comment opener, quotes for either attribute style, an
-# entity, template syntax, a control character, a lone surrogate and non-ASCII text.
+# A text with markup, a closing script tag, a control character and a lone surrogate.
 SLOT = "\"'<b id=x>&amp;</script><!--${title} $$x\x01\ud800é日"
 SHOWN = "\"'<b id=x>&amp;</script><!--${title} $$x\ufffd\ufffdé日"  # as the reader sees it
 
 
-def fill_every_slot(value: str) -> str:
-    """The page's template with `value`, as plain text, in every slot."""
-    template = html._template(template_dir())
-    return html._fill(template, **dict.fromkeys(template.get_identifiers(), value))
+# Markup, a script-closing tag, a comment opener, quotes for either attribute style, an
+# entity, template syntax and non-ASCII text.
+TEXT = "\"'<b id=x>&amp;</script><!--{{ title }}{% if x %} $$x\ufffdé日"
+
+
+def model_of(results: RunResult, path: Path) -> dict[str, object]:
+    """The view model the report of `results` at `path` is rendered from."""
+    style, script, csp = html._statics(template_dir())
+    return view.page(results, path, 1024 * 1024, style=style, script=script, csp=csp)
+
+
+def every_text(value: object, text: str) -> object:
+    """`value` with every string in it, but markup, replaced by `text`."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        return text
+    if isinstance(value, dict):
+        return {key: every_text(item, text) for key, item in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*(every_text(item, text) for item in value))
+    if isinstance(value, (tuple, list)):
+        return type(value)(every_text(item, text) for item in value)
+    return value
+
+
+def every_branch() -> RunResult:
+    """A run that takes every branch of the template: banners, coverage, tags, tracebacks."""
+    from dataclasses import replace
+
+    from thinking_tests.model import CoverageSummary
+
+    coverage = CoverageSummary(percent=50.0, html_index="/elsewhere/htmlcov/index.html")
+    return replace(mixed(), interrupted=True, notes=("a note",), coverage=coverage)
 
 
 def attribute_names(page: Page) -> list[tuple[str, list[str]]]:
-    """Each tag's attribute names, but for the tag filter's."""
-    tag_filter = {"aria-label": "Filter by tag"}.items()
-    return [(tag, sorted(attrs)) for tag, attrs in page.tags if tag_filter - attrs.items()]
+    return [(tag, sorted(attrs)) for tag, attrs in page.tags]
 
 
-@test("a text in any slot of the template is escaped: it reads back as itself and makes no tag")
-def escapes_every_slot() -> None:
-    page_text = fill_every_slot(SLOT)
-    page = parse(page_text)
-    plain = parse(fill_every_slot("x"))
-    assert not page.problems, page.problems
-    assert [tag for tag, _ in page.tags] == [tag for tag, _ in plain.tags], "a slot made a tag"
-    # Nor an attribute: every slot in a tag is inside quotes, but for the tag filter's `hidden`
-    # (html.py fills that one with a fragment of its own, never with text).
-    assert attribute_names(page) == attribute_names(plain), "a slot made an attribute"
-    assert "<b id" not in page_text and "<!--$" not in page_text and "</script><" not in page_text
-    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", page_text)
-    page_text.encode("utf-8")  # no lone surrogate left
-    # Each attribute with a slot gives the text back whole, quotes and all.
-    filled = [
-        value for _, attrs in page.tags for value in attrs.values() if value and "<b id=x>" in value
-    ]
-    assert sorted(filled) == sorted([SHOWN] * 3 + [f"status-{SHOWN}"]), filled
-    # So does each element's text (script and style are raw text: no entity in them is read).
-    shown = "".join(page.text)
-    assert shown.count(SHOWN) >= 20, shown.count(SHOWN)
-
-
-@test("a value that is not text is shown as text; a fragment this module built is left alone")
-def fills_values_and_fragments() -> None:
-    assert html._html(12) == "12" and html._html(0.5) == "0.5"
-    assert html._html("\"'<>&") == "&#34;&#39;&lt;&gt;&amp;", "markupsafe's escaping"
-    assert html._html(html._Safe("<b>x</b>")) == "<b>x</b>"
+@test("a text in any field of the view model is escaped: it reads back as itself and makes no tag")
+def escapes_every_text() -> None:
+    path = Path("/reports/report.html")
+    model = model_of(every_branch(), path)
     template = html._template(template_dir())
-    slots = dict.fromkeys(template.get_identifiers(), "x")
-    for broken in ({**slots, "unknown": "x"}, {k: v for k, v in slots.items() if k != "title"}):
-        try:
-            html._fill(template, **broken)
-        except KeyError:
-            continue
-        raise AssertionError("a slot without a value, or a value without a slot, went unnoticed")
+    page_text = template.render(every_text(model, TEXT))
+    page = parse(page_text)
+    plain = parse(template.render(every_text(model, "x")))
+    assert not page.problems, page.problems
+    assert [tag for tag, _ in page.tags] == [tag for tag, _ in plain.tags], "a text made a tag"
+    assert attribute_names(page) == attribute_names(plain), "a text made an attribute"
+    assert "<b id" not in page_text and "<!--{" not in page_text and "</script><" not in page_text
+    # Each attribute holding a text gives it back whole, quotes and all.
+    filled = [value for _, attrs in page.tags for value in attrs.values() if value and "id=x" in value]
+    assert len(filled) >= 10 and all(TEXT in value for value in filled), filled
+    # So does each element's text (script and style are raw text: no entity in them is read).
+    assert "".join(page.text).count(TEXT) >= 20
 
 
-@test("the report is written without jinja2 or markupsafe, hostile text in every field escaped")
-def writes_without_a_template_engine() -> None:
+@test("the view model is plain values: no HTML built in Python but the page's style, script and data")
+def builds_a_plain_view_model() -> None:
+    from markupsafe import Markup
+
+    model = model_of(every_branch(), Path("/reports/report.html"))
+    markup = sorted(key for key, value in model.items() if isinstance(value, Markup))
+    assert markup == ["data", "script", "style"], markup
+
+    def texts(value: object) -> Iterator[str]:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from texts(item)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                yield from texts(item)
+        else:
+            assert value is None or isinstance(value, (int, float)) or hasattr(value, "summary_line"), value
+
+    shown = [text for key, value in model.items() if key not in markup for text in texts(value)]
+    assert shown and not [text for text in shown if "<" in text or "&" in text], shown
+
+
+@test("the report is written with hostile text in every field, escaped")
+def writes_hostile_text_everywhere() -> None:
     script = f"""
 import sys
-for name in ("jinja2", "markupsafe"):
-    sys.modules[name] = None  # importing it now raises ImportError
 from pathlib import Path
 from thinking_tests.model import CaseResult, CoverageSummary, Outcome, RunResult
 from thinking_tests.reports.html import write

@@ -24,7 +24,7 @@ from test.support import Ran, chromium, package, run
 from thinking_tests import fixture, run_current_module, test
 from thinking_tests.model import CaseResult, Outcome, RunResult
 from thinking_tests.reports import html
-from thinking_tests.reports.html import template_dir, write
+from thinking_tests.reports.html import facts, template_dir, write
 
 MODULE = "test.test_mix"
 MIXED = """
@@ -370,10 +370,10 @@ def version_falls_back() -> None:
             installed = version("thinking-tests")
         except PackageNotFoundError:
             installed = ""
-        assert html._own_version() == installed
+        assert facts.own_version() == installed
     finally:
         thinking_tests.__version__ = saved
-    assert html._own_version() == saved
+    assert facts.own_version() == saved
 
 
 # --- in a real browser ------------------------------------------------------------------------------
