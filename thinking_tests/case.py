@@ -35,6 +35,7 @@ class Case:
     skip: str | None = None  # reason; None runs the case
     xfail: str | None = None
     timeout: float | None = None
+    retries: int | None = None  # times run again after failing; None: the run's (config.retries)
     args: tuple[Any, ...] = ()  # positional values from params
     param_id: str | None = None
     aspects: tuple[Aspect, ...] = ()  # block aspects (outer first), then the case's own

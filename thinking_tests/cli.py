@@ -59,6 +59,9 @@ def parser() -> argparse.ArgumentParser:
                    help="balance --shard by the case durations of an earlier run's journal")
     p.add_argument("--run-timeout", type=_seconds, metavar="SECONDS",
                    help="stop the run past this many seconds, as Ctrl-C does (reports written, exit 2)")
+    p.add_argument("--reruns", type=_count, metavar="N",
+                   help="run a failed case again up to N times (over config.retries; a case's "
+                   "own @test(retries=...) wins); one that then passes is flaky, counted as passed")
     p.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     return p
 
@@ -135,6 +138,7 @@ def options(args: argparse.Namespace, targets: list[Target], command: tuple[str,
         journal=args.journal,
         only_ids=args.only_ids,
         run_timeout=args.run_timeout,
+        reruns=args.reruns,
         command=command,
     )
 

@@ -97,6 +97,9 @@ class Config(_Strict):
     aspects: list[Any] = field(default_factory=list)
     timeout: float | None = None  # seconds for every case without its own timeout
     run_timeout: float | None = None  # seconds for the whole run: past it, it stops as on Ctrl-C
+    # Times a failed case runs again (--reruns over it, @test(retries=...) over both); one
+    # that passes then is flaky: passed, with its failed attempts in the reports.
+    retries: int = 0
     pytest_args: list[str] = field(default_factory=list)
     workers: int | str | None = None  # -n: modules in this many worker processes, or "auto"
     # Per case: "fd" captures descriptors 1 and 2 (C code, child processes too), "sys" only
@@ -197,6 +200,9 @@ def validate(config: Config) -> None:
             _check_type(f"config.{name}", seconds, (int, float), True)
             if seconds is not None and not 0 < seconds < float("inf"):  # NaN too
                 raise ConfigError(f"config.{name} must be a positive, finite number of seconds")
+        _check_type("config.retries", config.retries, (int,), False)
+        if config.retries < 0:
+            raise ConfigError(f"config.retries must be a whole number of times (0 or more), not {config.retries}")
         _check_type("config.pytest_args", config.pytest_args, (list,), False)
         if config.workers is not None and config.workers != "auto" and not (
             isinstance(config.workers, int) and not isinstance(config.workers, bool) and config.workers >= 0

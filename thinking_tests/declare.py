@@ -33,6 +33,7 @@ def test(
     skip: bool | str = False,
     xfail: bool | str = False,
     timeout: float | None = None,
+    retries: int | None = None,
     params: Sequence[Any] | None = None,
     ids: Sequence[str] | None = None,
     aspects: Sequence[Aspect] = (),
@@ -50,6 +51,7 @@ def test(
     skip: bool | str = False,
     xfail: bool | str = False,
     timeout: float | None = None,
+    retries: int | None = None,
     params: Sequence[Any] | None = None,
     ids: Sequence[str] | None = None,
     aspects: Sequence[Aspect] = (),
@@ -84,6 +86,7 @@ def test(
         skip=_reason(skip, "skipped"),
         xfail=_reason(xfail, "expected to fail"),
         timeout=timeout,
+        retries=retries,
         params=params,
         ids=ids,
         aspects=tuple(aspects),
@@ -94,6 +97,8 @@ def test(
         not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf")  # NaN too
     ):
         raise TypeError(f"@test(timeout=...) must be a positive number of seconds, not {timeout!r}")
+    if retries is not None and (not isinstance(retries, int) or isinstance(retries, bool) or retries < 0):
+        raise TypeError(f"@test(retries=...) must be a whole number of times (0 or more), not {retries!r}")
     for obj in options.aspects:
         if not callable(getattr(obj, "around", None)):
             raise TypeError(f"@test(aspects=...) holds {obj!r}, which has no around(stage, case)")
@@ -116,6 +121,7 @@ class _Options:
         skip: str | None = None,
         xfail: str | None = None,
         timeout: float | None = None,
+        retries: int | None = None,
         params: Sequence[Any] | None = None,
         ids: Sequence[str] | None = None,
         aspects: tuple[Aspect, ...] = (),
@@ -128,6 +134,7 @@ class _Options:
         self.skip = skip
         self.xfail = xfail
         self.timeout = timeout
+        self.retries = retries
         self.params = params
         self.ids = ids
         self.aspects = aspects
@@ -196,6 +203,7 @@ def _declare(func: F, options: _Options) -> F:
             skip=options.skip,
             xfail=options.xfail,
             timeout=options.timeout,
+            retries=options.retries,
             args=args,
             param_id=param_id,
             aspects=aspects,

@@ -135,6 +135,9 @@ class Fixtures:
         self.external = external
         self.live: list[_Live] = []
         self.timeout: float | None = None  # the run's case timeout, for scopes ended outside a case
+        # The fixture whose set-up raised last (the innermost of a chain), for a runner that
+        # resets it and asks which scope failed (a retried case is not retried for a wider one).
+        self.failing: Fixture | None = None
 
     def resolve(self, case: Case) -> dict[str, Any]:
         """The value of every fixture the case asks for, making the missing ones."""
@@ -174,9 +177,14 @@ class Fixtures:
                 generator = None
                 value = fixture.func(**kwargs)
         except StopIteration:
+            self.failing = fixture
             raise FixtureError(f"fixture '{name}' did not yield a value") from None
         except CaseTimeout as error:
+            self.failing = fixture
             raise error.blame(f"fixture '{name}' setup")
+        except BaseException:
+            self.failing = fixture
+            raise
         self.live.append(_Live(fixture, key, value, generator))
         return value
 

@@ -96,6 +96,8 @@ class Job:
             self.arguments += ["--backend", options.backend]
         if options.exitfirst:
             self.arguments.append("-x")
+        if options.reruns is not None:
+            self.arguments += ["--reruns", str(options.reruns)]
         self.tail = _Tail(self.journal)
         self.streamed: Counter[str] = Counter()  # ids of the results handed on so far
         self.rest: list["Item"] = []  # cases never reached by a process that died: run them again

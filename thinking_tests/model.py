@@ -140,8 +140,34 @@ class StageResult:
 
 
 @record
+class Attempt:
+    """One failed attempt of a case that was run again (`retries`): what the case result
+    itself says of its last attempt, for an earlier one."""
+
+    outcome: Outcome  # FAILED or ERROR
+    message: str
+    duration: float  # seconds, all stages of this attempt
+    stages: tuple[StageResult, ...] = ()
+    stdout: str = ""
+    stderr: str = ""
+    log: str = ""
+    start: float = 0.0  # wall-clock start, seconds since the epoch
+
+    @property
+    def exception(self) -> ExceptionInfo | None:
+        """The first exception of any stage of this attempt."""
+        for stage in self.stages:
+            if stage.exception is not None:
+                return stage.exception
+        return None
+
+
+@record
 class CaseResult:
-    """The result of one case: exactly one per case run, whatever went wrong where."""
+    """The result of one case: exactly one per case run, whatever went wrong where.
+
+    A case run again after failing (`retries`) has one result, its last attempt's, with
+    the failed attempts before it in `attempts`: passed then, it is flaky."""
 
     id: str  # "module.path::name[param-id]"
     module: str
@@ -159,6 +185,12 @@ class CaseResult:
     log: str = ""
     message: str = ""  # one line: why it failed, was skipped or errored
     start: float = 0.0  # wall-clock start, seconds since the epoch
+    attempts: tuple[Attempt, ...] = ()  # failed attempts before this one, oldest first
+
+    @property
+    def flaky(self) -> bool:
+        """Passed after failing: an attempt before the last one failed."""
+        return bool(self.attempts) and self.outcome is Outcome.PASSED
 
     @property
     def exception(self) -> ExceptionInfo | None:
@@ -214,6 +246,7 @@ class Counts:
     errors: int = 0  # included in failed
     xfailed: int = 0  # included in skipped
     xpassed: int = 0  # included in passed
+    flaky: int = 0  # included in passed: passed after failed attempts
 
     @property
     def total(self) -> int:
@@ -280,8 +313,11 @@ class RunResult:
     def counts(self) -> Counts:
         # Tallied by the outcome's value: hashing an Enum member runs Python code, a str not.
         tally = dict.fromkeys(_VALUES, 0)
+        flaky = 0
         for case in self.cases:
             tally[case.outcome._value_] += 1
+            if case.attempts:
+                flaky += case.outcome is Outcome.PASSED
         return Counts(
             passed=tally["passed"] + tally["xpassed"],
             failed=tally["failed"] + tally["error"],
@@ -289,6 +325,7 @@ class RunResult:
             errors=tally["error"],
             xfailed=tally["xfailed"],
             xpassed=tally["xpassed"],
+            flaky=flaky,
         )
 
 

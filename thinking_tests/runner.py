@@ -20,7 +20,7 @@ from thinking_tests.aspects import _current, aspect_name
 from thinking_tests.capture import Capture
 from thinking_tests.case import Aspect, Case
 from thinking_tests.fixtures import FixtureError, Fixtures
-from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+from thinking_tests.model import Attempt, CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.sandbox import Snapshot, with_note
 from thinking_tests.timeouts import CaseTimeout, Deadline, blamed
 
@@ -194,11 +194,13 @@ class CaseRunner:
         aspects: Sequence[Aspect] = (),
         capture: Capture | None = None,
         timeout: float | None = None,
+        retries: int = 0,
     ) -> None:
         self.fixtures = fixtures
         self.aspects = tuple(aspects)
         self.capture = capture
         self.timeout = timeout
+        self.retries = retries  # times a failed case runs again, unless it says its own
         self.interrupted = False
         fixtures.timeout = timeout  # scopes that end outside a case have a limit too
         # The process as the last case's body was put back to, while no code but the
@@ -218,6 +220,8 @@ class CaseRunner:
         clean, self.clean = self.clean, None
         if case.skip is not None:
             return self.skipped(case, next_case)
+        if self.retries or case.retries:
+            return self.retried(case, next_case)
         capture = self.capture  # as start() does, in line: this runs once a case
         if capture is not None:
             capture.start_case()
@@ -228,6 +232,60 @@ class CaseRunner:
         if running.teardown() is _NOTHING_TO_TEAR_DOWN:
             self.clean = running.snapshot
         return running.finish()
+
+    def retried(self, case: Case, next_case: Case | None = None) -> CaseResult:
+        """Run a case, and again after each failed attempt while it has retries left; the
+        result is the last attempt's, with the failed ones before it in `attempts`.
+
+        An attempt runs the case's own stages again: its setups, its case-scoped fixtures,
+        the body and its teardowns. Fixtures of wider scopes stay set up between attempts,
+        and a case whose setup failed in one of them is not run again; nor is an expected
+        failure, a skip, or a case an interrupt (Ctrl-C, SIGTERM, the run timeout) stopped.
+        """
+        times = self.retries if case.retries is None else case.retries
+        if case.xfail is not None:
+            times = 0
+        attempts: list[Attempt] = []
+        start, began = _time(), _perf_counter()
+        capture = self.capture
+        while True:
+            last = len(attempts) >= times
+            if capture is not None:
+                capture.start_case()
+            self.fixtures.failing = None
+            running = Running(self, case, next_case)
+            if running.setup().ok:
+                running.call()
+            passed = all(stage.ok for stage in running.stages)
+            again = not last and not passed and self._again(case, running)
+            if again:  # the scopes around the case stay for its next attempt
+                running.next_case = case
+            running.teardown()
+            result = running.finish()
+            if not last and not self.interrupted and result.outcome in _RETRIED and (again or passed):
+                attempts.append(_attempt(result))
+                continue
+            if not attempts:
+                return result
+            fields = dict(result.__dict__)
+            fields.update(attempts=tuple(attempts), start=start, duration=_perf_counter() - began)
+            return CaseResult(**fields)
+
+    def _again(self, case: Case, running: "Running") -> bool:
+        """Whether a case whose setup or body failed runs again (decided before its teardown,
+        which then keeps the wider fixture scopes): a failure or error of its own, not an
+        interrupt, nor a fixture of a wider scope that could not be set up."""
+        if self.interrupted:
+            return False
+        outcome, _ = self._outcome(case, [*running.stages, _NOTHING_TO_TEAR_DOWN])
+        if outcome not in _RETRIED:
+            return False
+        if not running.stages[0].ok:
+            error = running.errors.get(Stage.SETUP)
+            failing = self.fixtures.failing
+            if isinstance(error, FixtureError) or (failing is not None and failing.scope != "case"):
+                return False
+        return True
 
     def start(self, case: Case, next_case: Case | None = None) -> "Running":
         """Begin a case whose stages the caller drives one by one (the pytest host does)."""
@@ -379,11 +437,26 @@ class CaseRunner:
         )
 
 
+_RETRIED = (Outcome.FAILED, Outcome.ERROR)  # what a case with retries left runs again after
 _NOTHING_TO_SET_UP = StageResult(Stage.SETUP, True, 0.0)
 _NOTHING_TO_TEAR_DOWN = StageResult(Stage.TEARDOWN, True, 0.0)
 # How a skip's type is written in its ExceptionInfo ("Skipped": pytest 9 puts it in builtins).
 _SKIP_NAMES = frozenset({"unittest.case.SkipTest", "_pytest.outcomes.Skipped", "Skipped"})
 _TIMEOUT_NAME = f"{CaseTimeout.__module__}.CaseTimeout"
+
+
+def _attempt(result: CaseResult) -> Attempt:
+    """A failed attempt as the result of a retried case keeps it."""
+    return Attempt(
+        outcome=result.outcome,
+        message=result.message,
+        duration=result.duration,
+        stages=result.stages,
+        stdout=result.stdout,
+        stderr=result.stderr,
+        log=result.log,
+        start=result.start,
+    )
 
 
 def _params(case: Case) -> tuple[tuple[str, str], ...]:

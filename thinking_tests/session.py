@@ -84,6 +84,7 @@ class Options:
     journal: str | None = None  # where the journal goes, whatever the report settings say
     only_ids: str | None = None  # a file of case ids: run exactly these (for --isolate)
     run_timeout: float | None = None  # --run-timeout: seconds for the whole run
+    reruns: int | None = None  # --reruns: times a failed case runs again, over config.retries
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
     # Filters and orders the selected items (thinking-tests 0.0.4's predicate and sorter).
     arrange: "Callable[[list[Item]], list[Item]] | None" = None
@@ -100,6 +101,8 @@ def _apply_overrides(options: Options) -> None:
         config.coverage.enabled = False
     if options.run_timeout is not None:
         config.run_timeout = options.run_timeout
+    if options.reruns is not None:
+        config.retries = options.reruns
     if options.report_dir is not None:
         # A path typed on the command line means one relative to where it was typed.
         config.reports.directory = os.path.abspath(options.report_dir)
@@ -781,7 +784,7 @@ def _run_plan(plan: Plan, results: _Results) -> bool:
     wanted = level != "no" and config.backend != "pytest"
     r = config.reports
     capture = Capture(r.max_output, level, r.max_run_output) if wanted else None
-    runner = CaseRunner(Fixtures(REGISTRY), config.aspects, capture, config.timeout)
+    runner = CaseRunner(Fixtures(REGISTRY), config.aspects, capture, config.timeout, config.retries)
     engine = get_engine(config.backend)
     terminal_stream = results.terminal.stream
     if capture is not None:

@@ -1,5 +1,9 @@
 """Terminal output: progress while running, then failures, slowest cases, and the summary.
 
+A case run again after failing shows an `R` per failed attempt before its letter (`R.` is
+flaky: passed on its second attempt); a failure shows every attempt; flaky cases are
+listed, one line per failed attempt, and counted in the breakdown.
+
 The last line is always the summary `N passed, N failed, N skipped` (after `coverage-failed: `
 when coverage failed the run); the line above it breaks it down and gives the duration.
 Section rules fit the terminal's width (COLUMNS, else the terminal, else 88 columns).
@@ -12,7 +16,7 @@ import sys
 from time import monotonic as _monotonic  # bound at import: a case may mock time's
 from typing import TYPE_CHECKING, TextIO
 
-from thinking_tests.model import CaseResult, Counts, Outcome, RunResult
+from thinking_tests.model import Attempt, CaseResult, Counts, Outcome, RunResult
 from thinking_tests.paths import shown
 
 if TYPE_CHECKING:
@@ -111,6 +115,8 @@ class Terminal:
             label = self.paint(result.outcome.value.upper(), _COLOURS[result.outcome])
             # _one_line strips, so the space before the reason goes outside it.
             extra = f" ({_one_line(result.message.splitlines()[0])})" if result.message and result.outcome is not Outcome.FAILED else ""
+            if result.attempts:
+                extra += f" ({_attempts_said(result)})"
             self.write(f"{result.id} {label}{extra} [{result.duration * 1000:.0f} ms]\n")
             return
         pending = self._pending
@@ -124,6 +130,9 @@ class Terminal:
         elif self._column >= self.width:
             pending.append("\n" + " " * (len(module) + 1))
             self._column = len(module) + 1
+        if result.attempts:  # an R per failed attempt, as pytest-rerunfailures shows them
+            pending.append(self.paint("R" * len(result.attempts), "33"))
+            self._column += len(result.attempts)
         pending.append(self._letters[result.outcome._value_])
         self._column += 1
         # Letters are written in batches, at most every tenth of a second: writing each one
@@ -172,6 +181,9 @@ class Terminal:
                     needing.append((case, message))
             # After the real failures: they are what needs reading.
             self._needing_pytest(needing)
+        flaky = [c for c in run.cases if c.attempts and c.outcome is Outcome.PASSED]
+        if flaky:
+            self._flaky(flaky)
         if durations:
             slowest = sorted(run.cases, key=lambda c: c.duration, reverse=True)[:durations]
             self.write("\n" + self.rule(f" slowest {len(slowest)} durations ", "=") + "\n")
@@ -197,6 +209,8 @@ class Terminal:
             f"{counts.xfailed} xfailed",
             f"{counts.xpassed} xpassed",
         ]
+        if counts.flaky:
+            parts.append(f"{counts.flaky} flaky")
         state = " (interrupted)" if run.interrupted else ""
         if coverage_seconds is not None:
             state += f" ({coverage_seconds:.2f} s of it coverage and reports)"
@@ -222,14 +236,35 @@ class Terminal:
         if rest > 0:
             self.write(f"... and {rest} more test{'s' if rest != 1 else ''} that need pytest, each in the reports\n")
 
+    def _flaky(self, cases: list[CaseResult]) -> None:
+        """Cases that passed after failing: each with one line per failed attempt (the
+        reports keep their tracebacks and output)."""
+        self.write("\n" + self.rule(" FLAKY ", "=") + "\n")
+        for case in cases:
+            self.write(self.paint(f"{case.id}: {_attempts_said(case).removeprefix('flaky: ')}", "33") + "\n")
+            for number, attempt in enumerate(case.attempts, 1):
+                message = _one_line(attempt.message, max(40, self.width - 20)) or attempt.outcome.value
+                self.write(f"  attempt {number}: {attempt.outcome.value}: {message}\n")
+
     def _failure(self, case: CaseResult) -> None:
-        stage = case.failed_stage
         self.write(self.paint(self.rule(f" {case.id} ", "_"), "31;1") + "\n")
+        total = len(case.attempts) + 1
+        for number, attempt in enumerate(case.attempts, 1):
+            self.write(self.paint(f"--- attempt {number} of {total} ---", "31") + "\n")
+            self._attempt(case, attempt)
+        if case.attempts:
+            self.write(self.paint(f"--- attempt {total} of {total} (the last) ---", "31") + "\n")
+        self._attempt(case, case)
+
+    def _attempt(self, case: CaseResult, attempt: "CaseResult | Attempt") -> None:
+        """One attempt of a failed case (the case itself, when it ran once): where and how
+        it failed, its tracebacks and its captured output."""
+        stage = next((s.stage for s in attempt.stages if not s.ok), None)
         where = f"{shown(case.file)}:{case.line}" if case.file else case.module
-        outcome = f"{case.outcome.value}{f' in {stage}' if stage else ''}"
+        outcome = f"{attempt.outcome.value}{f' in {stage}' if stage else ''}"
         head = f"{where}: {outcome}"
         # Runner messages such as "error in setup: ..." already start with the outcome.
-        message = _whole(case, case.message.removeprefix(f"{outcome}: ").rstrip("\n"))
+        message = _whole(attempt, attempt.message.removeprefix(f"{outcome}: ").rstrip("\n"))
         # Never cut: a one-line message that fits the width follows the head on its line,
         # any other follows in full on its own lines.
         line = f"{head}: {message}"
@@ -237,16 +272,16 @@ class Terminal:
             self.write(line + "\n")
         else:
             self.write(head + "\n" + (message + "\n" if message else ""))
-        for stage_result in case.stages:
+        for stage_result in attempt.stages:
             info = stage_result.exception
             if info is None:
                 continue
-            if len([s for s in case.stages if s.exception]) > 1:
+            if len([s for s in attempt.stages if s.exception]) > 1:
                 self.write(f"--- in {stage_result.stage} ---\n")
             self.write(info.traceback.rstrip("\n") + "\n")
             if info.explanation:
                 self.write(self.paint(info.explanation.rstrip("\n"), "31") + "\n")
-        for label, text in (("stdout", case.stdout), ("stderr", case.stderr), ("log", case.log)):
+        for label, text in (("stdout", attempt.stdout), ("stderr", attempt.stderr), ("log", attempt.log)):
             if text:
                 self.write(self.rule(f" captured {label} ", "-") + "\n")
                 self.write(_tail(text).rstrip("\n") + "\n")
@@ -257,7 +292,15 @@ class Terminal:
         return f"{char * side}{title}{char * side}"
 
 
-def _whole(case: CaseResult, message: str) -> str:
+def _attempts_said(case: CaseResult) -> str:
+    """How a retried case's attempts went: "flaky: passed on attempt 2 of 2", "3 attempts"."""
+    total = len(case.attempts) + 1
+    if case.outcome is Outcome.PASSED:
+        return f"flaky: passed on attempt {total} of {total}"
+    return f"{total} attempts"
+
+
+def _whole(case: "CaseResult | Attempt", message: str) -> str:
     """The case's message with every line of its exception's: a case's message is the
     first line of an exception of several."""
     raised = [s.exception for s in case.stages if s.exception is not None]

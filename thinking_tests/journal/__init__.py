@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from thinking_tests.model import CaseResult, Stage, StageResult
+from thinking_tests.model import Attempt, CaseResult, Stage, StageResult
 from thinking_tests.descriptors import high
 
 if TYPE_CHECKING:
@@ -225,6 +225,8 @@ def _case_line(result: CaseResult, where: str) -> str:
         extra += f', "tags": {_dumps(list(result.tags))}'
     if result.params:
         extra += f', "params": {_dumps([list(p) for p in result.params])}'
+    if result.attempts:
+        extra += f', "attempts": [{", ".join(_attempt_line(a) for a in result.attempts)}]'
     try:
         ns, start_us = int(result.duration * 1e9), int(result.start * 1e6)
     except (ValueError, OverflowError):  # NaN or infinite: only a hand-made result has one
@@ -233,6 +235,23 @@ def _case_line(result: CaseResult, where: str) -> str:
         f'{{"kind": "case", "id": {_string(result.id)}, "name": {_string(result.name)}, '
         f'"outcome": "{result.outcome._value_}", "ns": {ns}, "line": {int(result.line)}, '
         f'"start_us": {start_us}, {where}{extra}, "stages": [{_stages_line(result.stages)}]}}'
+    )
+
+
+def _attempt_line(attempt: Attempt) -> str:
+    """A failed attempt of a retried case, within its case record: as a case record holds
+    its last attempt (outcome, message, times, output, stages)."""
+    texts = "".join(
+        f', "{key}": {_string(value)}'
+        for key, value in (
+            ("message", attempt.message), ("stdout", attempt.stdout),
+            ("stderr", attempt.stderr), ("log", attempt.log),
+        )
+        if value
+    )
+    return (
+        f'{{"outcome": "{attempt.outcome._value_}", "ns": {_whole(attempt.duration, 1e9)}, '
+        f'"start_us": {_whole(attempt.start, 1e6)}{texts}, "stages": [{_stages_line(attempt.stages)}]}}'
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from thinking_tests.journal import JournalError
 from thinking_tests.model import (
+    Attempt,
     CaseResult,
     ExceptionInfo,
     Outcome,
@@ -122,6 +123,33 @@ def _stage(data: Any) -> StageResult:
     )
 
 
+def _attempts(data: dict[str, Any]) -> tuple[Attempt, ...]:
+    """The failed attempts of a retried case (none in a record without them)."""
+    value = data.get("attempts", [])
+    if not isinstance(value, list):
+        raise _Unreadable(f'"attempts" is {_shown_value(value)}, not a list')
+    attempts = []
+    for raw in value:
+        if not isinstance(raw, dict):
+            raise _Unreadable(f"an attempt is {_shown_value(raw)}, not an object")
+        stages = raw.get("stages", [])
+        if not isinstance(stages, list):
+            raise _Unreadable(f'an attempt\'s "stages" is {_shown_value(stages)}, not a list')
+        attempts.append(
+            Attempt(
+                outcome=_choice(raw, "outcome", Outcome),
+                message=_text(raw, "message", ""),
+                duration=_seconds(raw, "ns", 1e9, "duration"),
+                stages=tuple(_stage(s) for s in stages),
+                stdout=_text(raw, "stdout", ""),
+                stderr=_text(raw, "stderr", ""),
+                log=_text(raw, "log", ""),
+                start=_seconds(raw, "start_us", 1e6, "start", required=False),
+            )
+        )
+    return tuple(attempts)
+
+
 def from_json(data: dict[str, Any]) -> CaseResult:
     """A case record as a result; `_Unreadable` (a ValueError) names what is wrong with it."""
     stages = data.get("stages", [])
@@ -144,6 +172,7 @@ def from_json(data: dict[str, Any]) -> CaseResult:
         log=_text(data, "log", ""),
         message=_text(data, "message", ""),
         start=_seconds(data, "start_us", 1e6, "start", required=False),
+        attempts=_attempts(data) if "attempts" in data else (),
     )
 
 

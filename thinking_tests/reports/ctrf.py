@@ -7,6 +7,10 @@ are the summary line's, and the exact outcome is kept in `rawStatus` and `extra.
     passed -> passed     failed -> failed     error -> failed
     skipped -> skipped   xfailed -> skipped   xpassed -> passed
 
+A case run again after failing (`retries`) has `retries` (its attempts after the first),
+`flaky` (whether it passed in the end) and `retryAttempts` (each failed attempt with its
+status, message, trace and output), and the summary counts the flaky cases.
+
 Times are whole milliseconds (since the epoch for `start`/`stop`); stdout and stderr are
 lists of lines; messages, traces and output are cut to `max_output` characters each. The
 document is written by `json.dumps` in one pass (its C encoder: no indent). Control
@@ -26,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from thinking_tests.journal import hostname
-from thinking_tests.model import CaseResult, Outcome, RunResult
+from thinking_tests.model import Attempt, CaseResult, Outcome, RunResult
 from thinking_tests.reports._files import truncate, write_atomic
 
 # Bound at import: reports are written after the cases ran, and a case may mock these.
@@ -95,6 +99,8 @@ def _report(results: RunResult) -> dict[str, Any]:
         "duration": _ms(results.duration),
         "extra": {"errors": counts.errors, "xfailed": counts.xfailed, "xpassed": counts.xpassed},
     }
+    if counts.flaky:
+        summary["flaky"] = counts.flaky
     extra: dict[str, Any] = {"interrupted": results.interrupted, "engine": results.backend}
     if results.selection.partial:
         extra["selection"] = results.selection.describe()
@@ -148,6 +154,7 @@ def _test(case: CaseResult, limit: int, quoted: dict[tuple[str, str], str]) -> s
     )
     if value == "passed" and not (
         case.tags or case.params or case.message or case.stdout or case.stderr or case.log or case.description
+        or case.attempts
     ):
         return text + _EXTRA[value] + "}}"  # most cases of most runs: nothing more to say
     parts = [text]
@@ -174,6 +181,10 @@ def _test(case: CaseResult, limit: int, quoted: dict[tuple[str, str], str]) -> s
         more["stdout"] = _lines(case.stdout, limit)
     if case.stderr:
         more["stderr"] = _lines(case.stderr, limit)
+    if case.attempts:
+        more["retries"] = len(case.attempts)
+        more["flaky"] = case.flaky
+        more["retryAttempts"] = [_attempt(a, n, limit) for n, a in enumerate(case.attempts, 1)]
     if case.description:
         extra["description"] = case.description
     if case.log:
@@ -185,6 +196,38 @@ def _test(case: CaseResult, limit: int, quoted: dict[tuple[str, str], str]) -> s
         parts.append("," + _dumps(extra)[1:-1])
     parts.append("}}")
     return "".join(parts)
+
+
+def _attempt(attempt: Attempt, number: int, limit: int) -> dict[str, Any]:
+    """A failed attempt before a case's last one, as CTRF's `retryAttempts` holds it."""
+    info = attempt.exception
+    shown: dict[str, Any] = {
+        "attempt": number,
+        "status": _STATUS[attempt.outcome],
+        "duration": _ms(attempt.duration),
+    }
+    if attempt.message:
+        shown["message"] = truncate(attempt.message, limit)
+    if info is not None:
+        trace = info.traceback
+        if info.explanation:
+            trace = f"{trace.rstrip()}\n{info.explanation}" if trace else info.explanation
+        if trace:
+            shown["trace"] = truncate(trace, limit)
+    if attempt.stdout:
+        shown["stdout"] = _lines(attempt.stdout, limit)
+    if attempt.stderr:
+        shown["stderr"] = _lines(attempt.stderr, limit)
+    start = _ms(attempt.start)
+    if start:
+        shown["start"], shown["stop"] = start, start + shown["duration"]
+    extra: dict[str, Any] = {"outcome": attempt.outcome.value}
+    if info is not None:
+        extra["exception"] = info.type_name
+    if attempt.log:
+        extra["log"] = _lines(attempt.log, limit)
+    shown["extra"] = extra
+    return shown
 
 
 def _where(module: str, file: str) -> str:

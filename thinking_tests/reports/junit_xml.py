@@ -16,6 +16,13 @@ report also follows), and what is written to meet it:
   of the duration, with NaN, infinite and negative durations shown as `0.000`.
 - A `testcase` holds its `failure`, `error` or `skipped` (at most one here, with `type`
   and `message`), then `system-out`, then `system-err`.
+- A case run again after failing (`retries`) keeps its failed attempts as Maven Surefire
+  writes reruns, which Jenkins and GitLab read, in the order Surefire's schema wants them:
+  a passed case has a `flakyFailure` or `flakyError` per failed attempt, a case that failed
+  every attempt has its last attempt as the `failure` or `error` and each earlier one as a
+  `rerunFailure` or `rerunError`. Each of these has `type` and `message`, then
+  `stackTrace`, `system-out` and `system-err` elements of its own (the Jenkins schema's
+  `rerunType`).
 - Every character must be one XML 1.0 allows: each string is made safe *visibly*
   (`\\x1b` becomes `#x1B`, see `_xmltext.visible`) and then escaped exactly as ElementTree
   escapes it (`_xmltext.attribute`, `_xmltext.content`).
@@ -31,7 +38,7 @@ import time
 from pathlib import Path
 
 from thinking_tests.journal import hostname as journal_hostname
-from thinking_tests.model import CaseResult, Outcome, RunResult, Stage
+from thinking_tests.model import Attempt, CaseResult, Outcome, RunResult, Stage
 from thinking_tests.reports._files import truncate, write_atomic
 from thinking_tests.reports._xmltext import attribute, content, plain, visible
 
@@ -132,7 +139,7 @@ def _suite(
             seconds = 0.0
         durations.append(seconds)
         outcome = case.outcome
-        if outcome is _PASSED and not (case.stdout or case.stderr or case.log):
+        if outcome is _PASSED and not (case.stdout or case.stderr or case.log or case.attempts):
             parts.append(f'{opening}{name}" time="{seconds:.3f}" />\n')
             continue
         if outcome is _FAILED:
@@ -185,7 +192,13 @@ def _children(case: CaseResult, limit: int) -> str:
         message = case.message or (exception.message if exception else "") or tag
         kind = (attribute(exception.type_name) if exception else "") or tag
         message = attribute(truncate(message, limit))
-        lines.append(_element(tag, f'type="{kind}" message="{message}"', _details(case, limit)))
+        failure = _element(tag, f'type="{kind}" message="{message}"', _details(case, limit))
+        if case.attempts:
+            lines.extend(_attempts(case, limit, failure, "rerun"))
+        else:
+            lines.append(failure)
+    elif case.attempts:  # passed after failed attempts
+        lines.extend(_attempts(case, limit, "", "flaky"))
     elif outcome is _SKIPPED:
         message = truncate(case.message, limit)
         shown = f' message="{attribute(message)}"' if message else ""  # none when not given
@@ -208,6 +221,33 @@ def _children(case: CaseResult, limit: int) -> str:
     return "".join(lines)
 
 
+def _attempts(case: CaseResult, limit: int, last: str, prefix: str) -> list[str]:
+    """The failed attempts of a retried case as `<prefix>Failure` and `<prefix>Error`
+    elements, in the order Surefire's schema puts them: the last attempt's `failure`
+    first, then the failures of the attempts, then the last attempt's `error`, then the
+    errors of the attempts. `last` is the last attempt's element ("" when it passed)."""
+    failures: list[str] = []
+    errors: list[str] = []
+    for attempt in case.attempts:
+        failed = attempt.outcome is _FAILED
+        exception = attempt.exception
+        message = attribute(truncate(attempt.message or (exception.message if exception else "") or "failed", limit))
+        kind = (attribute(exception.type_name) if exception else "") or ("failure" if failed else "error")
+        tag = f"{prefix}{'Failure' if failed else 'Error'}"
+        inner = [f"        <stackTrace>{content(_details(attempt, limit))}</stackTrace>\n"]
+        stdout = truncate(attempt.stdout, limit)
+        if stdout:
+            inner.append(f"        <system-out>{content(stdout)}</system-out>\n")
+        stderr = _stderr_and_log(attempt, limit)
+        if stderr:
+            inner.append(f"        <system-err>{content(stderr)}</system-err>\n")
+        element = f'      <{tag} type="{kind}" message="{message}">\n{"".join(inner)}      </{tag}>\n'
+        (failures if failed else errors).append(element)
+    if case.outcome is _ERROR:
+        return [*failures, last, *errors]
+    return [last, *failures, *errors] if last else [*failures, *errors]
+
+
 def _element(tag: str, attributes: str, text: str) -> str:
     """One child of a `testcase`: `attributes` already escaped, `text` not yet."""
     if text:
@@ -215,7 +255,7 @@ def _element(tag: str, attributes: str, text: str) -> str:
     return f"      <{tag} {attributes} />\n"
 
 
-def _stderr_and_log(case: CaseResult, limit: int) -> str:
+def _stderr_and_log(case: CaseResult | Attempt, limit: int) -> str:
     stderr = truncate(case.stderr, limit)
     if not case.log:
         return stderr
@@ -224,7 +264,7 @@ def _stderr_and_log(case: CaseResult, limit: int) -> str:
     return stderr + _LOG_HEADER + truncate(case.log, limit)
 
 
-def _details(case: CaseResult, limit: int) -> str:
+def _details(case: CaseResult | Attempt, limit: int) -> str:
     """The traceback (and assert explanation) of every stage that raised."""
     raised = [stage for stage in case.stages if stage.exception is not None]
     # Name the stage when it is not obvious: an error in setup or teardown, or several.
