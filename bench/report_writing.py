@@ -1,4 +1,5 @@
-"""Report writing alone: a RunResult built in-process, written by each report module."""
+"""Report writing alone: a RunResult built in-process, written by each report module; and the
+first HTML report of a fresh process, which every run pays for (jinja2's import included)."""
 
 from __future__ import annotations
 
@@ -113,10 +114,50 @@ def time_reports(cases: int, repeat: int, source: Path = REPO) -> list[ReportTim
         browser = chromium()
         if browser is not None:
             opened["HTML"] = time_opening(browser, Path(directory) / "report.html", repeat)
-    return [
+    timings = [
         ReportTiming(name, cases, statistics.median(values[1:]), sizes[name], opened.get(name))
         for name, values in times.items()
     ]
+    return [*timings, time_first_html_write(repeat, source)]
+
+
+# The first HTML report of a process, as a run writes it: the run's own modules imported, then
+# one case written; what the report adds to every run (jinja2's import and the compiled
+# template's load included).
+FIRST_WRITE = """
+import sys, time
+from pathlib import Path
+import unittest, logging
+import thinking_tests.session, thinking_tests.engines.unittest_engine
+from thinking_tests.model import CaseResult, Outcome, RunResult
+from thinking_tests.reports import html
+now = time.time()
+case = CaseResult(id="test.m::a", module="test.m", name="a", outcome=Outcome.PASSED, duration=1e-5, start=now)
+path = Path(sys.argv[1]) / "report.html"
+began = time.perf_counter()
+html.write(RunResult(cases=(case,), start=now, duration=0.01, command=("bench",)), path)
+print(time.perf_counter() - began, path.stat().st_size)
+"""
+
+
+def time_first_html_write(repeat: int, source: Path = REPO) -> ReportTiming:
+    """Median seconds of the first html.write of a fresh process, for a run of one case; the
+    first process (not counted) fills the user's template cache, as a first run does."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(source)}
+    times: list[float] = []
+    size = 0
+    with tempfile.TemporaryDirectory(prefix="bench-first-") as directory:
+        for _ in range(repeat + 1):
+            done = subprocess.run([sys.executable, "-c", FIRST_WRITE, directory], capture_output=True,
+                                  text=True, env=env, cwd=source, timeout=120, check=True)
+            seconds, written = done.stdout.split()
+            times.append(float(seconds))
+            size = int(written)
+    return ReportTiming("HTML, 1st of a process", 1, statistics.median(times[1:]), size / (1024 * 1024))
 
 
 def chromium() -> str | None:
