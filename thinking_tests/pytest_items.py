@@ -64,6 +64,16 @@ class _Marks:
             mark = self.made[("skip", reason)] = pytest.mark.skip(reason=reason)
         return mark
 
+    def reruns(self, times: int) -> pytest.MarkDecorator | None:
+        """pytest-rerunfailures' `flaky` marker for `@test(retries=N)`, when it is loaded:
+        under pytest, it runs an item again (see thinking_tests.retries)."""
+        key = ("reruns", str(times))
+        if key not in self.made:
+            if not self.config.pluginmanager.hasplugin("rerunfailures"):
+                return None
+            self.made[key] = pytest.mark.flaky(reruns=times)
+        return self.made[key]
+
     def xfail(self, reason: str) -> pytest.MarkDecorator:
         mark = self.made.get(("xfail", reason))
         if mark is None:
@@ -116,6 +126,10 @@ class CaseItem(pytest.Function):
             item.add_marker(marks.skip(case.skip))
         if case.xfail is not None:
             item.add_marker(marks.xfail(case.xfail))
+        if case.retries:
+            rerun = marks.reruns(case.retries)
+            if rerun is not None:
+                item.add_marker(rerun)
         return item
 
     def reportinfo(self) -> tuple[str, int, str]:

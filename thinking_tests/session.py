@@ -354,6 +354,10 @@ class _Run:
                 from thinking_tests.workers import to_xdist, wanted
 
                 config.pytest_args = to_xdist(wanted(options.workers, config.workers), config.pytest_args)
+            if config.retries and config.backend == "pytest" and not options.list_only:
+                from thinking_tests.retries import to_rerunfailures
+
+                config.pytest_args = to_rerunfailures(config.retries, config.pytest_args)
             if options.arrange is not None and config.backend == "pytest":
                 raise SelectionError(
                     "a predicate or sorter given to run_all() or run_current_*() chooses cases on the "

@@ -293,10 +293,10 @@ class Terminal:
 
 
 def _attempts_said(case: CaseResult) -> str:
-    """How a retried case's attempts went: "flaky: passed on attempt 2 of 2", "3 attempts"."""
+    """How a retried case's attempts went: "flaky: passed on attempt 2", "3 attempts"."""
     total = len(case.attempts) + 1
     if case.outcome is Outcome.PASSED:
-        return f"flaky: passed on attempt {total} of {total}"
+        return f"flaky: passed on attempt {total}"
     return f"{total} attempts"
 
 
