@@ -113,10 +113,13 @@ class CoverageRun:
     def start(self) -> None:
         self.coverage.start()
 
-    def discard(self) -> None:
-        """Stop without keeping anything: the run's settings turned out to differ."""
+    def discard(self, keep_data: bool = False) -> None:
+        """Stop without keeping anything: the run's settings turned out to differ. The data
+        file on disk (the last run's) is erased, unless `keep_data`: a `--resume` keeps that
+        of the run it resumes."""
         self.coverage.stop()
-        self.coverage.erase()
+        if not keep_data:
+            self.coverage.erase()
         # Leave no trace of the discarded start: a refused run, or one whose __test__.py
         # moves the reports, must not leave a default reports/ folder behind.
         rc_file = self.options.get("config_file")
@@ -126,6 +129,17 @@ class CoverageRun:
             self.directory.rmdir()  # only succeeds when nothing else is in it
         except OSError:
             pass
+
+    def add(self, data_file: Path) -> None:
+        """After `stop`: the data of `data_file` (an earlier part of a resumed run) combined
+        into this run's, and that file removed."""
+        import coverage
+
+        combined = coverage.Coverage(**self.options)  # type: ignore[arg-type]
+        combined.load()  # this run's data first: combining into it, not over it
+        combined.combine([str(data_file)], keep=False)
+        combined.save()
+        self.coverage = combined
 
     def stop(self) -> None:
         self.coverage.stop()

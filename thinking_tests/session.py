@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from thinking_tests.interrupts import Interrupts
     from thinking_tests.journal import Journal
     from thinking_tests.model import CoverageSummary
+    from thinking_tests.resume import Resume
 
 OK, FAILED, INTERRUPTED, INTERNAL_ERROR, NO_TESTS = 0, 1, 2, 3, 5  # USAGE_ERROR (4): usage.py
 
@@ -84,6 +85,7 @@ class Options:
     journal: str | None = None  # where the journal goes, whatever the report settings say
     only_ids: str | None = None  # a file of case ids: run exactly these (for --isolate)
     run_timeout: float | None = None  # --run-timeout: seconds for the whole run
+    resume: bool = False  # --resume: continue the last run that did not finish
     reruns: int | None = None  # --reruns: times a failed case runs again, over config.retries
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
     # Filters and orders the selected items (thinking-tests 0.0.4's predicate and sorter).
@@ -256,6 +258,7 @@ class _Run:
         self.interrupted = False  # set from the moment a signal stops the run
         self.why: tuple[str, ...] = ()  # notes on why the run stopped, when not a person
         self.filters: list[str] = []  # narrowing found while selecting (--last-failed)
+        self.resumed: Resume | None = None  # --resume: the run it continues
 
     def execute(self) -> int:
         self.configure()
@@ -317,7 +320,7 @@ class _Run:
         made for it removed when __test__.py moved the reports elsewhere."""
         if not self.options.list_only and _coverage_key() != self.coverage_settings:
             if self.coverage is not None:
-                self.coverage.discard()
+                self.coverage.discard(keep_data=self.options.resume)
             self.coverage = _start_coverage(self.root, self.options.targets)
         made = self.made_folder
         if made is not None and _report_directory(self.root) != made:
@@ -344,6 +347,12 @@ class _Run:
         try:
             if options.keyword:
                 parse_keyword(options.keyword)  # a bad expression stops every engine up front
+            if options.resume:
+                from thinking_tests.resume import Resume
+
+                self.resumed = Resume.read(self)
+                if self.resumed.finished:
+                    return self.resumed.finished_run(self)
             if options.isolate and config.backend == "pytest" and not options.list_only:
                 raise SelectionError(
                     "--isolate runs each module in a child process of the unittest engine; under "
@@ -395,6 +404,8 @@ class _Run:
 
                     wanted = read_ids(options.only_ids)
                     plan.items = [i for i in plan.items if i.id in wanted]
+                if self.resumed is not None:
+                    plan.items = self.resumed.remaining(self, plan.items)
         except (SelectionError, JournalError, NothingSelected) as error:
             # A refused run leaves nothing behind, as when __test__.py refuses it: the last
             # run's reports stay as they were.
@@ -484,6 +495,8 @@ class _Run:
             if plan.items:
                 self.journal.plan(plan.items)
         self.results = _Results(self.terminal, self.journal)
+        if self.resumed is not None:
+            self.resumed.begin(self.journal, self.results)
 
     def run_cases(self) -> None:
         """The cases, by the engine (or in child processes with --isolate), within the run's
@@ -568,6 +581,9 @@ class _Run:
                 selection=selection,
                 notes=self.why,
             )
+            if self.resumed is not None:  # the whole run, the earlier parts' results kept
+                run = self.resumed.whole(run)
+                notes.extend(self.resumed.finish(coverage))
             if self.kept is not None and selection.filters and not run.cases and not interrupted:
                 self.kept.restore()
                 if self.lock is not None:
@@ -612,7 +628,7 @@ class _Run:
         """What a refused run undoes: coverage's data discarded, the report folder's lock
         released, the report folder removed if this run made it."""
         if self.coverage is not None:
-            self.coverage.discard()
+            self.coverage.discard(keep_data=self.options.resume)
         if self.lock is not None:
             self.lock.release()
         if self.made_folder is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -227,13 +228,10 @@ def read(path: Path) -> RunResult:
 
     A line that cannot be read (torn by a dying process, garbage, a record with a wrong
     value) is skipped: every other record is kept, and `notes` holds one warning per skipped
-    line, naming the file and the line.
+    line, naming the file and the line. A resumed run's journal gives the whole run: its
+    first part's start, every part's time, and a note per resume.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise JournalError(f"cannot read the journal {path}: {error.strerror or error}") from None
-    return _parse(path, data)
+    return recorded(path).run
 
 
 def read_warning(path: Path) -> RunResult:
@@ -244,12 +242,51 @@ def read_warning(path: Path) -> RunResult:
     return run
 
 
-def _parse(path: Path, data: bytes) -> RunResult:
+@dataclass(frozen=True)
+class Resumed:
+    """A journal's resume record: its run continues one that stopped (`--resume`)."""
+
+    start: float  # when the run's first part began
+    before: float  # seconds the earlier parts ran
+    notes: tuple[str, ...]  # one line per resume, the earliest first
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A journal as `--resume` reads it: the run `read` rebuilds, and what that is made of."""
+
+    run: RunResult
+    results: tuple[CaseResult, ...]  # its case records only: no error made up for a case
+    cases: tuple[str, ...]  # the id of every case it planned, started or finished
+    ended: bool  # an end record: the run's own process ended it (finished or interrupted)
+    part_start: float  # when the process that wrote it began (its run record)
+    resumed: Resumed | None  # what it continued, when it is a resumed run
+
+
+def recorded(path: Path) -> Recorded:
+    """The journal at `path`, read as `read` does."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise JournalError(f"cannot read the journal {path}: {error.strerror or error}") from None
+    return _parse(path, data)
+
+
+def _resumed(record: dict[str, Any]) -> Resumed:
+    return Resumed(
+        start=_seconds(record, "start_us", 1e6, "start"),
+        before=_seconds(record, "before_ns", 1e9, "before"),
+        notes=_strings(record, "notes"),
+    )
+
+
+def _parse(path: Path, data: bytes) -> Recorded:
     header: dict[str, Any] = {}
     cases: list[CaseResult] = []
     started: list[dict[str, Any]] = []
     planned: list[dict[str, Any]] = []
     end: dict[str, Any] | None = None
+    resumed: Resumed | None = None
     last_time = 0.0
     skipped: list[tuple[int, str]] = []  # line number, what was wrong with it
     where = shown(path)
@@ -275,6 +312,8 @@ def _parse(path: Path, data: bytes) -> RunResult:
                 last_time = max(last_time, result.start + result.duration)
             elif kind == "end":
                 end = _end(record)
+            elif kind == "resume":
+                resumed = _resumed(record)
             else:
                 raise _Unreadable(f'"kind" is {_shown_value(kind)}, not a kind of record')
         except UnicodeDecodeError:
@@ -292,21 +331,24 @@ def _parse(path: Path, data: bytes) -> RunResult:
     notes = [f"{where}:{number}: skipped {what}" for number, what in skipped]
     start = header.get("start", min((c.start for c in cases), default=0.0))
     interrupted = bool(end and end["interrupted"])
+    results = tuple(cases)
     cases.extend(_unaccounted(cases, planned, started, end is None, bool(notes), last_time or start))
     if end is None:
         duration = max(0.0, (last_time or start) - start)
         interrupted = True
     else:
         duration = end["duration"]
-    return RunResult(
+    run = RunResult(
         cases=tuple(cases),
-        start=start,
-        duration=duration,
+        start=start if resumed is None else resumed.start,
+        duration=duration if resumed is None else resumed.before + duration,
         interrupted=interrupted,
         backend=header.get("backend", "unittest"),
         command=header.get("command", ()),
-        notes=tuple(notes),
+        notes=tuple(notes) if resumed is None else (*resumed.notes, *notes),
     )
+    ids = [entry["id"] for entry in (*planned, *started)] + [case.id for case in results]
+    return Recorded(run, results, tuple(dict.fromkeys(ids)), end is not None, start, resumed)
 
 
 def _no_constant(name: str) -> Any:
