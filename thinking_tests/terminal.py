@@ -167,7 +167,8 @@ class Terminal:
         self.flush_progress()
         if self._module is not None and not self.verbose:
             self.write("\n")
-        problems = [c for c in run.cases if c.outcome in (Outcome.FAILED, Outcome.ERROR)]
+        counts = run.counts()
+        problems = [c for c in run.cases if c.outcome in (Outcome.FAILED, Outcome.ERROR)] if counts.failed else []
         needing: list[tuple[CaseResult, str]] = []
         if problems:
             from thinking_tests.pytest_style.shown import needs_pytest
@@ -181,9 +182,8 @@ class Terminal:
                     needing.append((case, message))
             # After the real failures: they are what needs reading.
             self._needing_pytest(needing)
-        flaky = [c for c in run.cases if c.attempts and c.outcome is Outcome.PASSED]
-        if flaky:
-            self._flaky(flaky)
+        if counts.flaky:
+            self._flaky([c for c in run.cases if c.attempts and c.outcome is Outcome.PASSED])
         if durations:
             slowest = sorted(run.cases, key=lambda c: c.duration, reverse=True)[:durations]
             self.write("\n" + self.rule(f" slowest {len(slowest)} durations ", "=") + "\n")
@@ -195,7 +195,6 @@ class Terminal:
             from thinking_tests.pytest_style.shown import closing_line
 
             self.write(self.paint(closing_line([m for _, m in needing]), "31") + "\n")
-        counts = run.counts()
         self.write(self.breakdown(counts, run, coverage_seconds) + "\n")
         colour = "31" if counts.failed or word else ("32" if counts.total else "33")
         self.write(self.paint(counts.summary_line(word), colour) + "\n")
