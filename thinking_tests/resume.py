@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thinking_tests.journal.reading import Recorded, recorded
-from thinking_tests.model import CaseResult, RunResult
+from thinking_tests.journal.reading import Recorded, printable, recorded
+from thinking_tests.model import CaseResult, RunResult, StageResult
 from thinking_tests.paths import reason, shown
 from thinking_tests.select import SelectionError
 
@@ -49,6 +49,10 @@ def interrupted(case: CaseResult) -> bool:
     return any(s.exception is not None and s.exception.type_name in _INTERRUPTS for s in case.stages)
 
 
+def _type(stage: StageResult) -> str:
+    return stage.exception.type_name if stage.exception is not None else ""
+
+
 def _when(seconds: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds))
 
@@ -56,8 +60,7 @@ def _when(seconds: float) -> str:
 class Resume:
     """The run being resumed: its journal read back, the results it keeps, the notes."""
 
-    def __init__(self, journal: Path, previous: Recorded) -> None:
-        self.journal = journal
+    def __init__(self, previous: Recorded) -> None:
         self.previous = previous
         self.run = previous.run
         self.finished = previous.ended and not previous.run.interrupted
@@ -66,6 +69,7 @@ class Resume:
         self.notes: tuple[str, ...] = ()  # one per resume, this one last
         self.coverage_file: Path | None = None  # the earlier parts' coverage data, set aside
         self.coverage_notes: list[str] = []
+        self.died_in = ""  # the case the stopped part died in
 
     @classmethod
     def read(cls, session: "_Run") -> "Resume":
@@ -102,7 +106,7 @@ class Resume:
                 f"the last run's journal ({shown(path)}) names no case to resume (it stopped before "
                 "any was planned); run again without --resume",
             )
-        return cls(path, previous)
+        return cls(previous)
 
     def finished_run(self, session: "_Run") -> int:
         """A run that finished is not resumed: one line, its summary, its exit code; its
@@ -131,6 +135,7 @@ class Resume:
                 self.kept.pop(case.id, None)
             else:
                 self.kept[case.id] = case
+        twice = self._died_twice()
         rest = [item for item in items if item.id not in self.kept]
         how = "interrupted" if self.previous.ended else "killed"
         first = self.run.start
@@ -142,6 +147,7 @@ class Resume:
                 f"resumed at {_when(time.time())}: the run started {_when(first)} was {how} with "
                 f"{len(self.kept)} of {len(items)} cases done, which kept their results; "
                 f"the other {len(rest)} ran on resuming"
+                + (f"; {printable(twice)} killed the process twice in a row, so its error stands" if twice else "")
             ),
         )
         session.terminal.write(
@@ -151,10 +157,23 @@ class Resume:
         self._set_coverage_aside(session)
         return rest
 
+    def _died_twice(self) -> str:
+        """The case the stopped part died in runs again, unless the part before died in it
+        too: then its error (the process died) is its result, and the run goes past it. The
+        id of such a case, else ""."""
+        found = self.previous.run.cases[len(self.previous.results):]  # errors made up by reading
+        dead = next((c for c in found if c.stages and _type(c.stages[0]) == "ProcessDied"), None)
+        if dead is None:
+            return ""
+        self.died_in = dead.id
+        resumed = self.previous.resumed
+        if resumed is None or resumed.died_in != dead.id:
+            return ""
+        self.kept[dead.id] = dead
+        return dead.id
+
     def _changed(self, planned: Sequence[str], selected: Sequence[str], now: set[str], before: set[str]) -> str:
         """Why the selection does not fit the journal, in one sentence."""
-        from thinking_tests.journal.reading import printable
-
         gone = [i for i in planned if i not in now]
         new = [i for i in selected if i not in before]
         if gone:
@@ -197,6 +216,7 @@ class Resume:
                     "start_us": int(self.run.start * 1e6),
                     "before_ns": int(self.run.duration * 1e9),
                     "notes": list(self.notes),
+                    "died_in": self.died_in,
                 }
             )
         for case in self.kept.values():

@@ -29,6 +29,8 @@ def stop_if_armed(name):
     if os.path.exists("KILL_" + name):
         os.unlink("KILL_" + name)
         os.kill(os.getpid(), signal.SIGKILL)
+    if os.path.exists("KILLS_" + name):  # every time
+        os.kill(os.getpid(), signal.SIGKILL)
     if os.path.exists("HANG_" + name):
         os.unlink("HANG_" + name)
         time.sleep(60)
@@ -185,6 +187,22 @@ def resumed_twice() -> None:
     notes = _notes(root)
     assert len(notes) == 2, notes
     assert "killed with 2 of 7 cases done" in notes[0] and "killed with 5 of 7 cases done" in notes[1], notes
+
+
+@test("a case that kills the process in two parts in a row keeps that error on the next resume, which goes past it")
+def dies_every_time() -> None:
+    root = _project()
+    (root / "KILLS_a3").touch()
+    _killed(_tt(root))
+    _killed(_tt(root, "--resume"))  # the case the process died in runs again once
+    assert _ran(root) == ["a1", "a2"]
+    past = _tt(root, "--resume", "-v")
+    assert past.code == 1 and past.counts == (4, 3, 0), past
+    assert _ran(root) == ["a4", "b1", "b2", "b3"]
+    assert _outcomes(root)["a3"] == "error"
+    assert "test.test_a::a3 killed the process twice in a row" in _notes(root)[-1]
+    again = _tt(root, "--resume")
+    assert again.code == 1 and "nothing to resume" in again.stdout, again
 
 
 @test(

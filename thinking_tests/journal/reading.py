@@ -235,9 +235,11 @@ def read(path: Path) -> RunResult:
 
 
 def read_warning(path: Path) -> RunResult:
-    """`read`, with each line skipped as unreadable one warning on stderr."""
-    run = read(path)
-    for note in run.notes:
+    """`read`, with each line skipped as unreadable one warning on stderr (a resumed run's
+    notes are no warnings: the reports show them)."""
+    journal = recorded(path)
+    run = journal.run
+    for note in run.notes[len(journal.resumed.notes) if journal.resumed is not None else 0:]:
         print(f"thinking-tests: {printable(note)}", file=sys.stderr)
     return run
 
@@ -249,6 +251,7 @@ class Resumed:
     start: float  # when the run's first part began
     before: float  # seconds the earlier parts ran
     notes: tuple[str, ...]  # one line per resume, the earliest first
+    died_in: str  # the case the process of the part it resumed died in, if it was killed
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,7 @@ def _resumed(record: dict[str, Any]) -> Resumed:
         start=_seconds(record, "start_us", 1e6, "start"),
         before=_seconds(record, "before_ns", 1e9, "before"),
         notes=_strings(record, "notes"),
+        died_in=_text(record, "died_in", ""),
     )
 
 
