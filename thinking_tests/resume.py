@@ -11,7 +11,8 @@ The rules, in the order they are checked:
   one anywhere in the selection, refuses the resume (exit 4) in one sentence.
 - A case with a result in the journal keeps it and does not run again, except one an
   interrupt stopped (Ctrl-C, SIGTERM, --run-timeout), which runs again, as does the case the
-  process died in (it has no result). The rest run, in their order.
+  process died in (it has no result) -- once: a case the process died in during two parts in
+  a row keeps that error, and the run goes past it. The rest run, in their order.
 - The new journal holds the kept results and a resume record (the first part's start, the
   earlier parts' time, one note per resume): it can be resumed again, and `report` rebuilds
   the whole run from it. The reports cover the whole run, with a note per resume.
