@@ -43,6 +43,7 @@ class _Marks:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.made: dict[tuple[str, str], pytest.MarkDecorator] = {}
+        self.unapplied: list[str] = []  # ids of cases with retries pytest cannot apply
 
     def case(self) -> pytest.MarkDecorator:
         mark = self.made.get(("", ""))
@@ -64,12 +65,16 @@ class _Marks:
             mark = self.made[("skip", reason)] = pytest.mark.skip(reason=reason)
         return mark
 
-    def reruns(self, times: int) -> pytest.MarkDecorator | None:
+    def reruns(self, case: Case, times: int) -> pytest.MarkDecorator | None:
         """pytest-rerunfailures' `flaky` marker for `@test(retries=N)`, when it is loaded:
-        under pytest, it runs an item again (see thinking_tests.retries)."""
+        under pytest, it runs an item again (see thinking_tests.retries). `retries=0` is a
+        marker too, so the case opts out of `--reruns` as on the unittest engine. Without the
+        plugin, a case with retries is kept in `unapplied`, for the run's warning."""
         key = ("reruns", str(times))
         if key not in self.made:
             if not self.config.pluginmanager.hasplugin("rerunfailures"):
+                if times:
+                    self.unapplied.append(case.id)
                 return None
             self.made[key] = pytest.mark.flaky(reruns=times)
         return self.made[key]
@@ -89,6 +94,13 @@ def _marks(config: pytest.Config) -> _Marks:
     if marks is None:
         marks = config.stash[_MARKS] = _Marks(config)
     return marks
+
+
+def unapplied_retries(config: pytest.Config) -> list[str]:
+    """The ids of the cases collected in this process whose `@test(retries=N)` is not
+    applied: pytest-rerunfailures is not loaded."""
+    marks = config.stash.get(_MARKS, None)
+    return list(dict.fromkeys(marks.unapplied)) if marks is not None else []
 
 
 class CaseItem(pytest.Function):
@@ -126,8 +138,8 @@ class CaseItem(pytest.Function):
             item.add_marker(marks.skip(case.skip))
         if case.xfail is not None:
             item.add_marker(marks.xfail(case.xfail))
-        if case.retries:
-            rerun = marks.reruns(case.retries)
+        if case.retries is not None:
+            rerun = marks.reruns(case, case.retries)
             if rerun is not None:
                 item.add_marker(rerun)
         return item
@@ -171,7 +183,10 @@ class CaseItem(pytest.Function):
         running, self._running = self._running, None
         try:
             if running is not None:
-                running.next_case = self._next  # type: ignore[assignment]
+                # pytest-rerunfailures holds back the wider scopes of an item it runs again:
+                # ours stay set up for the next attempt too, as on the unittest engine.
+                again = getattr(self, "_finalizers_suspended", False)
+                running.next_case = self.case if again else self._next  # type: ignore[assignment]
                 if not running.teardown().ok:
                     raise running.errors[Stage.TEARDOWN]
         finally:

@@ -27,7 +27,7 @@ from thinking_tests.pytest_collect import (
     may_hold_suite,
     module_cases,
 )
-from thinking_tests.pytest_items import RUNNER, CaseItem
+from thinking_tests.pytest_items import RUNNER, CaseItem, unapplied_retries
 from thinking_tests.registry import REGISTRY
 from thinking_tests.runner import CaseRunner
 
@@ -230,6 +230,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     suites = sys.modules.get("thinking_tests.pytest_suite")
     if suites is not None:  # the last unittest class and module fixtures end
         suites.close(session.config)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Cases whose `@test(retries=N)` pytest cannot apply (pytest-rerunfailures not loaded):
+    one warning line. The pytest engine, whose pytest output is held back, says it itself."""
+    unapplied = unapplied_retries(terminalreporter.config)
+    if unapplied:
+        from thinking_tests.retries import not_applied
+
+        terminalreporter.write_line(not_applied(unapplied), yellow=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -326,17 +326,16 @@ def reruns_in_child_processes() -> None:
         assert (_ran(root, "once_broken"), _ran(root, "more-once_broken")) == (2, 2), ran
 
 
-@test("under the pytest engine without pytest-rerunfailures, retries are refused in one sentence")
+@test("under the pytest engine without pytest-rerunfailures (not installed, or hidden by -p no:rerunfailures), retries are refused in one sentence")
 def pytest_engine_refuses() -> None:
-    import importlib.util
-    import unittest
-
-    if importlib.util.find_spec("pytest_rerunfailures") is not None:
-        raise unittest.SkipTest("pytest-rerunfailures is installed: the pytest engine hands retries to it")
-    root = project({"test/__init__.py": "", "test/test_plain.py": PLAIN})
-    ran = run("-m", "thinking_tests", "test", "--backend", "pytest", "--reruns", "2", cwd=root)
-    assert ran.code == 4, ran
-    assert "need pytest-rerunfailures" in one_sentence(ran), ran
+    hidden = 'config.pytest_args = ["-p", "no:rerunfailures"]\n'
+    for config in (hidden, hidden + "config.retries = 1\n"):
+        root = project({"test/__init__.py": "", "test/test_plain.py": PLAIN}, config)
+        reruns = () if "retries" in config else ("--reruns", "2")
+        ran = run("-m", "thinking_tests", "test", "--backend", "pytest", *reruns, cwd=root)
+        assert ran.code == 4, ran
+        assert "need pytest-rerunfailures" in one_sentence(ran), ran
+        assert not (root / "RAN-once_broken").exists(), ran
 
 
 @test("the JUnit XML of retried cases is valid against the Jenkins schema, and its testcases against Surefire's")

@@ -7,7 +7,8 @@ neutral CaseResults, so the reports are the same whichever engine ran. A unittes
 `load_tests` decides its tests here as under unittest (see `pytest_suite`). `--list` asks pytest
 what it would run. `config.pytest_args` pass through, so `-n 4` (pytest-xdist) and other
 plugins work; the selection travels to xdist workers in a file named by an environment
-variable."""
+variable. pytest-rerunfailures' reruns (`--reruns`, `@test(retries=N)`) become the failed
+attempts of one result, as the unittest engine's retries do."""
 
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ from thinking_tests.case import Case
 from thinking_tests.collect import ImportFailure, Target
 from thinking_tests.config import config
 from thinking_tests.engines import Listener, Plan, import_failure_result
-from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult, error_result
+from thinking_tests.model import Attempt, CaseResult, ExceptionInfo, Outcome, Stage, StageResult, error_result
 from thinking_tests.registry import REGISTRY, name_from_path
-from thinking_tests.runner import CaseRunner, exception_info, interrupted_by
+from thinking_tests.runner import CaseRunner, _attempt, exception_info, interrupted_by
 
 SELECT_ENV = "THINKING_TESTS_SELECT"  # read by the plugin, in xdist workers too
 
@@ -44,6 +45,26 @@ def case_id(nodeid: str, rootdir: str) -> tuple[str, str, str]:
 
 
 _PYTEST_FRAME = re.compile(r"[/\\](_pytest|pluggy)[/\\]")
+
+
+def _rerun(report: Any) -> bool:
+    """A report of an attempt pytest-rerunfailures runs again: a failure it set aside."""
+    return report.outcome == "rerun"
+
+
+def _failed(report: Any) -> bool:
+    """A failed phase, set aside for a rerun or not. A rerun's call report without a
+    traceback stands for its failed subtests, which say why themselves."""
+    return bool(report.failed) or (_rerun(report) and report.longrepr is not None)
+
+
+def _with_attempts(result: CaseResult, attempts: list[Attempt]) -> CaseResult:
+    """The last attempt's result with the failed ones before it: from the first one's start,
+    for all of them."""
+    if not attempts:
+        return result
+    duration = sum(attempt.duration for attempt in attempts) + result.duration
+    return replace(result, attempts=tuple(attempts), start=attempts[0].start, duration=duration)
 
 
 class ResultCollector:
@@ -64,6 +85,9 @@ class ResultCollector:
         self.running: tuple[str, Any, float] | None = None
         self.interrupt: Any = None  # pytest's ExceptionInfo of a KeyboardInterrupt
         self.reason = ""  # why the run was interrupted, when not by a person (the run timeout)
+        # A node id -> its failed attempts so far, which pytest-rerunfailures runs again.
+        self.attempts: dict[str, list[Attempt]] = {}
+        self.unapplied: list[str] = []  # cases whose retries pytest cannot apply
 
     def case_id(self, nodeid: str) -> tuple[str, str, str]:
         """`case_id` of a node id, each file's module name found once."""
@@ -82,6 +106,9 @@ class ResultCollector:
         case's description, tags and params, as under the unittest engine."""
         self.cases = _registered()
         self.selected = [self.case_id(item.nodeid)[0] for item in session.items]
+        from thinking_tests.pytest_items import unapplied_retries
+
+        self.unapplied = unapplied_retries(session.config)
 
     def pytest_collectreport(self, report: Any) -> None:
         if not report.failed:
@@ -106,6 +133,9 @@ class ResultCollector:
         """The journal learns which case runs now, so a process dying in it names it."""
         from types import SimpleNamespace
 
+        unfinished = self.pending.pop(nodeid, None)
+        if unfinished:  # an attempt pytest-rerunfailures logged no teardown of
+            self.attempts.setdefault(nodeid, []).append(_attempt(self._result(nodeid, unfinished)))
         identifier, module, _ = self.case_id(nodeid)
         case: Case | None = self.cases.get(identifier)
         path, line, _ = location
@@ -116,7 +146,8 @@ class ResultCollector:
             line=case.line if case else (line or 0) + 1,
         )
         self.running = (nodeid, where, time.time())
-        self.listener.started(where)  # type: ignore[arg-type]
+        if nodeid not in self.attempts:  # a rerun: the journal knows it runs
+            self.listener.started(where)  # type: ignore[arg-type]
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
         self.interrupt = excinfo
@@ -142,7 +173,8 @@ class ResultCollector:
             where.id, where.module, name, info, interrupted_by(info),
             stage=Stage.RUN, file=where.file, line=where.line, start=start,
         )
-        self.listener.finished(replace(result, duration=max(time.time() - start, 0.0)))
+        result = replace(result, duration=max(time.time() - start, 0.0))
+        self.listener.finished(_with_attempts(result, self.attempts.pop(nodeid, [])))
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when not in _STAGES:
@@ -157,7 +189,11 @@ class ResultCollector:
             file, line = _location(report, self.rootdir)
             where = {"id": identifier, "module": module, "file": case.file if case else file,
                      "line": case.line if case else line}
-            self.listener.finished(_died_in(where, time.time()))
+            died = _died_in(where, time.time())
+            if _rerun(report):  # pytest-rerunfailures gives the item to a fresh worker
+                self.attempts.setdefault(report.nodeid, []).append(_attempt(died))
+                return
+            self.listener.finished(_with_attempts(died, self.attempts.pop(report.nodeid, [])))
             return
         if getattr(report, "context", None) is not None:
             # A subtest's report (pytest's own subtests, a TestCase's subTest, the
@@ -174,6 +210,10 @@ class ResultCollector:
             failed_subtests = self.subtests.pop(report.nodeid, None)
             if failed_subtests:
                 result = _with_subtests(result, failed_subtests)
+            if any(_rerun(each) for each in reports):  # pytest-rerunfailures runs it again
+                self.attempts.setdefault(report.nodeid, []).append(_attempt(result))
+                return
+            result = _with_attempts(result, self.attempts.pop(report.nodeid, []))
             if report.user_properties:
                 # A test of a load_tests suite: its outcome as unittest gave it, and the class
                 # and module fixture results reported around it (see pytest_suite).
@@ -193,15 +233,16 @@ class ResultCollector:
             report = by_when.get(when)
             if report is None:
                 continue
-            info = _info(report) if report.failed else None
-            stages.append(StageResult(_STAGES[when], not report.failed, report.duration, info))
+            failed = _failed(report)
+            info = _info(report) if failed else None
+            stages.append(StageResult(_STAGES[when], not failed, report.duration, info))
             xfail = getattr(report, "wasxfail", None)
             if report.skipped:
                 if xfail is not None:
                     outcome, message = Outcome.XFAILED, xfail or "expected to fail"
                 else:
                     outcome, message = Outcome.SKIPPED, _skip_reason(report)
-            elif report.failed:
+            elif failed:
                 timed_out = info is not None and info.type_name.endswith("CaseTimeout")
                 if when == "call" and not timed_out:
                     outcome, message = Outcome.FAILED, _first(info)
@@ -487,6 +528,10 @@ def run(plan: Plan, runner: CaseRunner, listener: Listener) -> None:
     with _selection(plan):
         code = _main(_arguments(plan, *(["-x"] if plan.exitfirst else [])), [collector])
     plan.selected = collector.selected
+    if collector.unapplied:  # pytest's own terminal, which would say it, is held back
+        from thinking_tests.retries import not_applied
+
+        sys.stderr.write(not_applied(collector.unapplied) + "\n")
     if code == int(pytest.ExitCode.INTERRUPTED):
         runner.interrupted = True
         collector.finish_interrupted()
