@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from thinking_tests.case import Case
-from thinking_tests.fixtures import MissingFixture, UnknownToHost
+from thinking_tests.fixtures import FixtureError, MissingFixture, UnknownToHost
 from thinking_tests.model import Stage
 from thinking_tests.registry import REGISTRY
 from thinking_tests.runner import CaseRunner, Running
@@ -109,6 +109,9 @@ class CaseItem(pytest.Function):
     case: Case
     _running: Running | None = None
     _next: object = None
+    # This attempt's setup failed in a way a retry cannot mend (a fixture missing, or one of
+    # a wider scope): pytest-rerunfailures is told not to run it again (see the plugin).
+    not_again: bool = False
 
     @classmethod
     def from_case(
@@ -151,15 +154,21 @@ class CaseItem(pytest.Function):
         __tracebackhide__ = True
         runner = self.config.stash[RUNNER]
         runner.fixtures.external = self._external
+        self.not_again = False
         found = self._fixtureinfo.name2fixturedefs
         for name in self._fixtureinfo.initialnames:  # a name no fixture provides, before
             if name not in found and name in self.case.fixture_names:  # pytest says it of the stub
                 error = runner.fixtures.missing(name, self.case, (), _pytest_fixtures(self), "pytest")
+                self.not_again = True
                 raise _NotFound(error) from None
         super().setup()  # pytest's own fixtures, for the parameters they fill
+        runner.fixtures.failing = None
         self._running = runner.start(self.case)
         if not self._running.setup().ok:
             error = self._running.errors[Stage.SETUP]
+            failing = runner.fixtures.failing
+            # As the unittest engine's retries: not after a fixture of a wider scope failed.
+            self.not_again = isinstance(error, FixtureError) or (failing is not None and failing.scope != "case")
             if isinstance(error, MissingFixture):
                 raise _NotFound(error) from None
             raise error

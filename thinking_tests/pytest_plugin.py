@@ -137,6 +137,8 @@ def pytest_configure(config: pytest.Config) -> None:
     configured = config_file is not None or pyproject is not None
     config.stash[_SUITES] = bool(os.environ.get(SELECT_ENV)) or configured
     config.addinivalue_line("markers", "thinking_tests: a case declared with @test")
+    if config.pluginmanager.hasplugin("rerunfailures"):
+        config.pluginmanager.register(_NotAgain(), "thinking_tests.not_again")
     # Plain pytest (not the pytest engine, not an xdist worker): write our reports too, but
     # not for --collect-only (IDEs collect on every save), which would blank the last run's,
     # and only in a project with settings of ours (a __test__.py or [tool.thinking-tests]):
@@ -230,6 +232,20 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     suites = sys.modules.get("thinking_tests.pytest_suite")
     if suites is not None:  # the last unittest class and module fixtures end
         suites.close(session.config)
+
+
+class _NotAgain:
+    """Registered when pytest-rerunfailures is: a case whose setup failed in a fixture of a
+    wider scope (or a missing one) is not run again, as the unittest engine's retries do not."""
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: after the plugin's own mark
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+        report: pytest.TestReport = yield
+        if call.when == "setup" and report.failed and isinstance(item, CaseItem) and item.not_again:
+            final = getattr(item, "_terminal_errors", None)  # the plugin's: failures it never reruns
+            if isinstance(final, dict):
+                final["setup"] = True
+        return report
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -97,6 +98,40 @@ def once_broken():
 def never_again():
     times = ran("never_again")
     assert times >= 2
+'''
+
+NOT_RETRIED = COUNTER + '''
+import unittest
+
+from thinking_tests import fixture, test
+
+
+@fixture(scope="module")
+def service():
+    ran("service")
+    raise ConnectionError("no service")
+
+
+@test(retries=3)
+def needs_service(service):
+    ran("needs_service")
+
+
+@test(retries=3)
+def needs_nothing_known(not_a_fixture):
+    ran("needs_nothing_known")
+
+
+@test(retries=3)
+def skips_itself():
+    ran("skips_itself")
+    raise unittest.SkipTest("skips itself")
+
+
+@test(retries=3, xfail="known bug")
+def expected_to_fail():
+    ran("expected_to_fail")
+    assert False
 '''
 
 ENGINE = ("-m", "thinking_tests", "--backend", "pytest")
@@ -231,6 +266,10 @@ def fails_every_attempt() -> None:
     assert plain.code == 1 and "1 failed, 2 rerun" in plain.stdout, plain
     assert _ran(root, "broken") == 3, plain
     assert _shape(root) == by_engine, (_shape(root), by_engine)
+    _forget_runs(root)
+    workers = run(*ENGINE, "-n", "2", "test", cwd=root)  # reruns reported by pytest-xdist's workers
+    assert workers.code == 1 and _ran(root, "broken") == 3, workers
+    assert _shape(root) == by_engine, (_shape(root), by_engine)
 
 
 @test("--reruns N under the pytest engine (and plain pytest's own --reruns) retry every case but one with @test(retries=0)")
@@ -252,6 +291,20 @@ def reruns_under_pytest() -> None:
     by_config = run(*ENGINE, "test", cwd=configured)
     assert by_config.code == 1 and by_config.counts == (1, 1, 0), by_config
     assert (_ran(configured, "once_broken"), _ran(configured, "never_again")) == (2, 1), by_config
+
+
+@test("under pytest as on the unittest engine, no retry for a module fixture that cannot be set up, a missing fixture, a skip, an expected failure")
+def not_retried_under_pytest() -> None:
+    _needs_plugin()
+    root = project({"test/__init__.py": "", "test/test_not.py": NOT_RETRIED})
+    expected = {"service": 1, "needs_service": 0, "needs_nothing_known": 0, "skips_itself": 1, "expected_to_fail": 1}
+    for command in (ENGINE + ("-v", "test"), ("-m", "pytest", "-p", "no:cacheprovider", "test")):
+        _forget_runs(root)
+        ran = run(*command, cwd=root)
+        assert ran.code == 1, ran
+        assert {name: _ran(root, name) for name in expected} == expected, ran
+        assert " R" not in ran.stdout and "attempt" not in ran.stdout and not re.search(r"\d+ rerun", ran.stdout), ran
+        assert not [case for case in _testcases(root).values() for child in case if "rerun" in child.tag or "flaky" in child.tag]
 
 
 @test("without pytest-rerunfailures, @test(retries=N) is not applied and one warning line names the cases; --reruns is refused")
