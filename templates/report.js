@@ -2,6 +2,8 @@
   "use strict";
   // Builds the case list from the JSON block. Text only ever goes in through textContent.
   var RANK = { error: 0, failed: 1, xpassed: 2, xfailed: 3, skipped: 4, passed: 5 };
+  // Not an outcome but filtered like one: passed after failed attempts.
+  var FLAKY = "flaky";
   var PAGE = 200;
   var DEFAULT_SORT = "outcome";
 
@@ -63,7 +65,9 @@
   function readHash() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
     state.q = params.get("q") || "";
-    state.outcomes = new Set((params.get("o") || "").split(",").filter(function (o) { return o in RANK; }));
+    state.outcomes = new Set((params.get("o") || "").split(",").filter(function (o) {
+      return o in RANK || o === FLAKY;
+    }));
     state.tag = params.get("tag") || "";
     var sort = params.get("sort") || DEFAULT_SORT;
     state.sort = ["outcome", "duration", "name", "run"].indexOf(sort) >= 0 ? sort : DEFAULT_SORT;
@@ -114,12 +118,18 @@
     run: function (a, b) { return a.n - b.n; }
   };
 
+  // A case run again after failing (retries) has its failed attempts; passed in the end, flaky.
+  function isFlaky(c) {
+    return c.attempts !== undefined && c.outcome === "passed";
+  }
+
   function compute() {
     var terms = state.q.toLowerCase().split(/\s+/).filter(Boolean);
     var outcomes = state.outcomes;
+    var flaky = outcomes.has(FLAKY);
     var tag = state.tag;
     view = cases.filter(function (c) {
-      if (outcomes.size && !outcomes.has(c.outcome)) return false;
+      if (outcomes.size && !outcomes.has(c.outcome) && !(flaky && isFlaky(c))) return false;
       if (tag && !(c.tags && c.tags.indexOf(tag) >= 0)) return false;
       if (terms.length) {
         var h = haystack(c);
@@ -146,6 +156,11 @@
       id.appendChild(el("b", null, c.id));
     }
     if (c.tags) c.tags.forEach(function (tag) { id.appendChild(el("span", "tag", tag)); });
+    if (c.attempts) {
+      var total = c.attempts.length + 1;
+      id.appendChild(isFlaky(c) ? el("span", "note flaky", "flaky · passed on attempt " + total)
+        : el("span", "note", total + " attempts"));
+    }
     button.appendChild(id);
     button.appendChild(el("span", "dur", c.us ? duration(c.us) : ""));
     if (c.message) button.appendChild(el("span", "msg", c.message.split("\n", 1)[0]));
@@ -222,6 +237,50 @@
     parent.appendChild(el("pre", code ? "code" : null, text));
   }
 
+  // "Attempt 1 of 3, em dash, failed in run, 12 ms": the stage that failed, if one did.
+  function attemptHead(a, number, total, us) {
+    var failed = (a.stages || []).filter(function (s) { return !s[1]; })[0];
+    return "Attempt " + number + " of " + total + " \u2014 " + a.outcome +
+      (failed ? " in " + failed[0] : "") + " · " + duration(us);
+  }
+
+  // The line of the first exception, which the message is when there is no other.
+  function firstException(r) {
+    var first = (r.stages || []).filter(function (s) { return s[3]; })[0];
+    return first ? first[3].type + (first[3].message ? ": " + first[3].message : "") : "";
+  }
+
+  // What a case's run (or one of its attempts) left: its stages, their exceptions, its output.
+  function result(box, r) {
+    if (r.stages && r.stages.length) {
+      section(box, "Stages");
+      var stages = el("table");
+      r.stages.forEach(function (s) {
+        var tr = el("tr");
+        tr.appendChild(el("th", null, s[0]));
+        tr.appendChild(el("td", s[1] ? "ok" : "bad", s[1] ? "ok" : "failed"));
+        tr.appendChild(el("td", "dur", duration(s[2])));
+        stages.appendChild(tr);
+      });
+      box.appendChild(stages);
+      r.stages.forEach(function (s) {
+        var x = s[3];
+        if (!x) return;
+        section(box, "Exception in " + s[0]);
+        box.appendChild(el("p", "exc", x.type + (x.message ? ": " + x.message : "")));
+        if (x.explanation) pre(box, x.explanation, true);
+        if (x.traceback) pre(box, x.traceback, true);
+      });
+    }
+
+    [["stdout", "Captured stdout"], ["stderr", "Captured stderr"], ["log", "Captured log"]].forEach(function (pair) {
+      if (r[pair[0]]) {
+        section(box, pair[1]);
+        pre(box, r[pair[0]]);
+      }
+    });
+  }
+
   function detail(c) {
     var box = el("div", "detail");
     var meta = el("dl", "meta");
@@ -234,12 +293,15 @@
     fact("description", c.description);
     fact("location", c.file ? c.file + (c.line ? ":" + c.line : "") : "");
     fact("started", c.start_ms !== undefined ? time(data.start + c.start_ms / 1000) : "");
-    fact("duration", duration(c.us));
+    fact(c.attempts ? "duration, all attempts" : "duration", duration(c.us));
     if (c.tags) fact("tags", c.tags.join(", "));
+    if (c.attempts) {
+      var runs = c.attempts.length + 1;
+      fact("attempts", isFlaky(c) ? runs + " (flaky: passed on attempt " + runs + ")"
+        : c.outcome === "failed" || c.outcome === "error" ? runs + ", every one failed" : String(runs));
+    }
     // The message is shown with the exception below when it is just that exception's line.
-    var first = (c.stages || []).filter(function (s) { return s[3]; })[0];
-    var line = first ? first[3].type + (first[3].message ? ": " + first[3].message : "") : "";
-    if (c.message && c.message !== line) fact("message", c.message);
+    if (c.message && c.message !== firstException(c)) fact("message", c.message);
     section(box, "Case");
     box.appendChild(meta);
 
@@ -255,33 +317,33 @@
       box.appendChild(table);
     }
 
-    if (c.stages && c.stages.length) {
-      section(box, "Stages");
-      var stages = el("table");
-      c.stages.forEach(function (s) {
-        var tr = el("tr");
-        tr.appendChild(el("th", null, s[0]));
-        tr.appendChild(el("td", s[1] ? "ok" : "bad", s[1] ? "ok" : "failed"));
-        tr.appendChild(el("td", "dur", duration(s[2])));
-        stages.appendChild(tr);
+    if (c.attempts) {
+      // Every attempt in turn, the failed ones first, each in a block of its own; the last
+      // is the case's own result, shown below as any case's is.
+      var total = c.attempts.length + 1;
+      c.attempts.forEach(function (a, k) {
+        var block = el("details", "attempt o-" + a.outcome);
+        block.open = true;
+        block.appendChild(el("summary", null, attemptHead(a, k + 1, total, a.us)));
+        var said = firstException(a);
+        if (a.message && a.message !== said) block.appendChild(el("p", "exc", a.message));
+        if (a.start_ms !== undefined) {
+          block.appendChild(el("p", "when", "started " + time(data.start + a.start_ms / 1000)));
+        }
+        result(block, a);
+        box.appendChild(block);
       });
-      box.appendChild(stages);
-      c.stages.forEach(function (s) {
-        var x = s[3];
-        if (!x) return;
-        section(box, "Exception in " + s[0]);
-        box.appendChild(el("p", "exc", x.type + (x.message ? ": " + x.message : "")));
-        if (x.explanation) pre(box, x.explanation, true);
-        if (x.traceback) pre(box, x.traceback, true);
-      });
+      // A retried case's own time is that of all its attempts; its last took its stages'.
+      var own = (c.stages || []).reduce(function (sum, s) { return sum + s[2]; }, 0);
+      var last = el("div", "attempt last o-" + c.outcome);
+      var head = el("p", "head", attemptHead(c, total, total, own) + " ");
+      head.appendChild(el("span", "mark", "(the case's result)"));
+      last.appendChild(head);
+      result(last, c);
+      box.appendChild(last);
+    } else {
+      result(box, c);
     }
-
-    [["stdout", "Captured stdout"], ["stderr", "Captured stderr"], ["log", "Captured log"]].forEach(function (pair) {
-      if (c[pair[0]]) {
-        section(box, pair[1]);
-        pre(box, c[pair[0]]);
-      }
-    });
 
     var link = el("p", "copy");
     var a = el("a", null, "Link to this case");

@@ -25,7 +25,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thinking_tests.model import RunResult
+from thinking_tests.model import Attempt, CaseResult, RunResult
 from thinking_tests.reports._files import write_atomic
 from thinking_tests.reports.html import view
 
@@ -39,6 +39,7 @@ STYLE = "report.css"
 _DURATION = attrgetter("duration")
 _START = attrgetter("start")
 _STAGES = attrgetter("stages")
+_ATTEMPTS = attrgetter("attempts")
 
 
 def template_dir() -> Path:
@@ -168,11 +169,14 @@ def _finite(results: RunResult) -> RunResult:
     `results` itself when every time is usable."""
     usable = view.usable
     cases = results.cases
-    stages = chain.from_iterable(map(_STAGES, cases))
+    attempts = list(chain.from_iterable(map(_ATTEMPTS, cases)))
+    stages = chain.from_iterable(map(_STAGES, chain(cases, attempts)))
     times = chain(
         (results.start, results.duration),
         map(_DURATION, cases),
         map(_START, cases),
+        map(_DURATION, attempts),
+        map(_START, attempts),
         map(_DURATION, stages),
     )
     if all(map(usable, times)):
@@ -183,13 +187,18 @@ def _finite(results: RunResult) -> RunResult:
     def fix(value: float) -> float:
         return value if usable(value) else 0.0
 
-    fixed = tuple(
-        replace(
-            c,
-            duration=fix(c.duration),
-            start=fix(c.start),
-            stages=tuple(replace(s, duration=fix(s.duration)) for s in c.stages),
+    def fixed(result: CaseResult | Attempt) -> CaseResult | Attempt:
+        return replace(
+            result,
+            duration=fix(result.duration),
+            start=fix(result.start),
+            stages=tuple(replace(s, duration=fix(s.duration)) for s in result.stages),
         )
+
+    fixed_cases = tuple(
+        replace(fixed(c), attempts=tuple(map(fixed, c.attempts))) if c.attempts else fixed(c)
         for c in cases
     )
-    return replace(results, cases=fixed, start=fix(results.start), duration=fix(results.duration))
+    return replace(
+        results, cases=fixed_cases, start=fix(results.start), duration=fix(results.duration)
+    )

@@ -11,25 +11,29 @@ from __future__ import annotations
 
 from json.encoder import encode_basestring_ascii as _quote
 
-from thinking_tests.model import CaseResult, ExceptionInfo, RunResult, Stage
+from thinking_tests.model import Attempt, CaseResult, ExceptionInfo, RunResult, Stage, StageResult
 from thinking_tests.reports._files import truncate
 from thinking_tests.reports.html.text import FAILING, explained, long
+from thinking_tests.reports.html.text import message as line
 
 _SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"))
 _EMPTY_STAGES = {stage.value: f'["{stage.value}",true,0]' for stage in Stage}
 _PASSED_STAGES = {stage.value: f'["{stage.value}",true,' for stage in Stage}
 
 
-def data(results: RunResult, limit: int) -> str:
+def data(results: RunResult, limit: int, retried: list[CaseResult] | None = None) -> str:
     """Every case as the JSON text of the page's data block.
 
     Durations are whole microseconds and the start is milliseconds after the run's start,
     and empty fields are left out: 20,000 cases stay small and quick to encode and parse.
+    A case run again (`retries`) has its failed attempts, oldest first, in "attempts"; each
+    such case is appended to `retried`, so the page learns of them without another pass.
     A NaN or infinite time raises ValueError or OverflowError.
     """
     start = results.start
     files: dict[str, str] = {}  # each file's JSON text: a module's cases share one
-    cases = ",".join([_case(case, start, limit, files) for case in results.cases])
+    found = [] if retried is None else retried
+    cases = ",".join([_case(case, start, limit, files, found) for case in results.cases])
     text = f'{{"version":1,"start":{float(start)!r},"cases":[{cases}]}}'
     # Each character is looked for first: a search is far quicker than a replace that finds
     # nothing.
@@ -39,7 +43,9 @@ def data(results: RunResult, limit: int) -> str:
     return text
 
 
-def _case(case: CaseResult, run_start: float, limit: int, files: dict[str, str]) -> str:
+def _case(
+    case: CaseResult, run_start: float, limit: int, files: dict[str, str], retried: list[CaseResult]
+) -> str:
     """One case as a JSON object; the keys in the order `json.dumps` of a dict gave them."""
     ident = case.id
     if len(ident) > limit:
@@ -100,7 +106,45 @@ def _case(case: CaseResult, run_start: float, limit: int, files: dict[str, str])
         text += ',"stderr":' + _quote(long(case.stderr, limit))
     if case.log:
         text += ',"log":' + _quote(long(case.log, limit))
+    if case.attempts:
+        retried.append(case)
+        attempts = [_attempt(attempt, run_start, limit) for attempt in case.attempts]
+        text += ',"attempts":[' + ",".join(attempts) + "]"
     return text + "}"
+
+
+def _attempt(attempt: Attempt, run_start: float, limit: int) -> str:
+    """A failed attempt before the case's last, as the case's own fields: outcome, us,
+    start_ms, stages, message, explained, stdout, stderr, log."""
+    text = f'{{"outcome":"{attempt.outcome._value_}","us":{int(attempt.duration * 1e6 + 0.5)}'
+    if attempt.start:
+        text += f',"start_ms":{int((attempt.start - run_start) * 1000 + 0.5)}'
+    if attempt.stages:
+        text += ',"stages":[' + ",".join([_stage(stage, limit) for stage in attempt.stages]) + "]"
+    message = line(attempt)
+    if message:
+        text += ',"message":' + _quote(long(message, limit))
+        why = explained(attempt, message)
+        if why:
+            text += ',"explained":' + _quote(why)
+    if attempt.stdout:
+        text += ',"stdout":' + _quote(long(attempt.stdout, limit))
+    if attempt.stderr:
+        text += ',"stderr":' + _quote(long(attempt.stderr, limit))
+    if attempt.log:
+        text += ',"log":' + _quote(long(attempt.log, limit))
+    return text + "}"
+
+
+def _stage(stage: StageResult, limit: int) -> str:
+    """One stage as `_case` formats it in line: [name, ok, us] and its exception, if any."""
+    text = (
+        f'["{stage.stage._value_}",{"true" if stage.ok else "false"},'
+        f"{int(stage.duration * 1e6 + 0.5)}"
+    )
+    if stage.exception is not None:
+        text += "," + _exception(stage.exception, limit)
+    return text + "]"
 
 
 def _exception(info: ExceptionInfo, limit: int) -> str:

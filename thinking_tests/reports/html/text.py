@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from thinking_tests.model import CaseResult, Outcome
+from thinking_tests.model import Attempt, CaseResult, Outcome
 from thinking_tests.reports._files import truncate
 
 MESSAGE_LINE = 300  # characters of a message in the plain table
@@ -41,10 +41,10 @@ def first_line(text: str) -> str:
     return line if len(line) <= MESSAGE_LINE else line[: MESSAGE_LINE - 1] + "…"
 
 
-def explained(case: CaseResult, message: str) -> str:
-    """The first line of a failure's assert explanation, `assert 3 == 4`: the values that
-    differed, which a row shows under its message. "" without one, or when the message
-    already ends with it (an assert of literals)."""
+def explained(case: CaseResult | Attempt, message: str) -> str:
+    """The first line of a failure's (or a failed attempt's) assert explanation,
+    `assert 3 == 4`: the values that differed, which a row shows under its message. "" without
+    one, or when the message already ends with it (an assert of literals)."""
     exception = case.exception
     if exception is None or not exception.explanation:
         return ""
@@ -52,8 +52,8 @@ def explained(case: CaseResult, message: str) -> str:
     return "" if message.rstrip().endswith(line) else line
 
 
-def message(case: CaseResult) -> str:
-    """The one line a list shows: the case's message, else its first exception."""
+def message(case: CaseResult | Attempt) -> str:
+    """The one line a list shows: the case's (or attempt's) message, else its first exception."""
     if case.message:
         return case.message
     exception = case.exception

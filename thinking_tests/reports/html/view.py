@@ -11,12 +11,12 @@ import math
 import os
 import time
 from collections import Counter
-from itertools import compress, islice, repeat
+from itertools import compress, filterfalse, islice, repeat
 from operator import attrgetter, eq
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from thinking_tests.model import CaseResult, Counts, Outcome, RunResult
+from thinking_tests.model import Attempt, CaseResult, Counts, Outcome, RunResult
 from thinking_tests.reports._files import truncate
 from thinking_tests.reports.html import facts
 from thinking_tests.reports.html.data import data
@@ -59,6 +59,8 @@ _BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 )
 
 _OUTCOME = attrgetter("outcome._value_")  # _value_: a plain attribute, .value a descriptor
+_ATTEMPTS = attrgetter("attempts")
+_PASSED = Outcome.PASSED._value_
 
 
 class Part(NamedTuple):
@@ -79,6 +81,7 @@ class Bucket(NamedTuple):
     parts: tuple[Part, ...]
     mixed: bool
     outcomes: str  # its outcomes, comma-separated: what its chip filters
+    flaky: int  # of its cases, those that passed after failed attempts (passed only)
 
 
 class Segment(NamedTuple):
@@ -104,6 +107,9 @@ class Row(NamedTuple):
     message: str
     explained: str
     duration: str
+    note: str  # a retried case's: "flaky · passed on attempt 2", "3 attempts"
+    flaky: bool
+    attempts: tuple[str, ...]  # one line per failed attempt before the last
 
 
 def page(
@@ -120,21 +126,25 @@ def page(
         raise ValueError("the run's start or duration is not a usable time")
     outcomes = list(map(_OUTCOME, results.cases))
     tally = Counter(outcomes)
-    counts = _counts(tally)
+    counts = _counts(tally, 0)
     status = _status(results, counts)
     summary_line = counts.summary_line()
-    listed = _listed(results.cases, outcomes, tally)
+    listed = _listed(results.cases, outcomes, tally, [])
     started, started_iso = _start(results.start)
     version = facts.own_version()
     partial = " (partial run)" if results.selection.partial else ""
-    return {
+    # The data block, the one pass over every case, also finds the retried ones, so the rest
+    # is built as if there were none and corrected after when there are. It is built last:
+    # built before the rest, it makes the rest slower (the allocator's reuse of its memory).
+    retried: list[CaseResult] = []
+    model: dict[str, object] = {
         "csp": csp,
         "title": f"Tests {status}{partial}: {summary_line}",
         "icon": _icon(status),
         "style": style,
         "status": status,
         "summary_line": summary_line,
-        "buckets": _breakdown(tally),
+        "buckets": _breakdown(tally, 0),
         "generator": shown(f"thinking-tests {version}" if version else "thinking-tests"),
         "duration": format_duration(results.duration),
         "total": len(outcomes),
@@ -148,13 +158,34 @@ def page(
         "caption": _caption(len(outcomes), tally, listed),
         "rows": _rows(listed, limit),
         "environment": [(shown(name), shown(value)) for name, value in facts.environment(results)],
-        "data": Markup(data(results, limit)),
+        "data": Markup(data(results, limit, retried)),
         "script": script,
     }
+    if retried:
+        _show_retried(model, results.cases, outcomes, tally, retried, limit)
+    return model
 
 
-def _breakdown(tally: Counter[str]) -> list[Bucket]:
-    """The three counts of the summary line, each with its outcomes."""
+def _show_retried(
+    model: dict[str, object],
+    cases: tuple[CaseResult, ...],
+    outcomes: list[str],
+    tally: Counter[str],
+    retried: list[CaseResult],
+    limit: int,
+) -> None:
+    """The parts of `model` that name the flaky cases (the passed after failed attempts):
+    the counts, the headline and chips, the plain table (the flaky first of the passed)."""
+    flaky = [case for case in retried if case.outcome is Outcome.PASSED]
+    if not flaky:
+        return
+    model["counts"] = _counts(tally, len(flaky))
+    model["buckets"] = _breakdown(tally, len(flaky))
+    model["rows"] = _rows(_listed(cases, outcomes, tally, flaky), limit)
+
+
+def _breakdown(tally: Counter[str], flaky: int) -> list[Bucket]:
+    """The three counts of the summary line, each with its outcomes; passed with its flaky."""
     buckets: list[Bucket] = []
     for name, outcomes in _BUCKETS:
         parts = tuple(
@@ -169,6 +200,7 @@ def _breakdown(tally: Counter[str]) -> list[Bucket]:
                 parts,
                 any(part.outcome != name for part in parts),
                 ",".join(part.outcome for part in parts),
+                flaky if name == "passed" else 0,
             )
         )
     return buckets
@@ -214,7 +246,7 @@ def _icon(status: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("ascii")).decode("ascii")
 
 
-def _counts(tally: Counter[str]) -> Counts:
+def _counts(tally: Counter[str], flaky: int) -> Counts:
     """What `RunResult.counts()` gives, from the outcomes tallied once for the whole page."""
     buckets: Counter[str] = Counter()
     for outcome in Outcome:
@@ -226,6 +258,7 @@ def _counts(tally: Counter[str]) -> Counts:
         errors=tally[Outcome.ERROR._value_],
         xfailed=tally[Outcome.XFAILED._value_],
         xpassed=tally[Outcome.XPASSED._value_],
+        flaky=flaky,
     )
 
 
@@ -298,10 +331,14 @@ def format_duration(seconds: float) -> str:
 
 
 def _listed(
-    cases: tuple[CaseResult, ...], outcomes: list[str], tally: Counter[str]
+    cases: tuple[CaseResult, ...],
+    outcomes: list[str],
+    tally: Counter[str],
+    flaky: list[CaseResult],
 ) -> list[CaseResult]:
     """The cases of the plain table, worst first and in run order within an outcome: every
-    failure up to `NOSCRIPT_FAILURES`, then up to `NOSCRIPT_OTHERS` of the rest."""
+    failure up to `NOSCRIPT_FAILURES`, then up to `NOSCRIPT_OTHERS` of the rest, the flaky
+    first among the passed."""
     listed: list[CaseResult] = []
     others = 0
     for outcome in _ORDER:
@@ -315,7 +352,12 @@ def _listed(
             continue
         # C-level selection that stops at the cap: the first 500 of 20,000 passing cases cost
         # no more than 500.
-        chosen = list(islice(compress(cases, map(eq, outcomes, repeat(outcome))), room))
+        of_outcome = compress(cases, map(eq, outcomes, repeat(outcome)))
+        if flaky and outcome == _PASSED:
+            chosen = flaky[:room]
+            chosen.extend(islice(filterfalse(_ATTEMPTS, of_outcome), room - len(chosen)))
+        else:
+            chosen = list(islice(of_outcome, room))
         listed.extend(chosen)
         if outcome not in _ATTENTION:
             others += len(chosen)
@@ -366,5 +408,46 @@ def _rows(listed: list[CaseResult], limit: int) -> list[Row]:
                 tracebacks += 1
             why = shown(explained(case, line))
         duration = format_duration(case.duration) if case.duration else ""
-        rows.append(Row(outcome, shown(ident), traceback, shown(line), why, duration))
+        note = ""
+        attempts: tuple[str, ...] = ()
+        if case.attempts:
+            note = retried_note(case)
+            total = len(case.attempts) + 1
+            attempts = tuple(
+                shown(attempt_line(attempt, number, total))
+                for number, attempt in enumerate(case.attempts, 1)
+            )
+        rows.append(
+            Row(
+                outcome,
+                shown(ident),
+                traceback,
+                shown(line),
+                why,
+                duration,
+                note,
+                outcome == _PASSED and bool(attempts),
+                attempts,
+            )
+        )
     return rows
+
+
+def retried_note(case: CaseResult) -> str:
+    """What a case run more than once says beside its outcome: "flaky · passed on attempt 2"
+    when it passed in the end, else how many attempts it took ("3 attempts")."""
+    total = len(case.attempts) + 1
+    if case.outcome is Outcome.PASSED:
+        return f"flaky · passed on attempt {total}"
+    return f"{total} attempts"
+
+
+def attempt_line(attempt: Attempt, number: int, total: int) -> str:
+    """One failed attempt in a line: "attempt 1 of 3, failed in run · 12 ms: AssertionError: ...".
+    Latin-1 only: one character beyond it would make the whole page a wider, slower string."""
+    where = next((f" in {stage.stage._value_}" for stage in attempt.stages if not stage.ok), "")
+    head = f"attempt {number} of {total}, {attempt.outcome._value_}{where}"
+    if attempt.duration:
+        head += f" · {format_duration(attempt.duration)}"
+    said = first_line(message(attempt))
+    return f"{head}: {said}" if said else head
