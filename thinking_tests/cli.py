@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from thinking_tests.collect import Target
 from thinking_tests.engines import backend_argument
-from thinking_tests.session import Options, execute
+from thinking_tests.options import Options
+from thinking_tests.session import execute
 from thinking_tests.targets import resolve
 from thinking_tests.arguments import UsageParser
 from thinking_tests.usage import USAGE_ERROR, UsageError

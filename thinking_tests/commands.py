@@ -14,17 +14,12 @@ from pathlib import Path
 from thinking_tests.config import ConfigError, config, validate
 from thinking_tests.configure import load_config
 from thinking_tests.journal import JournalError, merge, printable, read_warning
-from thinking_tests.session import rebuild_reports, report_root
+from thinking_tests.run_reports import rebuild_reports, report_directory, report_root
 from thinking_tests.terminal import Terminal
 from thinking_tests.arguments import UsageParser
 from thinking_tests.usage import USAGE_ERROR
 
 SUBCOMMANDS = ("init", "report", "merge")
-
-
-def _report_directory(root: Path) -> Path:
-    directory = Path(config.reports.directory)
-    return directory if directory.is_absolute() else root / directory
 
 
 def _journal_in(directory: Path) -> Path:
@@ -69,13 +64,13 @@ def main(argv: Sequence[str]) -> int:
     root = report_root(config_file)
     try:
         if command == "report":
-            directory = Path(args.directory) if args.directory else _report_directory(root)
+            directory = Path(args.directory) if args.directory else report_directory(root)
             run = read_warning(_journal_in(directory))
             config.reports.directory = str(directory.resolve())
             return rebuild_reports(run, root, terminal)
         sources = [Path(d) for d in args.directories]
         runs = [read_warning(_journal_in(d)) for d in sources]
-        target = Path(args.into).resolve() if args.into else _report_directory(root)
+        target = Path(args.into).resolve() if args.into else report_directory(root)
         config.reports.directory = str(target)
         notes = _merge_coverage(sources, target) if config.coverage.enabled else []
         for note in notes:

@@ -108,6 +108,12 @@ class Config(_Strict):
     capture: bool | str = "fd"
     source_file: Path | None = None  # the __test__.py that was loaded, for messages
 
+    def coverage_key(self) -> tuple[object, ...]:
+        """The settings that decide what coverage measures and where its data goes: when
+        __test__.py changes them, coverage started before it is started again."""
+        c = self.coverage
+        return (c.enabled, c.source, c.branch, c.include, c.omit, c.data_file, self.reports.directory)
+
     def reset(self) -> None:
         """Back to every default (tests of this project make fresh runs in one process)."""
         fresh = Config()

@@ -102,8 +102,12 @@ class CoverageRun:
         if not measured:
             # The test runner is no code under test, nor is the interpreter's own set-up
             # (a Linux distribution's /etc/python3.X/sitecustomize.py), but both are measured
-            # like any code not installed in site-packages.
-            omit.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "*"))
+            # like any code not installed in site-packages; so is the HTML report's template,
+            # whose compiled code jinja2 names after it (in a checkout it is `templates/`
+            # beside the package, not inside it).
+            package = os.path.dirname(os.path.abspath(__file__))
+            omit.append(os.path.join(package, "*"))
+            omit.append(os.path.join(os.path.dirname(package), "templates", "*"))
             omit.extend(os.path.join("*", name) for name in _INTERPRETER_SETUP)
         self.tests_left_out = not chosen
         if not chosen:

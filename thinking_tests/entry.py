@@ -151,7 +151,8 @@ def _run(
 
     `arrange` filters and orders the selected cases (0.0.4's predicate and sorter).
     """
-    from thinking_tests.session import Options, execute
+    from thinking_tests.options import Options
+    from thinking_tests.session import execute
 
     if namespace.get("__name__") != "__main__":
         return _finish(execute(Options(targets=targets, arrange=arrange)), exit)

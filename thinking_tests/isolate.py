@@ -34,7 +34,8 @@ from thinking_tests.select import SelectionError
 if TYPE_CHECKING:
     from thinking_tests.collect import Item
     from thinking_tests.engines import Listener
-    from thinking_tests.session import Options, _Results
+    from thinking_tests.options import Options
+    from thinking_tests.results import Results
 
 
 def modules(items: Sequence["Item"]) -> list[tuple[str, str, list["Item"]]]:
@@ -46,7 +47,7 @@ def modules(items: Sequence["Item"]) -> list[tuple[str, str, list["Item"]]]:
     return [(module, file, group) for module, (file, group) in groups.items()]
 
 
-def run_isolated(items: Sequence["Item"], results: "_Results", options: "Options") -> bool:
+def run_isolated(items: Sequence["Item"], results: "Results", options: "Options") -> bool:
     """Run each module of `items` in children; True when the run was interrupted."""
     from thinking_tests.collect import ImportFailure
 

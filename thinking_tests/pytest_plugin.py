@@ -94,7 +94,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     )
     if not measure:
         return
-    from thinking_tests.session import _coverage_key, _start_coverage, report_root
+    from thinking_tests.run_reports import report_root
+    from thinking_tests.session import start_coverage
 
     root = report_root(config_file or pyproject)
     coverage = None
@@ -102,18 +103,18 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
         load_pyproject(pyproject)
         validate(settings)
         if not turns_coverage_off(config_file):
-            coverage = _start_coverage(root)
-        started_with = _coverage_key()
+            coverage = start_coverage(root)
+        started_with = settings.coverage_key()
         load_config_file(config_file)
         validate(settings)
     except ConfigError as error:
         if coverage is not None:
             coverage.discard()
         raise pytest.UsageError(f"thinking-tests: {error}") from None
-    if _coverage_key() != started_with:  # __test__.py changed what to measure
+    if settings.coverage_key() != started_with:  # __test__.py changed what to measure
         if coverage is not None:
             coverage.discard()
-        coverage = _start_coverage(root)
+        coverage = start_coverage(root)
     early_config.stash[_COVERAGE] = coverage
 
 
@@ -161,11 +162,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _late_coverage(config: pytest.Config, settings_file: Path) -> Any:
     from thinking_tests.config import config as settings
-    from thinking_tests.session import _start_coverage, report_root
+    from thinking_tests.run_reports import report_root
+    from thinking_tests.session import start_coverage
 
     if config.pluginmanager.hasplugin("_cov"):
         return None
-    return _start_coverage(report_root(settings_file)) if settings.coverage.enabled else None
+    return start_coverage(report_root(settings_file)) if settings.coverage.enabled else None
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

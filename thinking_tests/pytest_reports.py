@@ -25,7 +25,7 @@ class PlainPytestReports:
         from thinking_tests.config import config as settings
         from thinking_tests.configure import locate
         from thinking_tests.engines.pytest_engine import ResultCollector
-        from thinking_tests.session import report_root
+        from thinking_tests.run_reports import report_root
 
         config_file, pyproject = locate(Path(config.invocation_params.dir))
         self.root = report_root(config_file or pyproject)
@@ -55,9 +55,9 @@ class PlainPytestReports:
         """Hold the report folder and put failing stand-ins in place of the last reports,
         until this run writes its own (a run that dies leaves them: CI fails)."""
         from thinking_tests.inprogress import ReportFolderBusy, ReportLock, stand_in, write_stand_ins
-        from thinking_tests.session import _report_directory, _report_writers
+        from thinking_tests.run_reports import report_directory, report_writers
 
-        directory = _report_directory(self.root)
+        directory = report_directory(self.root)
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self.lock = ReportLock(directory, "run without our reports with --no-tt-reports")
@@ -69,7 +69,7 @@ class PlainPytestReports:
         except OSError:
             return  # the reports will say they cannot be written, at the end
         junitxml = _pytest_junitxml(config)
-        writers = [(path, write) for _, path, write in _report_writers(self.root) if path.resolve() != junitxml]
+        writers = [(path, write) for _, path, write in report_writers(self.root) if path.resolve() != junitxml]
         command = ("pytest", *config.invocation_params.args)
         write_stand_ins(stand_in(self.start, command, "pytest", self.selection), writers)
 
@@ -103,7 +103,8 @@ class PlainPytestReports:
 
         from thinking_tests.config import config as settings
         from thinking_tests.model import RunResult
-        from thinking_tests.session import count_not_run, write_reports
+        from thinking_tests.run_reports import write_reports
+        from thinking_tests.select import count_not_run
 
         self.limit.stop()
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED

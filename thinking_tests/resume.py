@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from thinking_tests.collect import Item
     from thinking_tests.coverage_run import CoverageRun
     from thinking_tests.journal import Journal
-    from thinking_tests.session import _Results, _Run
+    from thinking_tests.results import Results
+    from thinking_tests.session import _Run
 
 # The exceptions of a case an interrupt stopped: such a result is no result, it runs again.
 _INTERRUPTS = ("KeyboardInterrupt", "_pytest.outcomes.Exit")
@@ -207,11 +208,11 @@ class Resume:
                 "coverage data; the lines only it ran are missing"
             )
 
-    def begin(self, journal: "Journal | None", results: "_Results") -> None:
+    def begin(self, journal: "Journal | None", results: "Results") -> None:
         """The kept results, first in the new journal (with the resume record) and in the
         run's results: the journal is a whole run, which can be resumed again."""
         if journal is not None:
-            journal._write(  # the journal's own one-line, flushed write
+            journal.write(
                 {
                     "kind": "resume",
                     "start_us": int(self.run.start * 1e6),

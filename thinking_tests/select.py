@@ -1,4 +1,5 @@
-"""Selecting: `-k EXPR` and `-t TAG` over collected items.
+"""Selecting: `-k EXPR`, `-t TAG`, shards, node ids and the cases that failed before, over
+collected items; and how a selection is told (what matched nothing, what a run left unrun).
 
 `-k` takes substrings joined by `and`, `or`, `not` and parentheses, matched case-insensitively
 against an item's id, name, description and tags (like pytest's `-k`).
@@ -11,7 +12,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from thinking_tests.collect import Item
+    from pathlib import Path
+
+    from thinking_tests.collect import Item, Target
+    from thinking_tests.engines import Plan
+    from thinking_tests.model import CaseResult
+    from thinking_tests.options import Options
 
 Predicate = Callable[[str], bool]  # given an item's searchable text, does it match?
 
@@ -200,3 +206,125 @@ def failed_again(items: list[_Run], ids: Callable[[_Run], str], failed: set[str]
     if only:
         return again or None
     return again + [item for item in items if ids(item) not in failed]
+
+
+class NothingSelected(Exception):
+    """-k, -t or a shard left none of the collected cases: exit 5, the last reports kept."""
+
+
+def runnable(items: "list[Item] | None") -> int:
+    """How many of `items` are cases (a module that failed to import is not one)."""
+    from thinking_tests.collect import ImportFailure
+
+    return sum(1 for item in items or () if not isinstance(item, ImportFailure))
+
+
+def by_node_ids(items: "list[Item]", targets: list[Target]) -> "list[Item]":
+    """The items a node-id target names, and every item of the other targets' modules."""
+    nodes = [t for t in targets if t.node]
+    if not nodes:
+        return items
+    from thinking_tests.collect import ImportFailure
+
+    named = {t.name for t in nodes}
+    whole = [t for t in targets if not t.node]
+    return [
+        item
+        for item in items
+        if isinstance(item, ImportFailure)
+        or any(t.selects(item.module, item.name) for t in nodes)
+        or (item.module not in named or any(t.covers(item.module, item.file) for t in whole))
+    ]
+
+
+def unmatched_node(items: "list[Item]", targets: list[Target]) -> str:
+    """One sentence for the first node-id target that names no case of its module ("" when
+    each names one), as pytest refuses a node id it cannot find. A module that failed to
+    import is not asked: its error case says why."""
+    from thinking_tests.collect import ImportFailure
+
+    for target in targets:
+        if not target.node:
+            continue
+        own = [item for item in items if item.module == target.name]
+        if any(isinstance(item, ImportFailure) for item in own):
+            continue
+        names = [item.name for item in own]
+        if any(target.selects(target.name, name) for name in names):
+            continue
+        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        return (
+            f"node id '{target.name}::{target.node}' names no case of {target.name} "
+            f"({f'its cases: {shown}' if names else 'it has none'})"
+        )
+    return ""
+
+
+def nothing_matched(
+    items: "list[Item]", keyword: str | None, tags: list[str], shard: str | None, nodes: tuple[str, ...] = ()
+) -> str:
+    """One sentence: which selection matched none of how many collected cases."""
+    asked = [f"node id {node!r}" for node in nodes]
+    if keyword:
+        asked.append(f"-k {keyword!r}")
+    if tags:
+        known = sorted({tag for item in items for tag in getattr(item, "tags", ())})
+        shown = ", ".join(known) if known else "none"
+        asked.append(f"-t {' -t '.join(tags)} (tags in use: {shown})")
+    if shard:
+        asked.append(f"--shard {shard}")
+    count = runnable(items)
+    return (
+        f"{' and '.join(asked) or 'the selection'} matched none of the {count} collected "
+        f"case{'s' if count != 1 else ''} ({count} deselected); the last run's reports are kept"
+    )
+
+
+def filters_of(options: Options) -> tuple[str, ...]:
+    """The selection on top of the targets, as a reader of a report would want it told."""
+    import shlex
+
+    filters: list[str] = [f"node id {node}" for node in node_ids(options)]
+    if len(options.targets) == 1 and options.targets[0].kind == "module" and not filters:
+        filters.append(f"one module: {options.targets[0].name}")
+    if options.keyword:
+        filters.append(f"-k {shlex.quote(options.keyword)}")
+    filters.extend(f"-t {shlex.quote(tag)}" for tag in options.tags)
+    if options.shard:
+        filters.append(f"shard {options.shard}")
+    return tuple(filters)
+
+
+def node_ids(options: Options) -> tuple[str, ...]:
+    return tuple(f"{t.name}::{t.node}" for t in options.targets if t.node)
+
+
+def failed_in(journal: Path | None) -> set[str] | None:
+    """The ids of the cases a journal records as failed or errored; None without a readable
+    journal there."""
+    from thinking_tests.journal import JournalError, read
+    from thinking_tests.model import Outcome
+
+    if journal is None or not journal.is_file():
+        return None
+    try:
+        run = read(journal)
+    except JournalError:
+        return None
+    return {case.id for case in run.cases if case.outcome in (Outcome.FAILED, Outcome.ERROR)}
+
+
+def selected_ids(plan: Plan) -> list[str]:
+    """The ids of the selected cases: the items collected here, or those the engine selected
+    itself (pytest); none when neither is known."""
+    if plan.items is not None:
+        from thinking_tests.collect import ImportFailure
+
+        return [item.id for item in plan.items if not isinstance(item, ImportFailure)]
+    return list(plan.selected or ())
+
+
+def count_not_run(selected: list[str], finished: list[CaseResult]) -> int:
+    """Selected cases that have no result: the run stopped (-x) or was interrupted first."""
+    done = {case.id for case in finished}
+    return sum(1 for identifier in selected if identifier not in done)

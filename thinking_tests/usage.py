@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-USAGE_ERROR = 4  # the exit code of a usage error (DESIGN.md)
+from thinking_tests.exits import USAGE_ERROR  # its exit code, where one is raised
+
+__all__ = ["USAGE_ERROR", "UsageError"]
 
 
 class UsageError(Exception):

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from thinking_tests.collect import Item
     from thinking_tests.engines import Listener
     from thinking_tests.model import CaseResult
-    from thinking_tests.session import Options, _Results
+    from thinking_tests.options import Options
+    from thinking_tests.results import Results
 
 # How often the parent looks at its busy workers, in seconds: a finished module's worker
 # gets the next one within this, and the terminal looks live.
@@ -80,7 +81,7 @@ def to_xdist(workers: int, pytest_args: list[str]) -> list[str]:
     return [*pytest_args, "-n", str(workers)]
 
 
-def run_workers(items: "Sequence[Item]", results: "_Results", options: "Options", workers: int) -> bool:
+def run_workers(items: "Sequence[Item]", results: "Results", options: "Options", workers: int) -> bool:
     """Run the modules of `items` in `workers` worker processes; True when interrupted."""
     from thinking_tests.collect import ImportFailure
     from thinking_tests.engines import import_failure_result
@@ -107,7 +108,7 @@ class _Order:
     place among the items, or (a result of no item, say a setUpClass error) just after the
     result its worker handed on before it."""
 
-    def __init__(self, items: "Sequence[Item]", results: "_Results") -> None:
+    def __init__(self, items: "Sequence[Item]", results: "Results") -> None:
         self.index: dict[str, int] = {}
         for position, item in enumerate(items):
             self.index.setdefault(item.id, position)

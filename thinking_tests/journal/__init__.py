@@ -77,7 +77,7 @@ class Journal:
         self._identity = (status.st_dev, status.st_ino)
         self._mark: int | None = None  # the owner mark on the journal's open file, if any
         self._remark(self.fd)
-        self._write(
+        self.write(
             {
                 "kind": "run",
                 "version": VERSION,
@@ -89,7 +89,8 @@ class Journal:
             }
         )
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def write(self, record: dict[str, Any]) -> None:
+        """One record of its own, as one flushed line (the run, its plan and end; a resume)."""
         self._line(_dumps(record, ensure_ascii=True))
 
     def _line(self, text: str) -> None:
@@ -165,7 +166,7 @@ class Journal:
                 modules.append([item.module, item.file, []])
             modules[-1][2].append([item.id, item.line])
         self._planned = {item.id for item in items}
-        self._write({"kind": "plan", "modules": modules})
+        self.write({"kind": "plan", "modules": modules})
 
     def started(self, item: Started) -> None:
         if item.id in self._planned:
@@ -185,7 +186,7 @@ class Journal:
         return where
 
     def close(self, duration: float, interrupted: bool) -> None:
-        self._write({"kind": "end", "duration": duration, "interrupted": interrupted})
+        self.write({"kind": "end", "duration": duration, "interrupted": interrupted})
         fd = self._own_fd()  # never close a number that is now someone else's file
         self.fd = None
         if fd is not None:
