@@ -19,6 +19,7 @@ from pathlib import Path
 from test.support import chromium
 from thinking_tests import run_current_module, test
 from thinking_tests.model import (
+    Attempt,
     CaseResult,
     ExceptionInfo,
     Outcome,
@@ -564,7 +565,18 @@ def every_branch() -> RunResult:
     from thinking_tests.model import CoverageSummary
 
     coverage = CoverageSummary(percent=50.0, html_index="/elsewhere/htmlcov/index.html")
-    return replace(mixed(), interrupted=True, notes=("a note",), coverage=coverage)
+    base = mixed()
+    failed = base.cases[1]
+    attempt = Attempt(
+        Outcome.FAILED, failed.message, 0.002, failed.stages, stdout="first\n", start=START + 1
+    )
+    # A flaky case and one that failed every attempt: the chip, the notes, the attempt lines.
+    retried = (
+        replace(base.cases[0], attempts=(attempt,)),
+        replace(failed, attempts=(attempt, attempt)),
+        *base.cases[2:],
+    )
+    return replace(base, cases=retried, interrupted=True, notes=("a note",), coverage=coverage)
 
 
 def attribute_names(page: Page) -> list[tuple[str, list[str]]]:

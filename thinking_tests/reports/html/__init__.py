@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from functools import cache
 from itertools import chain
 from operator import attrgetter
@@ -112,7 +113,20 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
     class Cache(jinja2.FileSystemBytecodeCache):
         """One that never fails the report: an entry it cannot read is compiled again, one it
-        cannot write is not kept."""
+        cannot write is not kept.
+
+        Keyed by the template's name, jinja2's version and Python's (the entry is Python
+        bytecode), not by the template's path as jinja2's own is: every checkout, virtualenv
+        or temporary copy would leave a file of its own. Copies of the template that differ
+        share the file and take turns compiling it: the entry holds its source's checksum,
+        and one that does not match is compiled again.
+        """
+
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            python = "%d.%d" % sys.version_info[:2]
+            version = vars(jinja2).get("__version__", "")  # not through a deprecation hook
+            key = f"{name}-jinja2-{version}-py{python}"
+            return "".join(c if c.isalnum() or c in "._-" else "_" for c in key)
 
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             try:
@@ -134,7 +148,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
         return None
-    return Cache(folder, "report-%s.cache")
+    return Cache(folder, "%s.cache")
 
 
 @cache
