@@ -82,8 +82,21 @@ STEADY = "test.test_retried::steady"
 # --- a small tree of the page, to find elements by tag and class ------------------------------
 
 VOID = frozenset(
-    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-     "track", "wbr")
+    (
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    )
 )
 
 
@@ -167,7 +180,9 @@ def chips(page: Element) -> dict[str, str]:
 def plain_rows(page: Element) -> dict[str, Element]:
     """The rows of the table shown with JavaScript off, by case id."""
     table = page.one("noscript")
-    return {words(row.find("span", "id")[0]): row for row in table.find("tr") if row.find("span", "id")}
+    return {
+        words(row.find("span", "id")[0]): row for row in table.find("tr") if row.find("span", "id")
+    }
 
 
 # --- the runs ---------------------------------------------------------------------------------
@@ -198,7 +213,10 @@ def report_of(files: dict[str, str]) -> Report:
 def retried() -> Report:
     report = report_of({"test/test_retried.py": CASES})
     assert report.ran.code == 1 and report.ran.counts == (2, 1, 0), report.ran
-    counted = {name: int((report.root / f"RAN-{name}").read_text()) for name in ("flaky", "broken", "steady")}
+    counted = {
+        name: int((report.root / f"RAN-{name}").read_text())
+        for name in ("flaky", "broken", "steady")
+    }
     assert counted == {"flaky": 2, "broken": 3, "steady": 1}, counted
     return report
 
@@ -207,7 +225,11 @@ def browse(path: Path, **state: str | list[str]) -> Element:
     """The page's DOM after its script ran in headless Chromium, opened with the view state
     `state` in the hash; nothing may reach the browser's console."""
     browser = chromium()
-    pairs = [(k, v) for k, values in state.items() for v in (values if isinstance(values, list) else [values])]
+    pairs = [
+        (k, v)
+        for k, values in state.items()
+        for v in (values if isinstance(values, list) else [values])
+    ]
     url = path.as_uri() + ("#" + urllib.parse.urlencode(pairs) if pairs else "")
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
@@ -252,13 +274,19 @@ def rows(page: Element) -> dict[str, Element]:
 # --- the tests ----------------------------------------------------------------------------------
 
 
-@test("a flaky case: a chip and its count among the filters, the headline says it, the plain table marks it")
+@test(
+    "a flaky case: a chip and its count among the filters, the headline says it, the plain table marks it"
+)
 def flaky_chip_and_filter(retried: Report) -> None:
     page = retried.page
     assert headline(page) == "2 passed (1 flaky), 1 failed, 0 skipped", headline(page)
-    assert chips(page) == {"passed": "2 passed", "failed": "1 failed", "flaky": "1 flaky"}, chips(page)
+    assert chips(page) == {"passed": "2 passed", "failed": "1 failed", "flaky": "1 flaky"}, chips(
+        page
+    )
     assert "o-flaky" in page.one("button", "flaky").classes
-    flaky_fact = [div for div in page.one("dl", "facts").find("div") if words(div.one("dt")) == "flaky"]
+    flaky_fact = [
+        div for div in page.one("dl", "facts").find("div") if words(div.one("dt")) == "flaky"
+    ]
     assert [words(div.one("dd")) for div in flaky_fact] == ["1"]
     # Without JavaScript: the row's note and the failed attempt's line.
     plain = plain_rows(page)
@@ -270,12 +298,16 @@ def flaky_chip_and_filter(retried: Report) -> None:
     assert not plain[STEADY].find("span", "note") and not plain[STEADY].find("div", "attempt")
 
 
-@test("the data block holds a retried case's failed attempts, oldest first, with their stages and output")
+@test(
+    "the data block holds a retried case's failed attempts, oldest first, with their stages and output"
+)
 def attempts_in_the_data(retried: Report) -> None:
     flaky = retried.cases[FLAKY]
     assert flaky["outcome"] == "passed" and flaky["stdout"].startswith("flaky out 2"), flaky
     (first,) = flaky["attempts"]
-    assert first["outcome"] == "failed" and first["message"] == "AssertionError: attempt 1 fails", first
+    assert first["outcome"] == "failed" and first["message"] == "AssertionError: attempt 1 fails", (
+        first
+    )
     assert first["explained"] == "assert 1 >= 2", first
     assert first["stdout"] == f"flaky out 1 {PWN}\n" and first["stderr"] == "flaky err 1\n", first
     assert "flaky log 1" in first["log"] and "flaky log 2" in flaky["log"], first
@@ -286,7 +318,10 @@ def attempts_in_the_data(retried: Report) -> None:
     assert isinstance(first["us"], int) and isinstance(first["start_ms"], int), first
     broken = retried.cases[BROKEN]
     assert broken["message"] == "ValueError: broken 3", broken
-    assert [a["message"] for a in broken["attempts"]] == ["ValueError: broken 1", "ValueError: broken 2"]
+    assert [a["message"] for a in broken["attempts"]] == [
+        "ValueError: broken 1",
+        "ValueError: broken 2",
+    ]
     assert [a["stdout"] for a in broken["attempts"]] == ["broken out 1\n", "broken out 2\n"]
     assert "attempts" not in retried.cases[STEADY], "a case run once has no attempts"
 
@@ -297,15 +332,28 @@ def every_attempt_failed(retried: Report) -> None:
     assert [words(note) for note in plain.find("span", "note")] == ["3 attempts"]
     assert "flaky" not in plain.one("span", "note").classes
     lines = [words(line) for line in plain.find("div", "attempt")]
-    assert [line.split(" · ")[0] for line in lines] == ["attempt 1 of 3, failed in run", "attempt 2 of 3, failed in run"]
-    assert [line.split(": ", 1)[1] for line in lines] == ["ValueError: broken 1", "ValueError: broken 2"]
-    assert "ValueError: broken 3" in words(plain.one("pre")), "its own traceback is the last attempt's"
+    assert [line.split(" · ")[0] for line in lines] == [
+        "attempt 1 of 3, failed in run",
+        "attempt 2 of 3, failed in run",
+    ]
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "ValueError: broken 1",
+        "ValueError: broken 2",
+    ]
+    assert "ValueError: broken 3" in words(plain.one("pre")), (
+        "its own traceback is the last attempt's"
+    )
 
 
-@test("in Chromium a retried case's details list every attempt, its traceback and output, the last marked as the case's result", timeout=240)
+@test(
+    "in Chromium a retried case's details list every attempt, its traceback and output, the last marked as the case's result",
+    timeout=240,
+)
 def attempts_in_a_browser(retried: Report) -> None:
     page = browse(retried.path, open=[FLAKY, BROKEN])
-    assert page.find("title")[0].text.startswith("Tests failed:"), "no case text ran and set the title"
+    assert page.find("title")[0].text.startswith("Tests failed:"), (
+        "no case text ran and set the title"
+    )
     assert not page.find("img"), "output is text"
     listed = rows(page)
     assert [words(n) for n in listed[FLAKY].find("span", "note")] == ["flaky · passed on attempt 2"]
@@ -326,11 +374,17 @@ def attempts_in_a_browser(retried: Report) -> None:
     assert f"flaky out 1 {PWN}\n" in blocks and "flaky err 1\n" in blocks, blocks
     assert any("flaky log 1" in block for block in blocks), blocks
     assert [words(h) for h in failed.find("h3")] == [
-        "Stages", "Exception in run", "Captured stdout", "Captured stderr", "Captured log"
+        "Stages",
+        "Exception in run",
+        "Captured stdout",
+        "Captured stderr",
+        "Captured log",
     ]
     last = detail.one("div", "last")
     head = words(last.one("p", "head"))
-    assert head.startswith("Attempt 2 of 2 — passed · ") and head.endswith("(the case's result)"), head
+    assert head.startswith("Attempt 2 of 2 — passed · ") and head.endswith("(the case's result)"), (
+        head
+    )
     assert f"flaky out 2 {PWN}\n" in [block.text for block in last.find("pre")]
     assert not last.find("p", "exc"), "the last attempt passed"
 
@@ -340,19 +394,27 @@ def attempts_in_a_browser(retried: Report) -> None:
     assert facts["attempts"] == "3, every one failed", facts
     heads = [words(s) for s in detail.find("summary")] + [words(detail.one("p", "head"))]
     assert [h.split(" · ")[0] for h in heads] == [
-        "Attempt 1 of 3 — failed in run", "Attempt 2 of 3 — failed in run", "Attempt 3 of 3 — failed in run"
+        "Attempt 1 of 3 — failed in run",
+        "Attempt 2 of 3 — failed in run",
+        "Attempt 3 of 3 — failed in run",
     ], heads
     exceptions = [words(p) for p in detail.find("p", "exc")]
-    assert exceptions == ["ValueError: broken 1", "ValueError: broken 2", "ValueError: broken 3"], exceptions
+    assert exceptions == ["ValueError: broken 1", "ValueError: broken 2", "ValueError: broken 3"], (
+        exceptions
+    )
     outputs = [block.text for block in detail.find("pre") if block.text.startswith("broken out")]
     assert outputs == ["broken out 1\n", "broken out 2\n", "broken out 3\n"], outputs
 
 
-@test("in Chromium the flaky filter shows the flaky cases, with an outcome's filter both", timeout=240)
+@test(
+    "in Chromium the flaky filter shows the flaky cases, with an outcome's filter both", timeout=240
+)
 def flaky_filter_in_a_browser(retried: Report) -> None:
     flaky = browse(retried.path, o="flaky")
     assert list(rows(flaky)) == [FLAKY], list(rows(flaky))
-    pressed = [words(c) for c in flaky.find("button", "chip") if c.attrs.get("aria-pressed") == "true"]
+    pressed = [
+        words(c) for c in flaky.find("button", "chip") if c.attrs.get("aria-pressed") == "true"
+    ]
     assert pressed == ["1 flaky"], pressed
     assert words(flaky.one("div", "status")) == "1 of 3 cases match"
     both = browse(retried.path, o="failed,flaky")
@@ -382,18 +444,33 @@ IMG = "<img src=x onerror=alert(1)>"
 CLOSE = "</script><script>alert(1)</script>"
 
 
-def _result(name: str, outcome: Outcome, attempts: tuple[Attempt, ...] = (), **fields: Any) -> CaseResult:
+def _result(
+    name: str, outcome: Outcome, attempts: tuple[Attempt, ...] = (), **fields: Any
+) -> CaseResult:
     return CaseResult(
-        id=f"m::{name}", module="m", name=name, outcome=outcome, duration=0.01, start=START + 1,
-        stages=(StageResult(Stage.RUN, outcome is Outcome.PASSED, 0.004),), attempts=attempts, **fields,
+        id=f"m::{name}",
+        module="m",
+        name=name,
+        outcome=outcome,
+        duration=0.01,
+        start=START + 1,
+        stages=(StageResult(Stage.RUN, outcome is Outcome.PASSED, 0.004),),
+        attempts=attempts,
+        **fields,
     )
 
 
 def _attempt(text: str, duration: float = 0.003, start: float = START + 1) -> Attempt:
     boom = ExceptionInfo(f"Evil{IMG}", CLOSE, f"Traceback {CLOSE}\n", explanation=IMG)
     return Attempt(
-        Outcome.FAILED, text, duration, (StageResult(Stage.RUN, False, duration, boom),),
-        stdout=text, stderr=CLOSE, log=IMG, start=start,
+        Outcome.FAILED,
+        text,
+        duration,
+        (StageResult(Stage.RUN, False, duration, boom),),
+        stdout=text,
+        stderr=CLOSE,
+        log=IMG,
+        start=start,
     )
 
 
@@ -408,15 +485,24 @@ def _page(results: RunResult) -> tuple[str, Element, dict[str, dict[str, Any]]]:
 def attempts_escaped() -> None:
     hostile = f"{IMG}{CLOSE}"
     results = RunResult(
-        cases=(_result("a", Outcome.PASSED, (_attempt(hostile),)), _result("b", Outcome.FAILED, (_attempt(hostile),) * 2)),
-        start=START, duration=1.0,
+        cases=(
+            _result("a", Outcome.PASSED, (_attempt(hostile),)),
+            _result("b", Outcome.FAILED, (_attempt(hostile),) * 2),
+        ),
+        start=START,
+        duration=1.0,
     )
     text, page, cases = _page(results)
     assert not page.find("img") and text.count("<script") == 2, "attempt text made a tag"
     (attempt,) = cases["m::a"]["attempts"]
-    assert attempt["stdout"] == hostile and attempt["stderr"] == CLOSE and attempt["log"] == IMG, attempt
+    assert attempt["stdout"] == hostile and attempt["stderr"] == CLOSE and attempt["log"] == IMG, (
+        attempt
+    )
     assert attempt["stages"][0][3] == {
-        "type": f"Evil{IMG}", "message": CLOSE, "traceback": f"Traceback {CLOSE}\n", "explanation": IMG
+        "type": f"Evil{IMG}",
+        "message": CLOSE,
+        "traceback": f"Traceback {CLOSE}\n",
+        "explanation": IMG,
     }, attempt
     lines = [words(line) for line in plain_rows(page)["m::b"].find("div", "attempt")]
     assert len(lines) == 2 and all(line.endswith(f": {hostile}") for line in lines), lines
@@ -425,8 +511,15 @@ def attempts_escaped() -> None:
 @test("an attempt's NaN or infinite time is shown as 0, the rest of the report kept")
 def attempts_with_absurd_times() -> None:
     results = RunResult(
-        cases=(_result("a", Outcome.PASSED, (_attempt("x", duration=math.nan), _attempt("y", start=math.inf))),),
-        start=START, duration=1.0,
+        cases=(
+            _result(
+                "a",
+                Outcome.PASSED,
+                (_attempt("x", duration=math.nan), _attempt("y", start=math.inf)),
+            ),
+        ),
+        start=START,
+        duration=1.0,
     )
     _, _, cases = _page(results)
     first, second = cases["m::a"]["attempts"]
@@ -447,7 +540,9 @@ def plain_table_lists_the_flaky_first() -> None:
     assert list(plain_rows(page)) == ["m::flaky", "m::passes_0"], list(plain_rows(page))
 
 
-@test("the page's own text is Latin-1: one wider character would make every page a wider, slower string")
+@test(
+    "the page's own text is Latin-1: one wider character would make every page a wider, slower string"
+)
 def own_text_is_latin1() -> None:
     for name in (TEMPLATE, "report.js", "report.css"):
         (template_dir() / name).read_text(encoding="utf-8").encode("latin-1")
@@ -463,7 +558,9 @@ print(_template(Path(sys.argv[1])).render(title=sys.argv[2]))
 """
 
 
-@test("every copy of the templates shares one compiled entry per template name; a changed copy is compiled again")
+@test(
+    "every copy of the templates shares one compiled entry per template name; a changed copy is compiled again"
+)
 def one_cache_file_for_every_copy() -> None:
     cache = temporary("tt-jinja-one-")
     copies = []
@@ -477,7 +574,11 @@ def one_cache_file_for_every_copy() -> None:
     def render(folder: Path) -> str:
         done = subprocess.run(
             [sys.executable, "-c", COMPILE, str(folder), "<x>"],
-            env={**env(), "XDG_CACHE_HOME": str(cache)}, capture_output=True, text=True, timeout=60, check=False,
+            env={**env(), "XDG_CACHE_HOME": str(cache)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         assert done.returncode == 0, done.stderr
         return done.stdout
@@ -490,12 +591,16 @@ def one_cache_file_for_every_copy() -> None:
     assert list(folder.iterdir()) == [entry], "one file for both copies"
     assert entry.read_bytes() == compiled, "the second copy loaded the first's"
     assert entry.name.startswith(f"{TEMPLATE}-jinja2-"), entry.name
-    assert render(changed) == "<h1>&lt;x&gt;</h1>\n", "a different template under the name is compiled anew"
+    assert render(changed) == "<h1>&lt;x&gt;</h1>\n", (
+        "a different template under the name is compiled anew"
+    )
     assert list(folder.iterdir()) == [entry] and entry.read_bytes() != compiled
     assert render(copies[0]) == "<title>&lt;x&gt;</title>\n"
     assert list(folder.iterdir()) == [entry]
     shutil.rmtree(folder)
-    assert render(copies[1]) == "<title>&lt;x&gt;</title>\n" and [p.name for p in folder.iterdir()] == [entry.name]
+    assert render(copies[1]) == "<title>&lt;x&gt;</title>\n" and [
+        p.name for p in folder.iterdir()
+    ] == [entry.name]
 
 
 if __name__ == "__main__":
