@@ -47,6 +47,30 @@ def freeze_once() -> None:
         gc.freeze()
 
 
+class PausedCollector:
+    """The garbage collector paused from a run's start until its cases start, then what the
+    run made so far frozen (`freeze_once`): importing the test modules, declaring thousands
+    of cases and planning them otherwise sets off dozens of collections over everything
+    imported so far, several times unittest's whole share. Garbage in reference cycles made
+    meanwhile is frozen with the rest; importing test modules makes little (about a thousand
+    objects for 5,000 cases)."""
+
+    def __init__(self) -> None:
+        self.enabled = gc.isenabled()
+        self.paused = True
+        gc.disable()
+
+    def resume(self, freeze: bool = True) -> None:
+        """Collecting again (as before the pause); `freeze`: what is alive now first."""
+        if not self.paused:
+            return
+        self.paused = False
+        if freeze:
+            freeze_once()
+        if self.enabled:
+            gc.enable()
+
+
 def run_plan(plan: Plan, results: Results) -> bool:
     """The plan's cases run in this process by the configured engine, through one case
     runner with the run's capture; whether the run was interrupted."""

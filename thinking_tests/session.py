@@ -62,7 +62,7 @@ from thinking_tests.select import (
     unmatched_node,
 )
 from thinking_tests.options import Options, apply_overrides
-from thinking_tests.results import Results, freeze_once, run_plan
+from thinking_tests.results import PausedCollector, Results, run_plan
 from thinking_tests.terminal import Terminal
 from thinking_tests.usage import UsageError
 
@@ -134,17 +134,21 @@ class _Run:
         self.resumed: Resume | None = None  # --resume: the run it continues
 
     def execute(self) -> int:
-        self.configure()
-        self.hold_report_folder()
-        self.settle_coverage()
-        refused = self.select()
-        if refused is not None:
-            return refused
-        if self.options.list_only:
-            return self.list_cases()
-        self.begin_reports()
-        self.run_cases()
-        return self.finish()
+        self.collector = PausedCollector()  # until the cases run (see run_cases)
+        try:
+            self.configure()
+            self.hold_report_folder()
+            self.settle_coverage()
+            refused = self.select()
+            if refused is not None:
+                return refused
+            if self.options.list_only:
+                return self.list_cases()
+            self.begin_reports()
+            self.run_cases()
+            return self.finish()
+        finally:
+            self.collector.resume(freeze=False)  # a run that ended before its cases ran
 
     def configure(self) -> None:
         """Settings from pyproject.toml, then coverage started, then __test__.py (so what it
@@ -368,6 +372,9 @@ class _Run:
         from thinking_tests.timeouts import run_limit
 
         options, plan = self.options, self.plan
+        # What the run made so far (the collected cases, the report writers, the journal's
+        # plan) lives to its end: frozen before any case runs (see PausedCollector).
+        self.collector.resume()
         # Past it the run stops as on Ctrl-C. An --isolate child (given --only-ids) has none
         # of its own: its parent's limit covers it, and stops it through the parent.
         limit = run_limit(
@@ -388,7 +395,6 @@ class _Run:
 
                 self.interrupted = run_isolated(plan.items, self.results, options)
             elif plan.items is None or plan.items:
-                freeze_once()
                 self.interrupted = run_plan(plan, self.results)
         except KeyboardInterrupt:
             self.interrupted = True  # landed between cases: every finished one is kept all the same

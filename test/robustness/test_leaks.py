@@ -475,14 +475,19 @@ def a_makes_cyclic_garbage():
 def b_finds_it_collected():
     gc.collect()
     assert REFS[1]() is None, "a case's cyclic garbage was never collected"
+
+
+@test
+def c_runs_with_the_collector_on():
+    assert gc.isenabled(), "the garbage collector is off while cases run"
 '''
 
 
-@test("a case's cyclic garbage is collected: only what was alive before the cases is frozen")
+@test("a case's cyclic garbage is collected and the collector is on while cases run: only what was alive before them is frozen")
 def garbage_collected() -> None:
     root = project({"test/test_garbage.py": GARBAGE}, config="")
     ran = run("-m", "test.run_all", cwd=root)
-    assert ran.code == 0 and ran.counts == (2, 0, 0), ran
+    assert ran.code == 0 and ran.counts == (3, 0, 0), ran
 
 
 if __name__ == "__main__":
