@@ -62,7 +62,7 @@ def smoke_run_prints_every_tool_with_its_ratio() -> None:
     coverage = _rows(ran.stdout, "Coverage: thinking-tests (unittest engine), 20 trivial cases (medians)")
     assert [r[0] for r in coverage] == ["off", "on"], ran
     reports = _rows(ran.stdout, "Report writing alone: a run of 100 cases built in-process (median of 1)")
-    assert [r[0] for r in reports] == ["JUnit XML", "HTML"], ran
+    assert [r[0] for r in reports] == ["JUnit XML", "HTML", "HTML, 1st of a process"], ran
     assert reports[0][5] == "—", reports  # only the HTML report is opened in a browser
     # Opened in Chromium when it is installed; said so when it is not.
     opened = re.fullmatch(r"\d+\.\d{3}", reports[1][5])

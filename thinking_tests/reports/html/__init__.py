@@ -115,18 +115,19 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         """One that never fails the report: an entry it cannot read is compiled again, one it
         cannot write is not kept.
 
-        Keyed by the template's name, jinja2's version and Python's (the entry is Python
-        bytecode), not by the template's path as jinja2's own is: every checkout, virtualenv
-        or temporary copy would leave a file of its own. Copies of the template that differ
-        share the file and take turns compiling it: the entry holds its source's checksum,
-        and one that does not match is compiled again.
+        Keyed, as jinja2's own, by the template's path too: compiled code names the file it
+        was compiled from (tracebacks, and coverage's omit of the runner's own files, go by
+        it). Unlike jinja2's, an entry written for one path removes those of the other paths
+        of the same template name, jinja2 and Python version: every checkout, virtualenv or
+        temporary copy would otherwise leave a file of its own. The folder holds one entry a
+        template; copies in other places take turns compiling it.
         """
 
         def get_cache_key(self, name: str, filename: str | None = None) -> str:
-            python = "%d.%d" % sys.version_info[:2]
-            version = vars(jinja2).get("__version__", "")  # not through a deprecation hook
-            key = f"{name}-jinja2-{version}-py{python}"
-            return "".join(c if c.isalnum() or c in "._-" else "_" for c in key)
+            import hashlib  # imported by jinja2's bytecode cache already
+
+            where = hashlib.sha1((filename or "").encode("utf-8", "surrogatepass")).hexdigest()
+            return f"{_family(name)}{where[:16]}"
 
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             try:
@@ -137,6 +138,13 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             try:
                 super().dump_bytecode(bucket)
+            except OSError:
+                return
+            kept, prefix = f"{bucket.key}.cache", bucket.key[:-16]  # the key less its path's hash
+            try:
+                for entry in os.listdir(self.directory):
+                    if entry.startswith(prefix) and entry.endswith(".cache") and entry != kept:
+                        os.unlink(os.path.join(self.directory, entry))
             except OSError:
                 pass
 
@@ -149,6 +157,17 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     except OSError:
         return None
     return Cache(folder, "%s.cache")
+
+
+def _family(name: str) -> str:
+    """The part of a cache key every copy of template `name` shares: its name, jinja2's
+    version and Python's (an entry is Python bytecode)."""
+    import jinja2
+
+    python = "%d.%d" % sys.version_info[:2]
+    version = vars(jinja2).get("__version__", "")  # not through a deprecation hook
+    key = f"{name}-jinja2-{version}-py{python}-"
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in key)
 
 
 @cache
