@@ -1,6 +1,7 @@
 """Which pytest items a module's cases become: each function's cases (several with params),
 the cases no module-level name holds, in declaration order, and whether a module may hold a
-unittest `load_tests` suite.
+unittest `load_tests` suite. `SELECT_ENV` names how the pytest engine's selection reaches the
+plugin, which narrows what is collected with it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import pytest
 from thinking_tests.case import Case
 from thinking_tests.pytest_items import CaseItem
 from thinking_tests.registry import REGISTRY
+
+# The pytest engine's -k, -t and --shard, in a JSON file this names; xdist workers inherit
+# it, and plain pytest runs are told apart by its absence.
+SELECT_ENV = "THINKING_TESTS_SELECT"
 
 
 class _ModuleCases:

@@ -22,6 +22,7 @@ import pytest
 
 from thinking_tests.fixtures import Fixtures
 from thinking_tests.pytest_collect import (
+    SELECT_ENV,
     add_unclaimed,
     forget_module_cases,
     may_hold_suite,
@@ -30,10 +31,6 @@ from thinking_tests.pytest_collect import (
 from thinking_tests.pytest_items import RUNNER, CaseItem, unapplied_retries
 from thinking_tests.registry import REGISTRY
 from thinking_tests.runner import CaseRunner
-
-# The pytest engine's -k, -t and --shard, in a JSON file this names; xdist workers inherit
-# it, and plain pytest runs are told apart by its absence.
-SELECT_ENV = "THINKING_TESTS_SELECT"
 
 
 class _Next:
@@ -275,7 +272,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     failed_before = set(selection.get("failed_before") or ())
     if not keyword and not tags and not shard_spec and not failed_before:
         return
-    from thinking_tests.engines.pytest_engine import case_id
+    from thinking_tests.engines.pytest_results import case_id
     from thinking_tests.select import Shard
 
     predicate = parse_keyword(keyword) if keyword else None

@@ -24,7 +24,7 @@ class PlainPytestReports:
 
         from thinking_tests.config import config as settings
         from thinking_tests.configure import locate
-        from thinking_tests.engines.pytest_engine import ResultCollector
+        from thinking_tests.engines.pytest_results import ResultCollector
         from thinking_tests.run_reports import report_root
 
         config_file, pyproject = locate(Path(config.invocation_params.dir))

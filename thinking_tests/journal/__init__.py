@@ -25,7 +25,7 @@ from thinking_tests.descriptors import high
 
 if TYPE_CHECKING:
     from thinking_tests.journal.merging import SEVERITY, merge
-    from thinking_tests.journal.reading import _died_in, from_json, printable, read, read_warning
+    from thinking_tests.journal.reading import from_json, printable, process_died, read, read_warning
 
 # Bound at import: a case may leave the module functions mocked or replaced.
 _os_write = os.write
@@ -308,7 +308,7 @@ class JournalError(Exception):
     """A journal that cannot be read; the message names it."""
 
 
-_READ = {"read", "read_warning", "from_json", "printable", "_died_in"}
+_READ = {"read", "read_warning", "from_json", "printable", "process_died"}
 _MERGE = {"SEVERITY", "merge"}
 
 

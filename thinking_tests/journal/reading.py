@@ -387,7 +387,7 @@ def _unaccounted(
                 lost.setdefault(entry["id"], entry)
     errors = [_lost(entry, when) for entry in lost.values()]
     if running is not None:
-        errors.append(_died_in(running, when))
+        errors.append(process_died(running, when))
     return errors
 
 
@@ -396,7 +396,8 @@ def _lost(record: dict[str, Any], when: float) -> CaseResult:
     return _error(record, when, "UnreadableResult", message)
 
 
-def _died_in(record: dict[str, Any], when: float) -> CaseResult:
+def process_died(record: dict[str, Any], when: float) -> CaseResult:
+    """The error of a case the test process died in, known by where it is (id, module, file, line)."""
     message = "the test process died while this case was running (killed, crashed or os._exit)"
     return _error(record, when, "ProcessDied", message)
 
