@@ -18,6 +18,7 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -231,3 +232,83 @@ def summary_text(ran: Ran) -> str:
     match = SUMMARY.search(ran.last_line)
     assert match, ran
     return match[0]
+
+
+# A small tree of a page, to find elements by tag and class.
+
+VOID = frozenset(
+    (
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    )
+)
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    children: list[Element | str] = field(default_factory=list)
+
+    @property
+    def classes(self) -> list[str]:
+        return self.attrs.get("class", "").split()
+
+    @property
+    def text(self) -> str:
+        return "".join(child if isinstance(child, str) else child.text for child in self.children)
+
+    def find(self, tag: str | None = None, cls: str | None = None) -> list[Element]:
+        """Every element below this one with that tag and class, in document order."""
+        found: list[Element] = []
+        for child in self.children:
+            if isinstance(child, Element):
+                if (tag is None or child.tag == tag) and (cls is None or cls in child.classes):
+                    found.append(child)
+                found.extend(child.find(tag, cls))
+        return found
+
+    def one(self, tag: str | None = None, cls: str | None = None) -> Element:
+        found = self.find(tag, cls)
+        assert len(found) == 1, f"expected one <{tag or '*'} class={cls}>, found {len(found)}"
+        return found[0]
+
+
+class _Tree(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {name: value or "" for name, value in attrs})
+        self.stack[-1].children.append(element)
+        if tag not in VOID:
+            self.stack.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def tree(text: str) -> Element:
+    parser = _Tree()
+    parser.feed(text)
+    parser.close()
+    return parser.root
