@@ -17,11 +17,11 @@ from typing import Any
 
 from thinking_tests.case import Case
 from thinking_tests.discover import pytest_settings, pytest_style_cases, should_import
+from thinking_tests.exception_text import exception_info
 from thinking_tests.model import ExceptionInfo, record
 from thinking_tests.paths import shown
 from thinking_tests.pytest_config import PytestSettings
 from thinking_tests.registry import Registry, package_root
-from thinking_tests.runner import exception_info
 
 # Files in a test package that are not test modules.
 SKIPPED_FILES = frozenset(

@@ -7,182 +7,27 @@ copy of this logic. The runner turns whatever a case does into exactly one CaseR
 from __future__ import annotations
 
 import inspect
-import os
-import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from time import perf_counter as _perf_counter
 from time import time as _time
-from types import TracebackType
 from typing import Any
 
 from thinking_tests.aspects import _current, aspect_name
 from thinking_tests.capture import Capture
 from thinking_tests.case import Aspect, Case
-from thinking_tests.fixtures import FixtureError, Fixtures
-from thinking_tests.model import Attempt, CaseResult, ExceptionInfo, Outcome, Stage, StageResult
+from thinking_tests.exception_text import (
+    error_kind,
+    exception_info,
+    first_line,
+    interrupted_message,
+)
+from thinking_tests.fixtures import Fixtures
+from thinking_tests.model import CaseResult, Outcome, Stage, StageResult
 from thinking_tests.sandbox import Snapshot, with_note
 from thinking_tests.timeouts import CaseTimeout, Deadline, blamed
 
-__all__ = ["CaseRunner", "CaseTimeout", "Running", "exception_info", "first_line"]
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__))
-
-
-def _kind(error: BaseException) -> str:
-    """'skip', 'xfail', 'fail' or 'error' for an exception, without importing pytest (nor
-    unittest: when no module imported it, nothing can raise its SkipTest)."""
-    unittest = sys.modules.get("unittest")
-    if unittest is not None and isinstance(error, unittest.SkipTest):
-        return "skip"
-    # pytest's outcomes, by class: pytest 9 names Skipped and Failed as builtins, so their
-    # module says nothing. Only a process that imported pytest can raise them.
-    outcomes = sys.modules.get("_pytest.outcomes")
-    if outcomes is not None:
-        if isinstance(error, outcomes.Skipped):
-            return "skip"
-        if isinstance(error, outcomes.XFailed):
-            return "xfail"
-        if isinstance(error, outcomes.Exit):
-            return "interrupt"
-        if isinstance(error, outcomes.OutcomeException):
-            return "fail"
-    if isinstance(error, CaseTimeout):
-        return "error"
-    if isinstance(error, KeyboardInterrupt):
-        return "interrupt"
-    return "fail"
-
-
-def _safe_str(error: BaseException) -> str:
-    try:
-        return str(error)
-    except BaseException as inner:  # a hostile __str__ must not take the run down
-        return f"<str() of {type(error).__name__} raised {type(inner).__name__}>"
-
-
-def _type_name(error: BaseException) -> str:
-    cls = type(error)
-    module = cls.__module__
-    return cls.__qualname__ if module in ("builtins", "__main__") else f"{module}.{cls.__qualname__}"
-
-
-def _is_plumbing(file: str) -> bool:
-    """The runner's own files and the standard library's (contextlib, asyncio) around a case."""
-    if file.startswith(_PACKAGE_DIR):
-        return True
-    return file.startswith(_STDLIB_DIR) and "-packages" not in file
-
-
-def _walk(tb: TracebackType | None) -> list[TracebackType]:
-    entries: list[TracebackType] = []
-    while tb is not None:
-        entries.append(tb)
-        tb = tb.tb_next
-    return entries
-
-
-def _is_hidden(file: str) -> bool:
-    return file.startswith(_PACKAGE_DIR) or file.startswith("<frozen importlib")
-
-
-def _trim(tb: TracebackType | None) -> TracebackType | None:
-    """Drop the leading frames of plumbing: a traceback starts in the user's code."""
-    first = tb
-    while tb is not None and _is_plumbing(tb.tb_frame.f_code.co_filename):
-        tb = tb.tb_next
-    return tb if tb is not None else first
-
-
-def exception_info(error: BaseException, explain: bool = True) -> ExceptionInfo:
-    """An exception as text: type, one-line message, trimmed traceback, assert explanation."""
-    import traceback  # here: a run where nothing fails never needs it
-
-    try:
-        tb = _trim(error.__traceback__)
-        shown = traceback.TracebackException(type(error), error, tb, compact=True)
-        # The runner's frames, import machinery and unittest's own assert helpers (marked
-        # with `__unittest`, as unittest itself hides them) say nothing about the failure.
-        hidden = [
-            _is_hidden(t.tb_frame.f_code.co_filename) or "__unittest" in t.tb_frame.f_globals
-            for t in _walk(tb)
-        ]
-        kept = [
-            f for f, hide in zip(shown.stack, hidden + [False] * len(shown.stack)) if not hide
-        ]
-        # A SyntaxError names its file and line itself; its frames are all import machinery.
-        # A FixtureError names the declaration's; its frames are all the runner's.
-        if not kept and not isinstance(error, (SyntaxError, FixtureError)):
-            kept = list(shown.stack)
-        shown.stack = traceback.StackSummary.from_list(kept)
-        text = "".join(shown.format())
-    except BaseException as inner:
-        text = f"<traceback could not be formatted: {type(inner).__name__}>\n"
-    explanation = ""
-    message = _safe_str(error)
-    if explain and isinstance(error, AssertionError):
-        try:
-            from thinking_tests import explain as explaining
-
-            explanation = explaining.explain(error)
-            if not message:  # a bare assert: its source line is the message
-                message = explaining.first_line(error).removeprefix("AssertionError: ")
-                message = "" if message == "AssertionError" else message
-        except Exception:  # the explanation is a bonus; the failure stands without it
-            explanation = ""
-    return ExceptionInfo(_type_name(error), message, text, explanation)
-
-
-def first_line(info: ExceptionInfo) -> str:
-    message = info.message.strip().splitlines()
-    return f"{info.type_name}: {message[0]}" if message else info.type_name
-
-
-def interrupted_message(stages: list[StageResult]) -> str:
-    """An interrupted case's message, with the reason when it was not a person: "interrupted:
-    the run timeout of 60 s was reached"."""
-    for stage in stages:
-        info = stage.exception
-        if info is not None and info.type_name == "KeyboardInterrupt":
-            return interrupted_by(info)
-    return "interrupted"
-
-
-def interrupted_by(info: ExceptionInfo) -> str:
-    """The message of a case its KeyboardInterrupt (`info`) stopped."""
-    return f"interrupted: {info.message}" if info.message else "interrupted"
-
-
-def _run_coroutine(coroutine: Any) -> None:
-    """Run a coroutine case on a fresh event loop, as asyncio.run does.
-
-    A timeout that fires while the loop waits is raised in the loop's own frames; its
-    traceback is made to end where the case's coroutine (and what it awaits) waits instead,
-    so it shows the case's line. The loop is closed only after that, as asyncio.run would.
-    """
-    import asyncio  # only when a case needs it: it costs start-up time
-
-    with asyncio.Runner() as loop_runner:
-        try:
-            loop_runner.run(coroutine)
-        except CaseTimeout as error:
-            waiting = _suspended_at(coroutine)
-            if waiting is None:  # the timeout was raised inside the case: its stack is there
-                raise
-            raise error.with_traceback(waiting)
-
-
-def _suspended_at(coroutine: Any) -> TracebackType | None:
-    """A traceback through the frames where a coroutine, and what it awaits, are suspended."""
-    frames = []
-    while coroutine is not None and getattr(coroutine, "cr_frame", None) is not None:
-        frames.append(coroutine.cr_frame)
-        coroutine = getattr(coroutine, "cr_await", None)
-    tb: TracebackType | None = None
-    for frame in reversed(frames):
-        tb = TracebackType(tb, frame, frame.f_lasti, frame.f_lineno)
-    return tb
+__all__ = ["CaseRunner", "Running"]
 
 
 class CaseRunner:
@@ -234,58 +79,11 @@ class CaseRunner:
         return running.finish()
 
     def retried(self, case: Case, next_case: Case | None = None) -> CaseResult:
-        """Run a case, and again after each failed attempt while it has retries left; the
-        result is the last attempt's, with the failed ones before it in `attempts`.
+        """`run` for a case with retries: the loop in `retry_loop`, which a run without
+        retries never imports."""
+        from thinking_tests.retry_loop import retried
 
-        An attempt runs the case's own stages again: its setups, its case-scoped fixtures,
-        the body and its teardowns. Fixtures of wider scopes stay set up between attempts,
-        and a case whose setup failed in one of them is not run again; nor is an expected
-        failure, a skip, or a case an interrupt (Ctrl-C, SIGTERM, the run timeout) stopped.
-        """
-        times = self.retries if case.retries is None else case.retries
-        if case.xfail is not None:
-            times = 0
-        attempts: list[Attempt] = []
-        start, began = _time(), _perf_counter()
-        capture = self.capture
-        while True:
-            last = len(attempts) >= times
-            if capture is not None:
-                capture.start_case()
-            self.fixtures.failing = None
-            running = Running(self, case, next_case)
-            if running.setup().ok:
-                running.call()
-            passed = all(stage.ok for stage in running.stages)
-            again = not last and not passed and self._again(case, running)
-            if again:  # the scopes around the case stay for its next attempt
-                running.next_case = case
-            running.teardown()
-            result = running.finish()
-            if not last and not self.interrupted and result.outcome in _RETRIED and (again or passed):
-                attempts.append(_attempt(result))
-                continue
-            if not attempts:
-                return result
-            fields = dict(result.__dict__)
-            fields.update(attempts=tuple(attempts), start=start, duration=_perf_counter() - began)
-            return CaseResult(**fields)
-
-    def _again(self, case: Case, running: "Running") -> bool:
-        """Whether a case whose setup or body failed runs again (decided before its teardown,
-        which then keeps the wider fixture scopes): a failure or error of its own, not an
-        interrupt, nor a fixture of a wider scope that could not be set up."""
-        if self.interrupted:
-            return False
-        outcome, _ = self._outcome(case, [*running.stages, _NOTHING_TO_TEAR_DOWN])
-        if outcome not in _RETRIED:
-            return False
-        if not running.stages[0].ok:
-            error = running.errors.get(Stage.SETUP)
-            failing = self.fixtures.failing
-            if isinstance(error, FixtureError) or (failing is not None and failing.scope != "case"):
-                return False
-        return True
+        return retried(self, case, next_case)
 
     def start(self, case: Case, next_case: Case | None = None) -> "Running":
         """Begin a case whose stages the caller drives one by one (the pytest host does)."""
@@ -336,7 +134,7 @@ class CaseRunner:
                 if isinstance(error, CaseTimeout) and stage is not Stage.RUN:
                     errors[stage] = error.as_exception()  # for hosts that re-raise it
             errors.setdefault(stage, error)
-            kind = _kind(error)
+            kind = error_kind(error)
             if kind == "interrupt":
                 self.interrupted = True
             info = exception_info(error, explain=kind == "fail")
@@ -437,26 +235,12 @@ class CaseRunner:
         )
 
 
-_RETRIED = (Outcome.FAILED, Outcome.ERROR)  # what a case with retries left runs again after
 _NOTHING_TO_SET_UP = StageResult(Stage.SETUP, True, 0.0)
 _NOTHING_TO_TEAR_DOWN = StageResult(Stage.TEARDOWN, True, 0.0)
 # How a skip's type is written in its ExceptionInfo ("Skipped": pytest 9 puts it in builtins).
 _SKIP_NAMES = frozenset({"unittest.case.SkipTest", "_pytest.outcomes.Skipped", "Skipped"})
 _TIMEOUT_NAME = f"{CaseTimeout.__module__}.CaseTimeout"
 
-
-def _attempt(result: CaseResult) -> Attempt:
-    """A failed attempt as the result of a retried case keeps it."""
-    return Attempt(
-        outcome=result.outcome,
-        message=result.message,
-        duration=result.duration,
-        stages=result.stages,
-        stdout=result.stdout,
-        stderr=result.stderr,
-        log=result.log,
-        start=result.start,
-    )
 
 
 def _params(case: Case) -> tuple[tuple[str, str], ...]:
@@ -484,7 +268,10 @@ def _call(case: Case, kwargs: dict[str, Any]) -> None:
     __tracebackhide__ = True
     result = case.func(*case.args, **kwargs)
     if case.is_async or (result is not None and inspect.iscoroutine(result)):
-        _run_coroutine(result)
+        # Imported here: a run without coroutine cases never needs it.
+        from thinking_tests.coroutines import run_coroutine
+
+        run_coroutine(result)
 
 
 class Running:

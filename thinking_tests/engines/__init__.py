@@ -153,8 +153,8 @@ def _ending_scopes(engine: Callable[..., None]) -> Engine:
         errors = runner.fixtures.finish(None)
         if runner.interrupted:
             return  # the run ends as interrupted; a teardown's error then is not its news
+        from thinking_tests.exception_text import exception_info, first_line
         from thinking_tests.model import Stage, error_result
-        from thinking_tests.runner import exception_info, first_line
 
         for error in errors:
             info = exception_info(error)

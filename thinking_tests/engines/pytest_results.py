@@ -20,9 +20,10 @@ from thinking_tests.case import Case
 from thinking_tests.collect import ImportFailure
 from thinking_tests.engines import Listener, import_failure_result
 from thinking_tests.engines.pytest_failures import failure_info, skip_reason, with_subtests
+from thinking_tests.exception_text import exception_info, first_line, interrupted_by
 from thinking_tests.model import Attempt, CaseResult, ExceptionInfo, Outcome, Stage, StageResult, error_result
 from thinking_tests.registry import REGISTRY, name_from_path
-from thinking_tests.runner import _attempt, exception_info, first_line, interrupted_by
+from thinking_tests.retry_loop import as_attempt
 
 _STAGES = {"setup": Stage.SETUP, "call": Stage.RUN, "teardown": Stage.TEARDOWN}
 
@@ -125,7 +126,8 @@ class ResultCollector:
 
         unfinished = self.pending.pop(nodeid, None)
         if unfinished:  # an attempt pytest-rerunfailures logged no teardown of
-            self.attempts.setdefault(nodeid, []).append(_attempt(self._result(nodeid, unfinished)))
+            attempt = as_attempt(self._result(nodeid, unfinished))
+            self.attempts.setdefault(nodeid, []).append(attempt)
         identifier, module, _ = self.case_id(nodeid)
         case: Case | None = self.cases.get(identifier)
         path, line, _ = location
@@ -181,7 +183,7 @@ class ResultCollector:
                      "line": case.line if case else line}
             died = process_died(where, time.time())
             if _rerun(report):  # pytest-rerunfailures gives the item to a fresh worker
-                self.attempts.setdefault(report.nodeid, []).append(_attempt(died))
+                self.attempts.setdefault(report.nodeid, []).append(as_attempt(died))
                 return
             self.listener.finished(_with_attempts(died, self.attempts.pop(report.nodeid, [])))
             return
@@ -201,7 +203,7 @@ class ResultCollector:
             if failed_subtests:
                 result = with_subtests(result, failed_subtests)
             if any(_rerun(each) for each in reports):  # pytest-rerunfailures runs it again
-                self.attempts.setdefault(report.nodeid, []).append(_attempt(result))
+                self.attempts.setdefault(report.nodeid, []).append(as_attempt(result))
                 return
             result = _with_attempts(result, self.attempts.pop(report.nodeid, []))
             if report.user_properties:

@@ -65,7 +65,7 @@ def _xfailed(error: BaseException, xfail: Xfail) -> None:
     mark expects, else the failure it is."""
     from _pytest.outcomes import Exit, OutcomeException, XFailed
 
-    from thinking_tests.runner import CaseTimeout
+    from thinking_tests.timeouts import CaseTimeout
 
     unittest = sys.modules.get("unittest")
     # pytest's own outcomes (skip, fail, exit) are what they say, whatever the mark expects.
