@@ -94,24 +94,15 @@ def _case(
         stages: list[str] = []
         for stage in case.stages:
             exception = stage.exception
-            if exception is None and stage.ok:  # the common case, formatted in line
-                seconds = stage.duration
-                if seconds == 0.0:  # a stage with nothing to run
-                    stages.append(_EMPTY_STAGES[stage.stage._value_])
-                else:
-                    stages.append(f"{_PASSED_STAGES[stage.stage._value_]}{int(seconds * 1e6 + 0.5)}]")
+            if exception is None and stage.ok:  # the common case
+                stages.append(_passed_stage(stage))
                 continue
-            entry = (
-                f'["{stage.stage._value_}",{"true" if stage.ok else "false"},'
-                f"{int(stage.duration * 1e6 + 0.5)}"
-            )
-            if exception is not None:
-                entry += "," + _exception(exception, limit)
-                if not message:  # the list shows the first exception when there is no message
-                    message = exception.type_name
-                    if exception.message:
-                        message += ": " + exception.message
-            stages.append(entry + "]")
+            stages.append(_stage(stage, limit))
+            if exception is not None and not message:
+                # The list shows the first exception when there is no message.
+                message = exception.type_name
+                if exception.message:
+                    message += ": " + exception.message
         text += ',"stages":[' + ",".join(stages) + "]"
     if message:
         text += ',"message":' + _quote(long(message, limit))
@@ -119,12 +110,7 @@ def _case(
             why = explained(case, message)
             if why:
                 text += ',"explained":' + _quote(why)
-    if case.stdout:
-        text += ',"stdout":' + _quote(long(case.stdout, limit))
-    if case.stderr:
-        text += ',"stderr":' + _quote(long(case.stderr, limit))
-    if case.log:
-        text += ',"log":' + _quote(long(case.log, limit))
+    text += _output(case, limit)
     if case.attempts:
         retried.append(case)
         attempts = [_attempt(attempt, run_start, limit) for attempt in case.attempts]
@@ -153,17 +139,23 @@ def _attempt(attempt: Attempt, run_start: float, limit: int) -> str:
         why = explained(attempt, message)
         if why:
             text += ',"explained":' + _quote(why)
-    if attempt.stdout:
-        text += ',"stdout":' + _quote(long(attempt.stdout, limit))
-    if attempt.stderr:
-        text += ',"stderr":' + _quote(long(attempt.stderr, limit))
-    if attempt.log:
-        text += ',"log":' + _quote(long(attempt.log, limit))
-    return text + "}"
+    return text + _output(attempt, limit) + "}"
+
+
+def _output(result: CaseResult | Attempt, limit: int) -> str:
+    """What a case or an attempt printed and logged, as JSON fields (none when empty)."""
+    text = ""
+    if result.stdout:
+        text += ',"stdout":' + _quote(long(result.stdout, limit))
+    if result.stderr:
+        text += ',"stderr":' + _quote(long(result.stderr, limit))
+    if result.log:
+        text += ',"log":' + _quote(long(result.log, limit))
+    return text
 
 
 def _stage(stage: StageResult, limit: int) -> str:
-    """One stage as `_case` formats it in line: [name, ok, us] and its exception, if any."""
+    """One stage: [name, ok, us] and its exception, if any."""
     text = (
         f'["{stage.stage._value_}",{"true" if stage.ok else "false"},'
         f"{int(stage.duration * 1e6 + 0.5)}"
