@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.parse
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from test.support import JENKINS_XSD, REPO, Ran, env
+from test.support import JENKINS_XSD, REPO, Ran, chromium, env
 from test.support import project as _project
 
 TEMPLATE = REPO / "templates" / "report.html"
@@ -312,3 +313,44 @@ def tree(text: str) -> Element:
     parser.feed(text)
     parser.close()
     return parser.root
+
+
+def dump_dom(path: Path, window: tuple[int, int] | None = None, **state: str | list[str]) -> str:
+    """The page's DOM after its script ran in headless Chromium, opened with the view state
+    `state` in the hash (at `window` width and height, else Chromium's own). Nothing may reach
+    the browser's console: an uncaught error, or an inline script or style the
+    Content-Security-Policy refused, is a defect of the report."""
+    pairs = [
+        (k, v)
+        for k, values in state.items()
+        for v in (values if isinstance(values, list) else [values])
+    ]
+    url = path.as_uri() + ("#" + urllib.parse.urlencode(pairs) if pairs else "")
+    size = [f"--window-size={window[0]},{window[1]}"] if window else []
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [
+                chromium(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--enable-logging=stderr",
+                "--v=0",
+                *size,
+                "--dump-dom",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0 and "<html" in done.stdout, done.stderr[-2000:]
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, "the report wrote to the browser console:\n" + "\n".join(console)
+    return done.stdout

@@ -10,13 +10,12 @@ import re
 import subprocess
 import sys
 import tempfile
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
-from test.support import chromium
+from test.reports._e2e_helpers import dump_dom as browser_dom
 from thinking_tests import run_current_module, test
 from thinking_tests.model import (
     Attempt,
@@ -698,39 +697,7 @@ def formats_durations() -> None:
 
 def dump_dom(path: Path, **state: str | list[str]) -> Page:
     """The page's DOM after its script ran, opened with the view state `state` in the hash."""
-    pairs = [
-        (k, v)
-        for k, values in state.items()
-        for v in (values if isinstance(values, list) else [values])
-    ]
-    url = path.as_uri() + ("#" + urllib.parse.urlencode(pairs) if pairs else "")
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [
-                chromium(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--enable-logging=stderr",
-                "--v=0",
-                "--dump-dom",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 0 and "<html" in done.stdout, done.stderr[-2000:]
-    # The page's console: any message from it (an uncaught error, a refused inline script
-    # or style under the Content-Security-Policy) is a defect of the report.
-    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
-    assert not console, "the report wrote to the browser console:\n" + "\n".join(console)
-    return parse(done.stdout)
+    return parse(browser_dom(path, **state))
 
 
 @test("in a real browser the script builds the rows, filters by the hash and runs no case text")

@@ -10,16 +10,21 @@ html.parser and, where Chromium is installed, after the page's script ran in it.
 from __future__ import annotations
 
 import re
-import subprocess
-import tempfile
-import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import thinking_tests
-from test.reports._e2e_helpers import Element, project, read_html, report_data, temporary, tree
-from test.support import Ran, chromium, package, run
+from test.reports._e2e_helpers import (
+    Element,
+    project,
+    read_html,
+    report_data,
+    temporary,
+    tree,
+)
+from test.reports._e2e_helpers import dump_dom as browser_dom
+from test.support import Ran, package, run
 from thinking_tests import fixture, run_current_module, test
 from thinking_tests.model import CaseResult, Outcome, RunResult
 from thinking_tests.reports import html
@@ -300,36 +305,7 @@ def version_falls_back() -> None:
 
 def dump_dom(path: Path, **state: str | list[str]) -> Element:
     """The page's DOM after its script ran, opened at phone width with `state` in the hash."""
-    browser = chromium()
-    pairs = [
-        (k, v)
-        for k, values in state.items()
-        for v in (values if isinstance(values, list) else [values])
-    ]
-    url = path.as_uri() + ("#" + urllib.parse.urlencode(pairs) if pairs else "")
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--window-size=390,844",
-                "--dump-dom",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    assert done.returncode == 0 and "<html" in done.stdout, done.stderr[-2000:]
-    return tree(done.stdout)
+    return tree(browser_dom(path, (390, 844), **state))
 
 
 @test(

@@ -13,14 +13,20 @@ import math
 import shutil
 import subprocess
 import sys
-import tempfile
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from test.reports._e2e_helpers import Element, project, read_html, report_data, temporary, tree
-from test.support import Ran, chromium, env, run
+from test.reports._e2e_helpers import (
+    Element,
+    project,
+    read_html,
+    report_data,
+    temporary,
+    tree,
+)
+from test.reports._e2e_helpers import dump_dom as browser_dom
+from test.support import Ran, env, run
 from thinking_tests import fixture, run_current_module, test
 from thinking_tests.model import (
     Attempt,
@@ -143,40 +149,7 @@ def retried() -> Report:
 def browse(path: Path, **state: str | list[str]) -> Element:
     """The page's DOM after its script ran in headless Chromium, opened with the view state
     `state` in the hash; nothing may reach the browser's console."""
-    browser = chromium()
-    pairs = [
-        (k, v)
-        for k, values in state.items()
-        for v in (values if isinstance(values, list) else [values])
-    ]
-    url = path.as_uri() + ("#" + urllib.parse.urlencode(pairs) if pairs else "")
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--enable-logging=stderr",
-                "--v=0",
-                "--window-size=1280,1400",
-                "--dump-dom",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    assert done.returncode == 0 and "<html" in done.stdout, done.stderr[-2000:]
-    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
-    assert not console, "the report wrote to the browser console:\n" + "\n".join(console)
-    page = tree(done.stdout)
+    page = tree(browser_dom(path, (1280, 1400), **state))
     assert page.one("html").attrs.get("data-ready"), "the script did not finish"
     return page
 
