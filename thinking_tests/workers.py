@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from thinking_tests.collect import Item
-    from thinking_tests.engines import Listener
     from thinking_tests.model import CaseResult
     from thinking_tests.options import Options
     from thinking_tests.results import Results
