@@ -13,6 +13,8 @@ from test.support import RUN_ALL, Ran, one_sentence, package, run
 from test.support import project as _project
 
 __all__ = [
+    "COUNTER",
+    "PLAIN_RETRIES",
     "RUN_ALL",
     "Breakdown",
     "Ran",
@@ -28,6 +30,8 @@ __all__ = [
     "project",
     "ran_ids",
     "run",
+    "junit_testcases",
+    "times_ran",
 ]
 
 def project(files: dict[str, str], config: str | None = "", html: bool = False) -> Path:
@@ -128,3 +132,47 @@ def files_below(root: Path) -> set[str]:
         for name in dirs + files:
             found.add(os.path.relpath(os.path.join(directory, name), root))
     return found
+
+
+# Projects whose cases count how often they ran (retries): each calls ran("its name"), which
+# adds one to the file RAN-<name> in the project's folder and returns the count so far.
+COUNTER = '''
+from pathlib import Path
+
+
+def ran(name):
+    """How often the case `name` ran, this time included (counted in the file RAN-name)."""
+    counts = Path("RAN-" + name)
+    times = int(counts.read_text()) + 1 if counts.exists() else 1
+    counts.write_text(str(times))
+    return times
+'''
+
+# A case that passes on its second attempt, and one that opts out of retries.
+PLAIN_RETRIES = COUNTER + '''
+from thinking_tests import test
+
+
+@test
+def once_broken():
+    times = ran("once_broken")
+    assert times >= 2
+
+
+@test(retries=0)
+def never_again():
+    times = ran("never_again")
+    assert times >= 2
+'''
+
+
+def times_ran(root: Path, name: str) -> int:
+    """How often the case `name` of a COUNTER project ran."""
+    counts = root / f"RAN-{name}"
+    return int(counts.read_text()) if counts.exists() else 0
+
+
+def junit_testcases(root: Path) -> dict[str, ET.Element]:
+    """The JUnit XML report's testcases, by name."""
+    tree = ET.parse(root / "reports" / "junit.xml")
+    return {case.get("name", ""): case for case in tree.iter("testcase")}

@@ -7,28 +7,24 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import xmlschema
 
-from test.running._helpers import one_sentence, outcomes, project, run
+from test.running._helpers import (
+    COUNTER,
+    PLAIN_RETRIES,
+    one_sentence,
+    outcomes,
+    project,
+    run,
+    junit_testcases,
+    times_ran,
+)
 from test.support import JENKINS_XSD, REPO
 from thinking_tests import run_current_module, test
 
 SUREFIRE_XSD = REPO / "test" / "schemas" / "surefire-test-report.xsd"
 CTRF_SCHEMA = REPO / "test" / "schemas" / "ctrf-schema-0.0.json"
-
-COUNTER = '''
-from pathlib import Path
-
-
-def ran(name):
-    """How often the case `name` ran, this time included (counted in the file RAN-name)."""
-    counts = Path("RAN-" + name)
-    times = int(counts.read_text()) + 1 if counts.exists() else 1
-    counts.write_text(str(times))
-    return times
-'''
 
 CASES = COUNTER + '''
 import sys
@@ -56,21 +52,6 @@ def steady():
     ran("steady")
 '''
 
-PLAIN = COUNTER + '''
-from thinking_tests import test
-
-
-@test
-def once_broken():
-    times = ran("once_broken")
-    assert times >= 2
-
-
-@test(retries=0)
-def never_again():
-    times = ran("never_again")
-    assert times >= 2
-'''
 
 NOT_RETRIED = COUNTER + '''
 import unittest
@@ -149,16 +130,6 @@ def slow():
 '''
 
 
-def _ran(root: Path, name: str) -> int:
-    counts = root / f"RAN-{name}"
-    return int(counts.read_text()) if counts.exists() else 0
-
-
-def _testcases(root: Path) -> dict[str, ET.Element]:
-    tree = ET.parse(root / "reports" / "junit.xml")
-    return {case.get("name", ""): case for case in tree.iter("testcase")}
-
-
 @test("a case that fails once and then passes is flaky: passed, exit 0, its failed attempt kept in every report")
 def fails_once_then_passes() -> None:
     root = project(
@@ -167,12 +138,12 @@ def fails_once_then_passes() -> None:
     )
     ran = run("-m", "thinking_tests", "test", "-v", cwd=root)
     assert ran.code == 0 and ran.counts == (2, 0, 1), ran
-    assert _ran(root, "flaky") == 2 and _ran(root, "steady") == 1, ran
+    assert times_ran(root, "flaky") == 2 and times_ran(root, "steady") == 1, ran
     assert "test.test_flaky::flaky PASSED (flaky: passed on attempt 2)" in ran.stdout, ran
     assert "test.test_flaky::flaky: passed on attempt 2\n  attempt 1: failed: AssertionError: attempt 1 fails\n" in ran.stdout, ran
     assert ran.stdout.splitlines()[-2].endswith(", 1 flaky"), ran
     # JUnit XML: a passed testcase with a flakyFailure holding the first attempt's output.
-    case = _testcases(root)["flaky"]
+    case = junit_testcases(root)["flaky"]
     assert [child.tag for child in case] == ["flakyFailure", "system-out", "system-err"], ET.tostring(case)
     flaky = case.find("flakyFailure")
     assert flaky is not None
@@ -202,11 +173,11 @@ def fails_every_attempt() -> None:
     root = project({"test/__init__.py": "", "test/test_flaky.py": CASES}, 'config.reports.json = "report.json"\n')
     ran = run("-m", "thinking_tests", "test", cwd=root)
     assert ran.code == 1 and ran.counts == (2, 1, 0), ran
-    assert _ran(root, "broken") == 3, ran
+    assert times_ran(root, "broken") == 3, ran
     for number in (1, 2, 3):
         assert f"ValueError: broken {number}\n" in ran.stdout and f"broken out {number}\n" in ran.stdout, ran
     assert "--- attempt 1 of 3 ---" in ran.stdout and "--- attempt 3 of 3 (the last) ---" in ran.stdout, ran
-    case = _testcases(root)["broken"]
+    case = junit_testcases(root)["broken"]
     assert [child.tag for child in case] == ["failure", "rerunFailure", "rerunFailure", "system-out"], ET.tostring(case)
     assert case.find("failure").get("message") == "ValueError: broken 3"  # type: ignore[union-attr]
     reruns = case.findall("rerunFailure")
@@ -223,33 +194,33 @@ def fails_every_attempt() -> None:
 
 @test("--reruns N on the command line retries every case, config.retries too; the command line wins, a case's own retries over both")
 def reruns_and_config() -> None:
-    root = project({"test/__init__.py": "", "test/test_plain.py": PLAIN})
+    root = project({"test/__init__.py": "", "test/test_plain.py": PLAIN_RETRIES})
     plain = run("-m", "thinking_tests", "test", cwd=root)
     assert plain.code == 1 and plain.counts == (0, 2, 0), plain
-    assert (_ran(root, "once_broken"), _ran(root, "never_again")) == (1, 1)
+    assert (times_ran(root, "once_broken"), times_ran(root, "never_again")) == (1, 1)
     for name in ("once_broken", "never_again"):
         (root / f"RAN-{name}").unlink()
     rerun = run("-m", "thinking_tests", "test", "--reruns", "1", "-v", cwd=root)
     assert rerun.code == 1 and rerun.counts == (1, 1, 0), rerun
     assert outcomes(rerun) == {"test.test_plain::once_broken": "PASSED", "test.test_plain::never_again": "FAILED"}, rerun
-    assert (_ran(root, "once_broken"), _ran(root, "never_again")) == (2, 1), rerun  # retries=0 is its own
-    configured = project({"test/__init__.py": "", "test/test_plain.py": PLAIN}, "config.retries = 5\n")
+    assert (times_ran(root, "once_broken"), times_ran(root, "never_again")) == (2, 1), rerun  # retries=0 is its own
+    configured = project({"test/__init__.py": "", "test/test_plain.py": PLAIN_RETRIES}, "config.retries = 5\n")
     by_config = run("-m", "thinking_tests", "test", cwd=configured)
     assert by_config.code == 1 and by_config.counts == (1, 1, 0), by_config
-    assert (_ran(configured, "once_broken"), _ran(configured, "never_again")) == (2, 1), by_config
+    assert (times_ran(configured, "once_broken"), times_ran(configured, "never_again")) == (2, 1), by_config
     for name in ("once_broken", "never_again"):
         (configured / f"RAN-{name}").write_text("-5")  # fails until its 7th run
     overruled = run("-m", "thinking_tests", "test", "--reruns", "0", cwd=configured)
-    assert overruled.counts == (0, 2, 0) and _ran(configured, "once_broken") == -4, overruled
+    assert overruled.counts == (0, 2, 0) and times_ran(configured, "once_broken") == -4, overruled
 
 
 @test("wrong retries are refused in one sentence: config.retries, --reruns, @test(retries=...)")
 def wrong_retries_refused() -> None:
-    configured = project({"test/__init__.py": "", "test/test_plain.py": PLAIN}, 'config.retries = "2"\n')
+    configured = project({"test/__init__.py": "", "test/test_plain.py": PLAIN_RETRIES}, 'config.retries = "2"\n')
     ran = run("-m", "thinking_tests", "test", cwd=configured)
     assert ran.code == 4, ran
     assert "config.retries must be int, not str" in one_sentence(ran), ran
-    negative = project({"test/__init__.py": "", "test/test_plain.py": PLAIN}, "config.retries = -1\n")
+    negative = project({"test/__init__.py": "", "test/test_plain.py": PLAIN_RETRIES}, "config.retries = -1\n")
     ran = run("-m", "thinking_tests", "test", cwd=negative)
     assert ran.code == 4 and "config.retries must be a whole number of times" in one_sentence(ran), ran
     ran = run("-m", "thinking_tests", "test", "--reruns", "-1", cwd=negative)
@@ -264,9 +235,9 @@ def retry_reruns_own_stages() -> None:
     root = project({"test/__init__.py": "", "test/test_stages.py": STAGES})
     ran = run("-m", "thinking_tests", "test", "-v", cwd=root)
     assert ran.code == 0 and ran.counts == (2, 0, 0), ran
-    assert _ran(root, "uses_both") == 3
-    assert (_ran(root, "setup"), _ran(root, "fresh"), _ran(root, "fresh-teardown")) == (3, 3, 3), ran
-    assert (_ran(root, "shared"), _ran(root, "shared-teardown"), _ran(root, "after")) == (1, 1, 1), ran
+    assert times_ran(root, "uses_both") == 3
+    assert (times_ran(root, "setup"), times_ran(root, "fresh"), times_ran(root, "fresh-teardown")) == (3, 3, 3), ran
+    assert (times_ran(root, "shared"), times_ran(root, "shared-teardown"), times_ran(root, "after")) == (1, 1, 1), ran
 
 
 @test("no retry for a module fixture that cannot be set up, a skip, an expected failure")
@@ -280,7 +251,7 @@ def not_retried() -> None:
         "test.test_not::skips_itself": "SKIPPED",
         "test.test_not::expected_to_fail": "XFAILED",
     }, ran
-    counts = {n: _ran(root, n) for n in ("service", "needs_service", "skipped", "skips_itself", "expected_to_fail")}
+    counts = {n: times_ran(root, n) for n in ("service", "needs_service", "skipped", "skips_itself", "expected_to_fail")}
     assert counts == {"service": 1, "needs_service": 0, "skipped": 0, "skips_itself": 1, "expected_to_fail": 1}, ran
     assert " R" not in ran.stdout and "attempt" not in ran.stdout, ran
 
@@ -290,7 +261,7 @@ def run_timeout_not_retried() -> None:
     root = project({"test/__init__.py": "", "test/test_slow.py": SLOW})
     ran = run("-m", "thinking_tests", "test", "--run-timeout", "1", cwd=root)
     assert ran.code == 2, ran
-    assert _ran(root, "slow") == 1, ran
+    assert times_ran(root, "slow") == 1, ran
     assert "attempt" not in ran.stdout, ran
 
 
@@ -300,7 +271,7 @@ def interrupt_not_retried() -> None:
     root = project({"test/__init__.py": "", "test/test_slow.py": body})
     ran = run("-m", "thinking_tests", "test", cwd=root)
     assert ran.code == 2, ran
-    assert _ran(root, "slow") == 1, ran
+    assert times_ran(root, "slow") == 1, ran
 
 
 @test("a per-case timeout is retried like any error: each attempt has the whole limit")
@@ -311,26 +282,26 @@ def case_timeout_retried() -> None:
     root = project({"test/__init__.py": "", "test/test_slow.py": body})
     ran = run("-m", "thinking_tests", "test", "-v", cwd=root)
     assert ran.code == 0 and ran.counts == (1, 0, 0), ran
-    assert _ran(root, "slow") == 2, ran
-    case = _testcases(root)["slow"]
+    assert times_ran(root, "slow") == 2, ran
+    case = junit_testcases(root)["slow"]
     assert [child.tag for child in case] == ["flakyError"], ET.tostring(case)
 
 
 @test("--reruns reaches the processes of --isolate and -n")
 def reruns_in_child_processes() -> None:
     for flags in (("--isolate",), ("-n", "2")):
-        more = PLAIN.replace('ran("', 'ran("more-')
-        root = project({"test/__init__.py": "", "test/test_plain.py": PLAIN, "test/test_more.py": more})
+        more = PLAIN_RETRIES.replace('ran("', 'ran("more-')
+        root = project({"test/__init__.py": "", "test/test_plain.py": PLAIN_RETRIES, "test/test_more.py": more})
         ran = run("-m", "thinking_tests", "test", "--reruns", "1", *flags, cwd=root)
         assert ran.counts == (2, 2, 0), ran
-        assert (_ran(root, "once_broken"), _ran(root, "more-once_broken")) == (2, 2), ran
+        assert (times_ran(root, "once_broken"), times_ran(root, "more-once_broken")) == (2, 2), ran
 
 
 @test("under the pytest engine without pytest-rerunfailures (not installed, or hidden by -p no:rerunfailures), retries are refused in one sentence")
 def pytest_engine_refuses() -> None:
     hidden = 'config.pytest_args = ["-p", "no:rerunfailures"]\n'
     for config in (hidden, hidden + "config.retries = 1\n"):
-        root = project({"test/__init__.py": "", "test/test_plain.py": PLAIN}, config)
+        root = project({"test/__init__.py": "", "test/test_plain.py": PLAIN_RETRIES}, config)
         reruns = () if "retries" in config else ("--reruns", "2")
         ran = run("-m", "thinking_tests", "test", "--backend", "pytest", *reruns, cwd=root)
         assert ran.code == 4, ran

@@ -16,21 +16,19 @@ from pathlib import Path
 
 import xmlschema
 
-from test.running._helpers import Ran, one_sentence, outcomes, project, run
+from test.running._helpers import (
+    COUNTER,
+    PLAIN_RETRIES,
+    Ran,
+    one_sentence,
+    outcomes,
+    project,
+    run,
+    junit_testcases,
+    times_ran,
+)
 from test.support import JENKINS_XSD, run_pytest
 from thinking_tests import run_current_module, test
-
-COUNTER = '''
-from pathlib import Path
-
-
-def ran(name):
-    """How often the case `name` ran, this time included (counted in the file RAN-name)."""
-    counts = Path("RAN-" + name)
-    times = int(counts.read_text()) + 1 if counts.exists() else 1
-    counts.write_text(str(times))
-    return times
-'''
 
 # `flaky` is the last case of its module and another module runs next: its module fixture
 # stays set up between its attempts all the same.
@@ -84,21 +82,6 @@ def broken():
     raise ValueError(f"broken {times}")
 '''
 
-PLAIN = COUNTER + '''
-from thinking_tests import test
-
-
-@test
-def once_broken():
-    times = ran("once_broken")
-    assert times >= 2
-
-
-@test(retries=0)
-def never_again():
-    times = ran("never_again")
-    assert times >= 2
-'''
 
 NOT_RETRIED = COUNTER + '''
 import unittest
@@ -143,19 +126,9 @@ def _needs_plugin() -> None:
         raise unittest.SkipTest("pytest-rerunfailures is not installed: pip install pytest-rerunfailures (the dev extras have it)")
 
 
-def _ran(root: Path, name: str) -> int:
-    counts = root / f"RAN-{name}"
-    return int(counts.read_text()) if counts.exists() else 0
-
-
 def _forget_runs(root: Path) -> None:
     for counts in root.glob("RAN-*"):
         counts.unlink()
-
-
-def _testcases(root: Path) -> dict[str, ET.Element]:
-    tree = ET.parse(root / "reports" / "junit.xml")
-    return {case.get("name", ""): case for case in tree.iter("testcase")}
 
 
 def _shape(root: Path) -> dict[str, list[tuple[str, str, str, str]]]:
@@ -165,7 +138,7 @@ def _shape(root: Path) -> dict[str, list[tuple[str, str, str, str]]]:
         output = (child.text or "") if child.tag.startswith("system-") else ""
         return child.tag, child.get("message", ""), child.findtext("system-out") or "", output
 
-    return {name: [shown(child) for child in case] for name, case in _testcases(root).items()}
+    return {name: [shown(child) for child in case] for name, case in junit_testcases(root).items()}
 
 
 def _ctrf(root: Path) -> dict[str, dict]:
@@ -182,9 +155,9 @@ def _flaky_project() -> Path:
 
 def _check_flaky_reports(root: Path, ran: Ran) -> None:
     """What both a pytest engine run and a plain pytest run of _flaky_project report."""
-    assert (_ran(root, "flaky"), _ran(root, "errors_then_passes"), _ran(root, "steady")) == (2, 1, 1), ran
-    assert (_ran(root, "shared"), _ran(root, "shared-teardown")) == (1, 1), ran  # not set up again
-    cases = _testcases(root)
+    assert (times_ran(root, "flaky"), times_ran(root, "errors_then_passes"), times_ran(root, "steady")) == (2, 1, 1), ran
+    assert (times_ran(root, "shared"), times_ran(root, "shared-teardown")) == (1, 1), ran  # not set up again
+    cases = junit_testcases(root)
     case = cases["flaky"]
     assert [child.tag for child in case] == ["flakyFailure", "system-out", "system-err"], ET.tostring(case)
     flaky = case.find("flakyFailure")
@@ -245,14 +218,14 @@ def fails_every_attempt() -> None:
     ran = run(*ENGINE, "test", "-v", cwd=root)
     assert ran.code == 1 and ran.counts == (0, 1, 0), ran
     assert "test.test_broken::broken FAILED (3 attempts)" in ran.stdout, ran
-    assert _ran(root, "broken") == 3, ran
+    assert times_ran(root, "broken") == 3, ran
     for number in (1, 2, 3):
         assert f"ValueError: broken {number}\n" in ran.stdout and f"broken out {number}\n" in ran.stdout, ran
     assert "--- attempt 1 of 3 ---" in ran.stdout and "--- attempt 3 of 3 (the last) ---" in ran.stdout, ran
     path = root / "reports" / "junit.xml"
     errors = list(xmlschema.XMLSchema(str(JENKINS_XSD)).iter_errors(str(path)))
     assert not errors, errors[0]
-    case = _testcases(root)["broken"]
+    case = junit_testcases(root)["broken"]
     assert [child.tag for child in case] == ["failure", "rerunFailure", "rerunFailure", "system-out"], ET.tostring(case)
     assert case.find("failure").get("message") == "ValueError: broken 3"  # type: ignore[union-attr]
     reruns = case.findall("rerunFailure")
@@ -264,33 +237,33 @@ def fails_every_attempt() -> None:
     _forget_runs(root)
     plain = run_pytest("-p", "no:cacheprovider", "test", cwd=root)
     assert plain.code == 1 and "1 failed, 2 rerun" in plain.stdout, plain
-    assert _ran(root, "broken") == 3, plain
+    assert times_ran(root, "broken") == 3, plain
     assert _shape(root) == by_engine, (_shape(root), by_engine)
     _forget_runs(root)
     workers = run(*ENGINE, "-n", "2", "test", cwd=root)  # reruns reported by pytest-xdist's workers
-    assert workers.code == 1 and _ran(root, "broken") == 3, workers
+    assert workers.code == 1 and times_ran(root, "broken") == 3, workers
     assert _shape(root) == by_engine, (_shape(root), by_engine)
 
 
 @test("--reruns N under the pytest engine (and plain pytest's own --reruns) retry every case but one with @test(retries=0)")
 def reruns_under_pytest() -> None:
     _needs_plugin()
-    root = project({"test/__init__.py": "", "test/test_plain.py": PLAIN})
+    root = project({"test/__init__.py": "", "test/test_plain.py": PLAIN_RETRIES})
     ran = run(*ENGINE, "test", "--reruns", "1", "-v", cwd=root)
     assert ran.code == 1 and ran.counts == (1, 1, 0), ran
     assert outcomes(ran) == {"test.test_plain::once_broken": "PASSED", "test.test_plain::never_again": "FAILED"}, ran
     assert "test.test_plain::once_broken PASSED (flaky: passed on attempt 2)" in ran.stdout, ran
-    assert (_ran(root, "once_broken"), _ran(root, "never_again")) == (2, 1), ran  # retries=0 is its own
-    assert [child.tag for child in _testcases(root)["once_broken"]] == ["flakyFailure"], ran
+    assert (times_ran(root, "once_broken"), times_ran(root, "never_again")) == (2, 1), ran  # retries=0 is its own
+    assert [child.tag for child in junit_testcases(root)["once_broken"]] == ["flakyFailure"], ran
     by_engine = _shape(root)
     _forget_runs(root)
     plain = run_pytest("-p", "no:cacheprovider", "--reruns", "1", "test", cwd=root)
-    assert plain.code == 1 and (_ran(root, "once_broken"), _ran(root, "never_again")) == (2, 1), plain
+    assert plain.code == 1 and (times_ran(root, "once_broken"), times_ran(root, "never_again")) == (2, 1), plain
     assert _shape(root) == by_engine, (_shape(root), by_engine)
-    configured = project({"test/__init__.py": "", "test/test_plain.py": PLAIN}, "config.retries = 1\n")
+    configured = project({"test/__init__.py": "", "test/test_plain.py": PLAIN_RETRIES}, "config.retries = 1\n")
     by_config = run(*ENGINE, "test", cwd=configured)
     assert by_config.code == 1 and by_config.counts == (1, 1, 0), by_config
-    assert (_ran(configured, "once_broken"), _ran(configured, "never_again")) == (2, 1), by_config
+    assert (times_ran(configured, "once_broken"), times_ran(configured, "never_again")) == (2, 1), by_config
 
 
 @test("under pytest as on the unittest engine, no retry for a module fixture that cannot be set up, a missing fixture, a skip, an expected failure")
@@ -302,17 +275,17 @@ def not_retried_under_pytest() -> None:
         _forget_runs(root)
         ran = run(*command, cwd=root)
         assert ran.code == 1, ran
-        assert {name: _ran(root, name) for name in expected} == expected, ran
+        assert {name: times_ran(root, name) for name in expected} == expected, ran
         assert " R" not in ran.stdout and "attempt" not in ran.stdout and not re.search(r"\d+ rerun", ran.stdout), ran
-        assert not [case for case in _testcases(root).values() for child in case if "rerun" in child.tag or "flaky" in child.tag]
+        assert not [case for case in junit_testcases(root).values() for child in case if "rerun" in child.tag or "flaky" in child.tag]
 
 
 @test("without pytest-rerunfailures, @test(retries=N) is not applied and one warning line names the cases; --reruns is refused")
 def without_the_plugin() -> None:
-    root = project({"test/__init__.py": "", "test/test_flaky.py": FLAKY, "test/test_plain.py": PLAIN}, HIDDEN)
+    root = project({"test/__init__.py": "", "test/test_flaky.py": FLAKY, "test/test_plain.py": PLAIN_RETRIES}, HIDDEN)
     ran = run(*ENGINE, "test", cwd=root)
     assert ran.code == 1 and ran.counts == (1, 4, 0), ran
-    assert (_ran(root, "flaky"), _ran(root, "first_time_broken")) == (1, 1), ran
+    assert (times_ran(root, "flaky"), times_ran(root, "first_time_broken")) == (1, 1), ran
     warning = (
         "thinking-tests: warning: @test(retries=...) of 2 cases (test.test_flaky::errors_then_passes, "
         "test.test_flaky::flaky) not applied: under pytest, retries need pytest-rerunfailures "
@@ -324,7 +297,7 @@ def without_the_plugin() -> None:
     assert "need pytest-rerunfailures: pip install pytest-rerunfailures" in one_sentence(refused), refused
     _forget_runs(root)
     plain = run_pytest("-p", "no:cacheprovider", "-p", "no:rerunfailures", "test", cwd=root)
-    assert plain.code == 1 and _ran(root, "flaky") == 1, plain
+    assert plain.code == 1 and times_ran(root, "flaky") == 1, plain
     assert plain.output.count("@test(retries=...)") == 1 and warning in plain.stdout.splitlines(), plain
 
 
