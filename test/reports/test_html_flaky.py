@@ -26,6 +26,7 @@ from test.reports._e2e_helpers import (
     tree,
 )
 from test.reports._e2e_helpers import dump_dom as browser_dom
+from test.running._helpers import COUNTER
 from test.support import Ran, env, run
 from thinking_tests import fixture, run_current_module, test
 from thinking_tests.model import (
@@ -42,20 +43,11 @@ from thinking_tests.reports.html import TEMPLATE, template_dir, view, write
 # The page's own code carried into this text (it sets the title if it ever runs).
 PWN = "<img src=x onerror=\"document.title='pwned'\">"
 
-CASES = '''
+CASES = COUNTER + '''
 import logging
 import sys
-from pathlib import Path
 
 from thinking_tests import test
-
-
-def ran(name):
-    """How often the case `name` ran, this time included (counted in the file RAN-name)."""
-    counts = Path("RAN-" + name)
-    times = int(counts.read_text()) + 1 if counts.exists() else 1
-    counts.write_text(str(times))
-    return times
 
 
 @test(retries=2)
