@@ -6,6 +6,7 @@ never stops the report."""
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import pickle
 import re
 import subprocess
@@ -135,6 +136,47 @@ def survives_an_unusable_cache() -> None:
         pages[name] = strip_times((reports / "report.html").read_bytes())
     assert pages["blocked"] == pages["fresh"] == pages["corrupt"]
     assert blocker.read_text().startswith("XDG_CACHE_HOME names a file")
+
+
+@test("copies of the package in several places each keep their compiled template; the folder stays bounded")
+def keeps_a_compiled_template_per_copy() -> None:
+    import shutil
+
+    root = sample()
+    cache = temporary("tt-jinja-copies-")
+    folder = cache / "thinking-tests" / "jinja2"
+    copies = []
+    for name in ("one", "two"):  # the package and its templates, as a second checkout holds them
+        copy = temporary(f"tt-jinja-{name}-")
+        shutil.copytree(REPO / "thinking_tests", copy / "thinking_tests",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(template_dir(), copy / "templates")
+        copies.append(copy)
+
+    def entries() -> set[str]:
+        return {entry.name for entry in folder.glob("*.cache")}
+
+    seen: list[set[str]] = []
+    for copy in (*copies, copies[0]):
+        ran = run_with(root, "-m", "test.run_all", "--report-dir", str(root / "reports"),
+                       XDG_CACHE_HOME=str(cache), PYTHONPATH=str(copy))
+        assert ran.code == 1 and ran.counts == (1, 1, 1), ran
+        seen.append(entries())
+    assert len(seen[0]) == 1 and len(seen[1]) == 2, seen  # the second copy's beside the first's
+    assert seen[2] == seen[1], "the first copy's entry was used again, nothing compiled anew"
+    # Entries of copies long gone are removed past the bound, the least recently used first.
+    family = next(iter(seen[0]))[: -len("0123456789abcdef.cache")]
+    for number in range(10):
+        stale = folder / f"{family}{number:016x}.cache"
+        stale.write_bytes(b"")
+        os.utime(stale, (1_000_000 + number, 1_000_000 + number))
+    (folder / sorted(seen[1] - seen[0])[0]).unlink()  # the second copy compiles again: a write
+    ran = run_with(root, "-m", "test.run_all", "--report-dir", str(root / "reports"),
+                   XDG_CACHE_HOME=str(cache), PYTHONPATH=str(copies[1]))
+    assert ran.code == 1, ran
+    left = entries()
+    assert len(left) == 8 and seen[1] <= left, left
+    assert {f"{family}{number:016x}.cache" for number in range(4, 10)} <= left, left
 
 
 def strip_times(page: bytes) -> bytes:

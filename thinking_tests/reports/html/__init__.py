@@ -117,10 +117,10 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
         Keyed, as jinja2's own, by the template's path too: compiled code names the file it
         was compiled from (tracebacks, and coverage's omit of the runner's own files, go by
-        it). Unlike jinja2's, an entry written for one path removes those of the other paths
-        of the same template name, jinja2 and Python version: every checkout, virtualenv or
-        temporary copy would otherwise leave a file of its own. The folder holds one entry a
-        template; copies in other places take turns compiling it.
+        it). Unlike jinja2's, the folder is bounded: an entry written for one path removes
+        all but the `_KEPT` most recently used of the same template name, jinja2 and Python
+        version, so every checkout, virtualenv or temporary copy does not leave a file of its
+        own forever, and a few used in turn do not take turns compiling it.
         """
 
         def get_cache_key(self, name: str, filename: str | None = None) -> str:
@@ -134,17 +134,28 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
                 super().load_bytecode(bucket)
             except Exception:  # unreadable or corrupt (pickle, marshal and OS errors alike)
                 bucket.reset()
+                return
+            if bucket.code is not None:
+                try:  # used: its modification time orders the entries kept
+                    os.utime(self._get_cache_filename(bucket))
+                except OSError:
+                    pass
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             try:
                 super().dump_bytecode(bucket)
             except OSError:
                 return
-            kept, prefix = f"{bucket.key}.cache", bucket.key[:-16]  # the key less its path's hash
+            prefix = bucket.key[:-16]  # the key less its path's hash
             try:
-                for entry in os.listdir(self.directory):
-                    if entry.startswith(prefix) and entry.endswith(".cache") and entry != kept:
-                        os.unlink(os.path.join(self.directory, entry))
+                entries = [
+                    os.path.join(self.directory, entry)
+                    for entry in os.listdir(self.directory)
+                    if entry.startswith(prefix) and entry.endswith(".cache")
+                ]
+                entries.sort(key=_modified, reverse=True)
+                for entry in entries[_KEPT:]:
+                    os.unlink(entry)
             except OSError:
                 pass
 
@@ -157,6 +168,17 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     except OSError:
         return None
     return Cache(folder, "%s.cache")
+
+
+# Entries kept a template: enough for the checkouts and virtualenvs of one person.
+_KEPT = 8
+
+
+def _modified(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:  # removed meanwhile by another run
+        return 0.0
 
 
 def _family(name: str) -> str:
