@@ -280,7 +280,10 @@
     if (event.pointerType === "mouse") hideTip();
   });
   timelineBox.addEventListener("click", function (event) {
+    // A mouse opens the case its tip names (a click's whole pixels may fall on a neighbour of
+    // a bar thinner than one); a finger's first tap names the case, a second one opens it.
     var before = shownCase;
+    if (!touch && before) { jump(before.id); return; }
     var c = pointBar(event);
     if (c && (!touch || before === c)) jump(c.id);
   });
