@@ -6,7 +6,7 @@
   var NS = "http://www.w3.org/2000/svg";
   // Drawn in this order, so the ones that need a look are on top.
   var OUTCOMES = ["passed", "skipped", "xfailed", "xpassed", "failed", "error"];
-  var LANE = 18; // px, the height of a lane: taller when there are few, lower when many
+  var LANE = 18; // px, the height of a lane: lanes share about the histogram's height
   var GAP = 4; // px between lanes
   var AXIS = 18; // px under the lanes, for the time axis
   var PACKED = 8; // more workers than this share lanes with those that ended before them
@@ -99,7 +99,7 @@
   } else {
     lanes.sort(function (a, b) { return order.compare(a.names[0], b.names[0]); });
   }
-  LANE = lanes.length <= 4 ? 22 : lanes.length <= 16 ? 18 : 10;
+  LANE = Math.max(10, Math.min(40, Math.floor(128 / Math.max(lanes.length, 1)) - GAP));
   var labelled = lanes.length > 1 || (lanes.length === 1 && lanes[0].names[0] !== "");
   lanes.forEach(function (l) {
     l.label = l.names.length > 2 ? l.names[0] + "–" + l.names[l.names.length - 1] : l.names.join(", ");
@@ -125,7 +125,7 @@
       "aria-label": "Timeline: " + (cases.length - untimed) + " cases on " + lanes.length +
         (lanes.length === 1 ? " lane" : " lanes") + " over " + duration(end * 1000)
     });
-    var step = niceStep(span / Math.max(2, plot / 90));
+    var step = niceStep(span / Math.max(2, plot / 70));
     for (var t = 0; t <= span + step / 1e6; t += step) {
       var x = Math.round(gutter + t * scale) + 0.5;
       node("line", { class: "grid", x1: x, x2: x, y1: 0, y2: lanes.length * (LANE + GAP) }, svg);
@@ -136,7 +136,7 @@
       var y = k * (LANE + GAP);
       var g = node("g", { class: "lane", "data-worker": lane.names.join(" "), "data-cases": lane.bars.length }, svg);
       node("rect", { class: "lane-bg", x: gutter, y: y, width: plot, height: LANE }, g);
-      if (labelled) text(0, y + LANE - 5, lane.label, "start", g);
+      if (labelled) text(0, y + LANE / 2 + 4, lane.label, "start", g);
       var paths = {};
       lane.bars.forEach(function (b) {
         var x0 = gutter + b.s * scale;
