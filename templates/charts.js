@@ -367,7 +367,40 @@
   histogramBox.addEventListener("pointerleave", function (event) {
     if (event.pointerType === "mouse") hideTip();
   });
-  histogramBox.addEventListener("click", function (event) { pointBucket(event); });
+  // A click on a bucket filters the list to its durations (report.js reads "us" in the hash);
+  // a click on the bucket it filters by shows every case again.
+  function key(bucket) {
+    return bucket.lo + "-" + (bucket.hi === Infinity ? "" : bucket.hi);
+  }
+
+  function hashParams() {
+    return new URLSearchParams(location.hash.replace(/^#/, ""));
+  }
+
+  histogramBox.addEventListener("click", function (event) {
+    var g = pointBucket(event);
+    if (!g || !g.bucket.total) return;
+    var params = hashParams();
+    params.delete("open");
+    if (params.get("us") === key(g.bucket)) params.delete("us");
+    else params.set("us", key(g.bucket));
+    location.hash = params.toString();
+  });
+
+  // The bucket the list is filtered by, marked; after every render of the list (a filter
+  // cleared in the list changes the hash without a hashchange).
+  function markPicked() {
+    var us = hashParams().get("us") || "";
+    var on = null;
+    Array.prototype.forEach.call(histogramBox.querySelectorAll(".bucket"), function (g) {
+      var picked = key(g.bucket) === us;
+      g.classList.toggle("picked", picked);
+      if (picked) on = g.bucket;
+    });
+    document.getElementById("histogram-note").textContent = on
+      ? "the list shows " + range(on) + " · click it again for all"
+      : "cases per duration · a click filters the list";
+  }
   document.addEventListener("pointerdown", function (event) {
     if (!section.contains(event.target)) hideTip();
   });
@@ -378,13 +411,16 @@
     if (labelled) note += " · " + workers.length + (workers.length === 1 ? " worker" : " workers");
     if (untimed) note += " · " + untimed + " without a start time, not drawn";
     document.getElementById("timeline-note").textContent = note;
-    document.getElementById("histogram-note").textContent = "cases per duration";
   }
 
   section.hidden = false;
   notes();
   drawTimeline();
   drawHistogram();
+  markPicked();
+  new MutationObserver(markPicked).observe(document.getElementById("status"), {
+    childList: true, characterData: true, subtree: true
+  });
   var drawnWidth = timelineBox.clientWidth;
   var frame = 0;
   window.addEventListener("resize", function () {
@@ -395,6 +431,7 @@
       hideTip();
       drawTimeline();
       drawHistogram();
+      markPicked();
     });
   });
   section.setAttribute("data-drawn", String(cases.length));
