@@ -134,7 +134,9 @@
     }
     lanes.forEach(function (lane, k) {
       var y = k * (LANE + GAP);
-      var g = node("g", { class: "lane", "data-worker": lane.names.join(" "), "data-cases": lane.bars.length }, svg);
+      var g = node("g", {
+        class: "lane", "data-worker": lane.names.join(" "), "data-cases": lane.bars.length
+      }, svg);
       node("rect", { class: "lane-bg", x: gutter, y: y, width: plot, height: LANE }, g);
       if (labelled) text(0, y + LANE / 2 + 4, lane.label, "start", g);
       var paths = {};
@@ -147,7 +149,9 @@
       });
       OUTCOMES.forEach(function (o) {
         if (paths[o]) {
-          node("path", { class: "bars seg-" + o, "data-outcome": o, "data-cases": paths[o].length, d: paths[o].join("") }, g);
+          node("path", {
+            class: "bars seg-" + o, "data-outcome": o, "data-cases": paths[o].length, d: paths[o].join("")
+          }, g);
         }
       });
     });
@@ -316,7 +320,9 @@
     var slot = width / buckets.length;
     var svg = node("svg", {
       width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img",
-      "aria-label": "Durations: " + buckets.map(function (bk) { return range(bk) + ": " + bk.total; }).join("; ")
+      "aria-label": "Durations: " + buckets.map(function (bk) {
+        return range(bk) + ": " + bk.total;
+      }).join("; ")
     });
     node("line", { class: "grid", x1: 0, x2: width, y1: base + 0.5, y2: base + 0.5 }, svg);
     buckets.forEach(function (bucket, k) {
@@ -334,7 +340,10 @@
         if (!n) return;
         var h = tall * n / bucket.total;
         y -= h;
-        node("rect", { class: "seg-" + o, "data-outcome": o, "data-cases": n, x: x.toFixed(1), y: y.toFixed(1), width: w.toFixed(1), height: h.toFixed(1) }, g);
+        node("rect", {
+          class: "seg-" + o, "data-outcome": o, "data-cases": n,
+          x: x.toFixed(1), y: y.toFixed(1), width: w.toFixed(1), height: h.toFixed(1)
+        }, g);
       });
       if (bucket.total) text(k * slot + slot / 2, base - tall - 3, bucket.total.toLocaleString(), "middle", g);
       if (k) text(k * slot, height - 5, EDGE_LABELS[k - 1], "middle", svg);
@@ -352,7 +361,12 @@
     if (!g) { hideTip(); return null; }
     var bucket = g.bucket;
     var parts = [range(bucket), bucket.total + (bucket.total === 1 ? " case" : " cases")];
-    OUTCOMES.forEach(function (o) { if (bucket.by[o] && bucket.by[o] !== bucket.total) parts.push(bucket.by[o] + " " + o); });
+    OUTCOMES.forEach(function (o) {
+      if (bucket.by[o] && bucket.by[o] !== bucket.total) parts.push(bucket.by[o] + " " + o);
+    });
+    if (bucket.total) {
+      parts.push(g.classList.contains("picked") ? "click to list all" : "click to list them");
+    }
     showTip(event, null, parts);
     Array.prototype.forEach.call(histogramBox.querySelectorAll(".bucket.on"), function (other) {
       if (other !== g) other.classList.remove("on");
@@ -397,9 +411,8 @@
       g.classList.toggle("picked", picked);
       if (picked) on = g.bucket;
     });
-    document.getElementById("histogram-note").textContent = on
-      ? "the list shows " + range(on) + " · click it again for all"
-      : "cases per duration · a click filters the list";
+    var note = on ? "listed: " + range(on) : "cases per duration";
+    document.getElementById("histogram-note").textContent = note;
   }
   document.addEventListener("pointerdown", function (event) {
     if (!section.contains(event.target)) hideTip();

@@ -61,7 +61,9 @@ def run_isolated(items: Sequence["Item"], results: "Results", options: "Options"
             # Each child either finishes what it was handed or dies in one case, which is
             # never handed out again: the pending cases shrink with every child, no loop.
             while pending:
-                job = Job(Path(scratch), children, module, file, pending, options, worker=f"c{children}")
+                job = Job(
+                    Path(scratch), children, module, file, pending, options, worker=f"c{children}"
+                )
                 child = _Child(job, preexec)
                 children += 1
                 if child.run(results):

@@ -361,7 +361,9 @@ PICK = """
     out.shown.push({
       hash: decodeURIComponent(location.hash),
       status: status.textContent,
-      us: Array.prototype.map.call(document.querySelectorAll("#list .case"), function (c) { return c.caseData.us; }),
+      us: Array.prototype.map.call(document.querySelectorAll("#list .case"), function (c) {
+        return c.caseData.us;
+      }),
       picked: document.querySelectorAll("#histogram .bucket.picked").length,
       more: !document.getElementById("more").hidden
     });
@@ -395,12 +397,15 @@ def bucket_filters_the_list() -> None:
     assert cleared["status"] == f"{len(durations)} cases", cleared
 
 
+ONE_CASE = "from thinking_tests import test\n\n\n@test\ndef one():\n    pass\n"
+
+
 @test("--isolate with ten modules: ten children one after the other share one lane, named by "
       "the first and the last")
 def isolated_children_share_a_lane() -> None:
     files = package("test")
     for number in range(10):
-        files[f"test/test_m{number}.py"] = "from thinking_tests import test\n\n\n@test\ndef one():\n    pass\n"
+        files[f"test/test_m{number}.py"] = ONE_CASE
     root = project(files)
     ran = run("-m", "test.run_all", "--isolate", "--report-dir", "reports", cwd=root)
     assert ran.code == 0 and ran.counts == (10, 0, 0), ran
