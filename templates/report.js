@@ -22,6 +22,7 @@
   var chips = Array.prototype.slice.call(document.querySelectorAll(".chip"));
 
   var state = { q: "", outcomes: new Set(), tag: "", sort: DEFAULT_SORT, open: new Set() };
+  state.us = ""; // durations from-to in µs, "100-1000" or "1000000-": a bucket of the histogram
   var view = [];
   var shown = 0;
 
@@ -69,6 +70,7 @@
       return o in RANK || o === FLAKY;
     }));
     state.tag = params.get("tag") || "";
+    state.us = /^[0-9]+-[0-9]*$/.test(params.get("us") || "") ? params.get("us") : "";
     var sort = params.get("sort") || DEFAULT_SORT;
     state.sort = ["outcome", "duration", "name", "run"].indexOf(sort) >= 0 ? sort : DEFAULT_SORT;
     state.open = new Set(params.getAll("open"));
@@ -96,6 +98,7 @@
     if (state.q) params.set("q", state.q);
     if (state.outcomes.size) params.set("o", Array.from(state.outcomes).join(","));
     if (state.tag) params.set("tag", state.tag);
+    if (state.us) params.set("us", state.us);
     if (state.sort !== DEFAULT_SORT) params.set("sort", state.sort);
     state.open.forEach(function (id) { params.append("open", id); });
     var hash = params.toString();
@@ -128,9 +131,11 @@
     var outcomes = state.outcomes;
     var flaky = outcomes.has(FLAKY);
     var tag = state.tag;
+    var span = state.us.split("-"), from = +span[0], to = span[1] ? +span[1] : Infinity;
     view = cases.filter(function (c) {
       if (outcomes.size && !outcomes.has(c.outcome) && !(flaky && isFlaky(c))) return false;
       if (tag && !(c.tags && c.tags.indexOf(tag) >= 0)) return false;
+      if (state.us && (c.us < from || c.us >= to)) return false;
       if (terms.length) {
         var h = haystack(c);
         for (var t = 0; t < terms.length; t++) if (h.indexOf(terms[t]) < 0) return false;
@@ -213,6 +218,7 @@
         clear.type = "button";
         clear.addEventListener("click", function () {
           state.q = ""; state.outcomes = new Set(); state.tag = "";
+          state.us = "";
           writeHash(); readHash(); render();
         });
         empty.appendChild(clear);
@@ -353,6 +359,7 @@
     a.addEventListener("click", function (event) {
       event.preventDefault();
       state.q = ""; state.outcomes = new Set(); state.tag = ""; state.open = new Set([c.id]);
+      state.us = "";
       writeHash(); readHash(); render();
       var node = findRow(c.id);
       if (node) node.scrollIntoView({ block: "start" });

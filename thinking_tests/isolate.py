@@ -61,7 +61,9 @@ def run_isolated(items: Sequence["Item"], results: "Results", options: "Options"
             # Each child either finishes what it was handed or dies in one case, which is
             # never handed out again: the pending cases shrink with every child, no loop.
             while pending:
-                job = Job(Path(scratch), children, module, file, pending, options)
+                job = Job(
+                    Path(scratch), children, module, file, pending, options, worker=f"c{children}"
+                )
                 child = _Child(job, preexec)
                 children += 1
                 if child.run(results):
@@ -80,9 +82,10 @@ class Job:
 
     def __init__(
         self, scratch: Path, index: int, module: str, file: str, handed: Sequence["Item"],
-        options: "Options", output: Path | None = None,
+        options: "Options", output: Path | None = None, worker: str = "",
     ) -> None:
         self.module, self.file, self.handed = module, file, list(handed)
+        self.worker = worker  # the process that runs it, named in each of its results
         self.exitfirst = options.exitfirst
         self.journal = scratch / f"{index}.jsonl"
         self.output = output or scratch / f"{index}.out"
@@ -115,7 +118,7 @@ class Job:
             except (ValueError, RecursionError):  # UnicodeDecodeError and JSON errors too
                 continue
             self.streamed[case.id] += 1
-            results.finished(case)
+            results.finished(self.marked(case))
 
     def ended(self, returncode: int, results: "Listener", dead: bool = False) -> None:
         """The process ended the job with `returncode` (its exit code, or how it died; `dead`:
@@ -139,7 +142,15 @@ class Job:
             if left[case.id] > 0:
                 left[case.id] -= 1
                 continue
-            results.finished(case)
+            results.finished(self.marked(case))
+
+    def marked(self, case: CaseResult) -> CaseResult:
+        """`case` naming the process that ran it."""
+        if not self.worker or case.worker:
+            return case
+        from dataclasses import replace
+
+        return replace(case, worker=self.worker)
 
     def journaled(self) -> Sequence[CaseResult]:
         try:

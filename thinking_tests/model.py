@@ -186,6 +186,7 @@ class CaseResult:
     message: str = ""  # one line: why it failed, was skipped or errored
     start: float = 0.0  # wall-clock start, seconds since the epoch
     attempts: tuple[Attempt, ...] = ()  # failed attempts before this one, oldest first
+    worker: str = ""  # the process of a parallel run that ran it ("w0", "gw1"); "" when serial
 
     @property
     def flaky(self) -> bool:

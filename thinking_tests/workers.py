@@ -152,6 +152,7 @@ class _Worker:
         self.job: Job | None = None
         self.listener: _InOrder | None = None
         self.done = scratch / f"worker-{number}.done"
+        self.name = f"w{number}"  # what the reports call it
 
     def give(self, job: Job, listener: _InOrder) -> None:
         """Start `job`; a worker that died meanwhile is found by `ended`."""
@@ -262,7 +263,10 @@ class _Pool:
                 self.started += 1
                 self.workers.append(idle)
             module, file, pending = queue.popleft()
-            job = Job(self.scratch, self.jobs, module, file, pending, self.options, output=idle.output)
+            job = Job(
+                self.scratch, self.jobs, module, file, pending, self.options, output=idle.output,
+                worker=idle.name,
+            )
             self.jobs += 1
             idle.give(job, self.order.listener(self.order.index[pending[0].id]))
 

@@ -315,11 +315,15 @@ def tree(text: str) -> Element:
     return parser.root
 
 
-def dump_dom(path: Path, window: tuple[int, int] | None = None, **state: str | list[str]) -> str:
+def dump_dom(
+    path: Path, window: tuple[int, int] | None = None, settle: int = 0, **state: str | list[str]
+) -> str:
     """The page's DOM after its script ran in headless Chromium, opened with the view state
-    `state` in the hash (at `window` width and height, else Chromium's own). Nothing may reach
-    the browser's console: an uncaught error, or an inline script or style the
-    Content-Security-Policy refused, is a defect of the report."""
+    `state` in the hash (at `window` width and height, else Chromium's own); with `settle`,
+    after what the page queued meanwhile (events, timers, messages) ran too, within that many
+    milliseconds of the browser's virtual time. Nothing may reach the browser's console: an
+    uncaught error, or an inline script or style the Content-Security-Policy refused, is a
+    defect of the report."""
     pairs = [
         (k, v)
         for k, values in state.items()
@@ -327,6 +331,8 @@ def dump_dom(path: Path, window: tuple[int, int] | None = None, **state: str | l
     ]
     url = path.as_uri() + ("#" + urllib.parse.urlencode(pairs) if pairs else "")
     size = [f"--window-size={window[0]},{window[1]}"] if window else []
+    if settle:
+        size.append(f"--virtual-time-budget={settle}")
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
             [

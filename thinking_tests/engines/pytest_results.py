@@ -182,6 +182,8 @@ class ResultCollector:
             where = {"id": identifier, "module": module, "file": case.file if case else file,
                      "line": case.line if case else line}
             died = process_died(where, time.time())
+            if _worker(report):
+                died = replace(died, worker=_worker(report))
             if _rerun(report):  # pytest-rerunfailures gives the item to a fresh worker
                 self.attempts.setdefault(report.nodeid, []).append(as_attempt(died))
                 return
@@ -264,7 +266,17 @@ class ResultCollector:
             log=_joined(sections, "log") if sections else "",
             message=message,
             start=start,
+            worker=_worker(first),
         )
+
+
+def _worker(report: Any) -> str:
+    """The pytest-xdist worker that ran a report's item ("gw0"); "" in a run without workers."""
+    worker = getattr(report, "worker_id", None)
+    if worker is None:
+        node = getattr(report, "node", None)
+        worker = getattr(getattr(node, "gateway", None), "id", "")
+    return worker if isinstance(worker, str) else ""
 
 
 def _registered() -> dict[str, Case]:

@@ -228,6 +228,8 @@ def _case_line(result: CaseResult, where: str) -> str:
         extra += f', "params": {_dumps([list(p) for p in result.params])}'
     if result.attempts:
         extra += f', "attempts": [{", ".join(_attempt_line(a) for a in result.attempts)}]'
+    if result.worker:
+        extra += f', "worker": {_string(result.worker)}'
     try:
         ns, start_us = int(result.duration * 1e9), int(result.start * 1e6)
     except (ValueError, OverflowError):  # NaN or infinite: only a hand-made result has one

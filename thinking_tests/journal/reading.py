@@ -174,6 +174,7 @@ def from_json(data: dict[str, Any]) -> CaseResult:
         message=_text(data, "message", ""),
         start=_seconds(data, "start_us", 1e6, "start", required=False),
         attempts=_attempts(data) if "attempts" in data else (),
+        worker=_text(data, "worker", ""),
     )
 
 

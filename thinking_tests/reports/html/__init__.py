@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 TEMPLATE = "report.html"
 SCRIPT = "report.js"
 STYLE = "report.css"
+# The charts (timeline, durations): their own style and script, after the page's.
+CHART_SCRIPT = "charts.js"
+CHART_STYLE = "charts.css"
 
 _DURATION = attrgetter("duration")
 _START = attrgetter("start")
@@ -202,6 +205,8 @@ def _statics(directory: Path) -> tuple[object, object, str]:
     # The hash is of the element's text as the browser parses it: newlines normalised.
     style = (directory / STYLE).read_text(encoding="utf-8").replace("\r\n", "\n")
     script = (directory / SCRIPT).read_text(encoding="utf-8").replace("\r\n", "\n")
+    style += "\n" + _read(directory, CHART_STYLE)
+    script += "\n" + _read(directory, CHART_SCRIPT)
     csp = (
         "default-src 'none'; "
         f"script-src {_hash(script)}; "
@@ -209,6 +214,11 @@ def _statics(directory: Path) -> tuple[object, object, str]:
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
     return Markup(style), Markup(script), csp
+
+
+def _read(directory: Path, name: str) -> str:
+    """A file of the templates folder, its newlines normalised."""
+    return (directory / name).read_text(encoding="utf-8").replace("\r\n", "\n")
 
 
 def _hash(text: str) -> str:

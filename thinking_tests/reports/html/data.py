@@ -66,7 +66,8 @@ def _case(
             return (
                 f'{{"id":{_quote(ident)},"outcome":"{case.outcome._value_}",'
                 f'"us":{int(case.duration * 1e6 + 0.5)}{quoted},"line":{int(case.line)},'
-                f'"start_ms":{int((case.start - run_start) * 1000 + 0.5)},"stages":['
+                f'"start_ms":{int((case.start - run_start) * 1000 + 0.5)}'
+                f'{_worker(case.worker) if case.worker else ""},"stages":['
                 f"{_passed_stage(setup)},{_passed_stage(run)},{_passed_stage(teardown)}]}}"
             )
     text = (
@@ -86,6 +87,8 @@ def _case(
             text += f',"line":{int(case.line)}'
     if case.start:
         text += f',"start_ms":{int((case.start - run_start) * 1000 + 0.5)}'
+    if case.worker:
+        text += _worker(case.worker)
     if case.params:
         pairs = [f"[{_quote(name)},{_quote(long(value, limit))}]" for name, value in case.params]
         text += ',"params":[' + ",".join(pairs) + "]"
@@ -116,6 +119,11 @@ def _case(
         attempts = [_attempt(attempt, run_start, limit) for attempt in case.attempts]
         text += ',"attempts":[' + ",".join(attempts) + "]"
     return text + "}"
+
+
+def _worker(worker: str) -> str:
+    """The process of a parallel run that ran a case, as a JSON field after a comma."""
+    return ',"worker":' + _quote(worker)
 
 
 def _passed_stage(stage: StageResult) -> str:
