@@ -155,8 +155,8 @@ def keeps_a_compiled_template_per_copy() -> None:
         shutil.copytree(template_dir(), copy / "templates")
         copies.append(copy)
 
-    def entries() -> set[str]:
-        return {entry.name for entry in folder.glob("*.cache")}
+    def entries() -> set[str]:  # the page's own template's (those it includes are kept alike)
+        return {entry.name for entry in folder.glob(f"{TEMPLATE}-*.cache")}
 
     seen: list[set[str]] = []
     for copy in (*copies, copies[0]):
