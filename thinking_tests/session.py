@@ -67,6 +67,7 @@ from thinking_tests.terminal import Terminal
 from thinking_tests.usage import UsageError
 
 if TYPE_CHECKING:
+    from thinking_tests.compare import Previous
     from thinking_tests.coverage_run import CoverageRun
     from thinking_tests.interrupts import Interrupts
     from thinking_tests.journal import Journal
@@ -132,6 +133,8 @@ class _Run:
         self.why: tuple[str, ...] = ()  # notes on why the run stopped, when not a person
         self.filters: list[str] = []  # narrowing found while selecting (--last-failed)
         self.resumed: Resume | None = None  # --resume: the run it continues
+        self.compared: Previous | None = None  # --compare: the run to compare with
+        self.previous_journal: Path | None = None  # the last run's journal, kept beside this one's
 
     def execute(self) -> int:
         self.collector = PausedCollector()  # until the cases run (see run_cases)
@@ -217,6 +220,10 @@ class _Run:
         try:
             if options.keyword:
                 parse_keyword(options.keyword)  # a bad expression stops every engine up front
+            if options.compare is not None:
+                from thinking_tests.compare import read_compared
+
+                self.compared = read_compared(Path(options.compare))
             if options.resume:
                 from thinking_tests.resume import Resume
 
@@ -359,12 +366,23 @@ class _Run:
         if journal_path is not None:
             from thinking_tests.journal import Journal
 
+            if not options.only_ids:  # a run's own journal, not an --isolate child's
+                self.keep_previous(journal_path)
             self.journal = Journal(journal_path, config.backend, options.command)
             if plan.items:
                 self.journal.plan(plan.items)
         self.results = Results(self.terminal, self.journal)
         if self.resumed is not None:
             self.resumed.begin(self.journal, self.results)
+
+    def keep_previous(self, journal: Path) -> None:
+        """The last run's journal kept beside this run's, to compare with. A resumed run keeps
+        the one kept already: the run before the one it continues."""
+        from thinking_tests.journal import keep_previous, previous
+
+        if not self.options.resume:
+            keep_previous(journal)
+        self.previous_journal = previous(journal)
 
     def run_cases(self) -> None:
         """The cases, by the engine (or in child processes with --isolate), within the run's
@@ -462,6 +480,7 @@ class _Run:
                 terminal.write(f"thinking-tests: {asked} matched no case; the last run's reports are kept\n")
                 terminal.write(run.counts().summary_line() + "\n")
                 return NO_TESTS
+            run, compared = self.compare(run)
             # JUnit XML and HTML first: whatever happens to coverage's reports, these are written.
             unwritten: list[Path] = []
             notes.extend(write_reports(run, self.root, unwritten=unwritten))
@@ -483,7 +502,7 @@ class _Run:
         spent = _perf_counter() - measuring if coverage is not None else None
         # A run failed by coverage alone must not end on a line that reads like a pass.
         word = "coverage-failed" if not coverage_ok else ""
-        terminal.end(whole, options.durations, notes, word=word, coverage_seconds=spent)
+        terminal.end(whole, options.durations, notes, word=word, coverage_seconds=spent, compared=compared)
         if interrupted:
             return INTERRUPTED
         if not run.cases:
@@ -493,6 +512,17 @@ class _Run:
         if unwritten:
             return USAGE_ERROR  # a report path that cannot be written is a configuration error
         return OK if coverage_ok else FAILED
+
+    def compare(self, run: RunResult) -> tuple[RunResult, list[str]]:
+        """`run` with what changed since the last run (or --compare's), for the reports, and
+        the terminal's lines saying it; `run` and no lines when there is no earlier run."""
+        previous = self.compared
+        path = self.previous_journal
+        if previous is None and (path is None or not path.is_file()):
+            return run, []
+        from thinking_tests.compare import compared_run
+
+        return compared_run(run, previous or path, self.options, config)  # type: ignore[arg-type]
 
     def leave_nothing(self) -> None:
         """What a refused run undoes: coverage's data discarded, the report folder's lock

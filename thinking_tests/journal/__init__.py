@@ -196,6 +196,31 @@ class Journal:
                 pass
 
 
+def previous(path: Path) -> Path:
+    """Where the last run's journal is kept beside this run's: journal.prev.jsonl."""
+    return path.with_name(f"{path.stem}.prev{path.suffix}")
+
+
+def keep_previous(path: Path) -> None:
+    """Before a run writes its journal at `path`: the journal there, the last run's (whole,
+    or as far as it got), renamed to `previous(path)`, for the comparison of the two runs.
+    When there is none there, or a file that is no journal, an older kept one is removed:
+    no run is compared with one before the last."""
+    kept = previous(path)
+    try:
+        with open(path, "rb") as file:
+            journal = file.read(16).startswith(b'{"kind": "run"')
+    except OSError:
+        journal = False
+    try:
+        if journal:
+            os.replace(path, kept)
+        else:
+            kept.unlink(missing_ok=True)
+    except OSError:
+        pass  # a folder that refuses: this run is compared with nothing, and still runs
+
+
 def hostname() -> str:
     """This machine's name, without importing socket (which costs start-up time) on POSIX."""
     if _uname is not None:

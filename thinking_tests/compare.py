@@ -1,0 +1,326 @@
+"""What changed since an earlier run: the run compared with a journal of it.
+
+The earlier run is the report folder's `journal.prev.jsonl` (the last run's journal, kept
+when a run starts its own, see `journal.keep_previous`), or any journal `--compare PATH`
+names, of either engine. Cases are matched by id. A change is one of:
+
+- new failure: failed or errored now, and neither before (it passed, was skipped, or is new);
+- fixed: failed or errored before, passed now;
+- new case: not in the earlier run;
+- removed: in the earlier run, not in this one, and this run would have run it: judged only
+  when this run is a whole run (no -k, -t, --lf, node id, shard or -x narrowed it, and it
+  was not interrupted) and its targets cover the case's module; otherwise not judged, since
+  a narrowed run leaves cases out that still exist;
+- slower: passed both times, at least twice as long now, and at least 50 ms longer (a case
+  of microseconds that takes twice as long is noise, not news);
+- flaky now: passed after failed attempts now, and not so before.
+
+Only a run that has an earlier one to compare with imports this module. The earlier
+journal is read quickly (`_scan`): each case record, as this version writes it, by one
+regular expression; a record written otherwise (an older version, by hand), and a journal
+whose run never ended, go through `journal.reading` instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from thinking_tests.journal import JournalError
+from thinking_tests.model import CaseResult, Outcome, RunResult, record
+
+if TYPE_CHECKING:
+    from thinking_tests.config import Config
+    from thinking_tests.options import Options
+
+SLOWER_RATIO = 2.0  # at least twice as long
+SLOWER_MIN = 0.05  # and at least this many seconds longer
+NAMED = 3  # ids the terminal names per kind of change
+
+_FAILING = frozenset({Outcome.FAILED._value_, Outcome.ERROR._value_})
+_PASSING = frozenset({Outcome.PASSED._value_, Outcome.XPASSED._value_})
+_PASSED = Outcome.PASSED._value_
+
+# (kind, how the terminal and the report count it, one and many)
+KINDS: tuple[tuple[str, str, str], ...] = (
+    ("new-failure", "new failure", "new failures"),
+    ("fixed", "fixed", "fixed"),
+    ("new", "new case", "new cases"),
+    ("removed", "removed", "removed"),
+    ("slower", "slower", "slower"),
+    ("flaky", "flaky now", "flaky now"),
+)
+
+
+class Seen(NamedTuple):
+    """A case as a run recorded it: what comparing needs, no more (a tuple: thousands are
+    made, and a tuple is the quickest to make)."""
+
+    id: str
+    module: str
+    file: str
+    outcome: str  # the Outcome's value
+    duration: float  # seconds
+    flaky: bool
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The earlier run: where its journal is, when it started, on which engine, its cases."""
+
+    path: Path
+    start: float
+    backend: str
+    cases: dict[str, Seen]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One case that changed; `before` is "" for a new case, `now` "" for a removed one."""
+
+    kind: str  # one of KINDS' kinds
+    id: str
+    before: str
+    now: str
+    before_s: float
+    now_s: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """This run against an earlier one: every change, in KINDS' order then run order."""
+
+    path: str  # the earlier journal, as given or found
+    start: float  # when the earlier run started
+    backend: str  # its engine
+    explicit: bool  # named by --compare, not the last run's kept journal
+    changes: tuple[Change, ...]
+    removed_judged: bool  # False: this run was narrowed, so "removed" was not looked for
+
+    def of(self, kind: str) -> list[Change]:
+        return [change for change in self.changes if change.kind == kind]
+
+
+@record
+class ComparedRun(RunResult):
+    """A run with what changed since an earlier one, for the reports that show it (the
+    HTML and CTRF reports look for `comparison`; every other reader sees a RunResult)."""
+
+    comparison: Comparison | None = None
+
+
+def attach(run: RunResult, comparison: Comparison) -> ComparedRun:
+    return ComparedRun(**{**vars(run), "comparison": comparison})
+
+
+# --- reading the earlier run ----------------------------------------------------------------
+
+_STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'  # a JSON string, its escapes whole
+_CASE = re.compile(
+    rb'\n\{"kind": "case", "id": (' + _STRING + rb'), "name": ' + _STRING + rb', "outcome": "([a-z]+)", '
+    rb'"ns": (\d+), "line": -?\d+, "start_us": -?\d+, "module": (' + _STRING + rb'), "file": (' + _STRING + rb')'
+)
+_RETRIED = re.compile(rb'\n\{"kind": "case", "id": (' + _STRING + rb')[^\n]*"attempts": \[')
+_OUTCOMES = frozenset(outcome._value_ for outcome in Outcome)
+
+
+def _text(quoted: bytes) -> str:
+    if b"\\" in quoted:
+        value: str = json.loads(quoted)
+        return value
+    return quoted[1:-1].decode("ascii")
+
+
+def read_previous(path: Path) -> Previous:
+    """The earlier run's journal at `path`; JournalError (its message one sentence) when it
+    cannot be read or is no journal."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise JournalError(f"cannot read the journal {path}: {error.strerror or error}") from None
+    scanned = _scan(path, data)
+    if scanned is not None:
+        return scanned
+    from thinking_tests.journal.reading import read
+
+    run = read(path)  # a run that died (its died-in case an error), or not this version's
+    return Previous(path, run.start, run.backend, {case.id: _seen(case) for case in run.cases})
+
+
+def _seen(case: CaseResult) -> Seen:
+    return Seen(case.id, case.module, case.file, case.outcome._value_, case.duration, case.flaky)
+
+
+def _scan(path: Path, data: bytes) -> Previous | None:
+    """The journal of a run that ended, read by the case records' known shape (one regular
+    expression over the whole file); None when it is not such a journal, or has a case
+    record of another shape (then `journal.reading` reads it)."""
+    last = data[-400:].rstrip().rpartition(b"\n")[2]  # an end record is short
+    if not data.startswith(b'{"kind": "run"') or not last.startswith(b'{"kind": "end"'):
+        return None  # not this version's, or a run that died: `read` knows the case it died in
+    try:
+        header = json.loads(data[: data.index(b"\n")])
+        start = float(header.get("start", 0.0))
+        backend = str(header.get("backend", "unittest"))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    found = _CASE.findall(data)
+    if len(found) != data.count(b'\n{"kind": "case"'):
+        return None  # a record this expression does not know
+    # Each column decoded by one json.loads of it as a list: in C, not a loop in Python.
+    quoted, raw, ns, modules, files = zip(*found) if found else ((),) * 5
+    try:
+        ids: list[str] = json.loads(b"[" + b",".join(quoted) + b"]")
+        outcomes: list[str] = json.loads(b'["' + b'","'.join(raw) + b'"]') if raw else []
+        seconds = [n / 1e9 for n in json.loads(b"[" + b",".join(ns) + b"]")]
+        where: list[str] = json.loads(b"[" + b",".join(modules) + b"]")
+        paths: list[str] = json.loads(b"[" + b",".join(files) + b"]")
+    except ValueError:
+        return None
+    if not _OUTCOMES.issuperset(outcomes):
+        return None
+    flaky = [False] * len(ids)
+    if b'"attempts": [' in data:
+        retried = {_text(q) for q in _RETRIED.findall(data)}
+        flaky = [i in retried and o == _PASSED for i, o in zip(ids, outcomes)]
+    cases = dict(zip(ids, map(Seen, ids, where, paths, outcomes, seconds, flaky)))
+    return Previous(path, start, backend, cases)
+
+
+def read_compared(path: Path) -> Previous:
+    """The journal --compare names, read before anything runs; JournalError (one sentence
+    naming the flag) when it is missing, unreadable or no journal."""
+    if not path.is_file():
+        what = "is a folder, not a journal" if path.is_dir() else "does not exist"
+        raise JournalError(f"--compare {path}: {what}")
+    try:
+        return read_previous(path)
+    except JournalError as error:
+        raise JournalError(f"--compare: {error}") from None
+
+
+# --- comparing ------------------------------------------------------------------------------
+
+
+def compare(
+    previous: Previous,
+    run: RunResult,
+    explicit: bool,
+    covers: Callable[[str, str], bool] | None,
+) -> Comparison:
+    """`run` against `previous`. `covers(module, file)` says whether this run would have run
+    a case there; None when this run was narrowed, and no case is judged removed."""
+    before = previous.cases
+    found: dict[str, list[Change]] = {kind: [] for kind, _, _ in KINDS}
+    now_ids = set()
+    for case in run.cases:
+        now_ids.add(case.id)
+        outcome = case.outcome._value_
+        seen = before.get(case.id)
+        if seen is None:
+            found["new"].append(Change("new", case.id, "", outcome, 0.0, case.duration))
+            if outcome in _FAILING:
+                found["new-failure"].append(Change("new-failure", case.id, "", outcome, 0.0, case.duration))
+            continue
+        was = seen.outcome
+        change = lambda kind: Change(kind, case.id, was, outcome, seen.duration, case.duration)  # noqa: E731
+        if outcome in _FAILING and was not in _FAILING:
+            found["new-failure"].append(change("new-failure"))
+        elif was in _FAILING and outcome in _PASSING:
+            found["fixed"].append(change("fixed"))
+        if (
+            outcome == _PASSED and was == _PASSED
+            and case.duration >= SLOWER_RATIO * seen.duration
+            and case.duration - seen.duration >= SLOWER_MIN
+        ):
+            found["slower"].append(change("slower"))
+        if case.flaky and not seen.flaky:
+            found["flaky"].append(change("flaky"))
+    if covers is not None:
+        for seen in before.values():
+            if seen.id not in now_ids and covers(seen.module, seen.file):
+                found["removed"].append(Change("removed", seen.id, seen.outcome, "", seen.duration, 0.0))
+    changes = tuple(change for kind, _, _ in KINDS for change in found[kind])
+    return Comparison(str(previous.path), previous.start, previous.backend, explicit, changes, covers is not None)
+
+
+def covering(targets: Sequence[object]) -> Callable[[str, str], bool] | None:
+    """`covers` of `compare` for a whole run of `targets` (collect.Target); None without any."""
+    if not targets:
+        return None
+
+    def covers(module: str, file: str) -> bool:
+        return any(target.covers(module, file) for target in targets)  # type: ignore[attr-defined]
+
+    return covers
+
+
+def narrowing_pytest_args(args: Iterable[str]) -> bool:
+    """Whether pytest's own arguments (config.pytest_args) select only some cases."""
+    return any(arg.split("=", 1)[0] in ("-k", "-m", "--deselect", "--lf", "--last-failed") or
+               (arg[:2] in ("-k", "-m") and len(arg) > 2) for arg in args)
+
+
+def compared_run(run: RunResult, earlier: Previous | Path, options: Options, settings: Config) -> tuple[RunResult, list[str]]:
+    """A run's comparison with `earlier` (read now when it is the last run's kept journal):
+    the run with it attached, and the terminal's lines. A kept journal that cannot be read
+    is said in one line, and nothing is compared."""
+    if isinstance(earlier, Path):
+        try:
+            earlier = read_previous(earlier)
+        except JournalError as error:
+            return run, [f"thinking-tests: the last run's journal was not compared with: {error}"]
+    whole = not run.selection.partial and not run.interrupted
+    if settings.backend == "pytest" and narrowing_pytest_args(settings.pytest_args):
+        whole = False
+    covers = covering(options.targets) if whole else None
+    comparison = compare(earlier, run, options.compare is not None, covers)
+    return attach(run, comparison), lines(comparison, settings.backend)
+
+
+# --- said in the terminal -------------------------------------------------------------------
+
+
+def when(seconds: float) -> str:
+    """A run's start as the comparison names it: 2026-12-06 15:02."""
+    try:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(seconds))
+    except (OverflowError, OSError, ValueError):
+        return "an unknown time"
+
+
+def counted(comparison: Comparison) -> list[str]:
+    """"2 new failures", "1 fixed", ...: each kind of change there is."""
+    parts = []
+    for kind, one, many in KINDS:
+        number = len(comparison.of(kind))
+        if number:
+            parts.append(f"{number} {one if number == 1 else many}")
+    return parts
+
+
+def lines(comparison: Comparison, current_backend: str = "") -> list[str]:
+    """The terminal's two lines: what changed, counted; the first few ids of each kind.
+    One line when nothing changed."""
+    from thinking_tests.journal.reading import printable
+
+    engine = f" ({comparison.backend} engine)" if current_backend and comparison.backend != current_backend else ""
+    source = f" in {printable(comparison.path)}" if comparison.explicit else ""
+    head = f"compared with the run of {when(comparison.start)}{engine}{source}: "
+    parts = counted(comparison)
+    if not parts:
+        return [head + "nothing changed"]
+    named = []
+    for kind, _, many in KINDS:
+        changes = comparison.of(kind)
+        if not changes:
+            continue
+        ids = ", ".join(printable(change.id) for change in changes[:NAMED])
+        more = f" and {len(changes) - NAMED} more" if len(changes) > NAMED else ""
+        named.append(f"{'new cases' if kind == 'new' else many}: {ids}{more}")
+    return [head + ", ".join(parts), "; ".join(named)]
