@@ -24,6 +24,7 @@ whose run never ended, go through `journal.reading` instead.
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -228,19 +229,19 @@ def compare(
                 found["new-failure"].append(Change("new-failure", case.id, "", outcome, 0.0, case.duration))
             continue
         was = seen.outcome
-        change = lambda kind: Change(kind, case.id, was, outcome, seen.duration, case.duration)  # noqa: E731
+        both = (case.id, was, outcome, seen.duration, case.duration)
         if outcome in _FAILING and was not in _FAILING:
-            found["new-failure"].append(change("new-failure"))
+            found["new-failure"].append(Change("new-failure", *both))
         elif was in _FAILING and outcome in _PASSING:
-            found["fixed"].append(change("fixed"))
+            found["fixed"].append(Change("fixed", *both))
         if (
             outcome == _PASSED and was == _PASSED
             and case.duration >= SLOWER_RATIO * seen.duration
             and case.duration - seen.duration >= SLOWER_MIN
         ):
-            found["slower"].append(change("slower"))
+            found["slower"].append(Change("slower", *both))
         if case.flaky and not seen.flaky:
-            found["flaky"].append(change("flaky"))
+            found["flaky"].append(Change("flaky", *both))
     if covers is not None:
         for seen in before.values():
             if seen.id not in now_ids and covers(seen.module, seen.file):
@@ -281,6 +282,27 @@ def compared_run(run: RunResult, earlier: Previous | Path, options: Options, set
     covers = covering(options.targets) if whole else None
     comparison = compare(earlier, run, options.compare is not None, covers)
     return attach(run, comparison), lines(comparison, settings.backend)
+
+
+def as_json(comparison: Comparison) -> dict[str, object]:
+    """The comparison as JSON data (the CTRF report's `results.extra.comparison`): the
+    earlier journal and run start (ms since the epoch), then the ids of each kind of change
+    there is; "removed" is left out when it was not judged."""
+    data: dict[str, object] = {
+        "journal": comparison.path,
+        "start": int(comparison.start * 1000) if math.isfinite(comparison.start) else 0,
+        "engine": comparison.backend,
+    }
+    for kind, _, _ in KINDS:
+        if kind != "removed" or comparison.removed_judged:
+            data[_JSON_NAMES[kind]] = [change.id for change in comparison.of(kind)]
+    return data
+
+
+_JSON_NAMES = {
+    "new-failure": "newFailures", "fixed": "fixed", "new": "newTests", "removed": "removedTests",
+    "slower": "slower", "flaky": "flakyNow",
+}
 
 
 # --- said in the terminal -------------------------------------------------------------------

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 TEMPLATE = "report.html"
 SCRIPT = "report.js"
 STYLE = "report.css"
+# Each part's own style and script after the page's, in the one <style> and <script>.
+STYLES = (STYLE, "compare.css")
+SCRIPTS = (SCRIPT, "compare.js")
 
 _DURATION = attrgetter("duration")
 _START = attrgetter("start")
@@ -178,8 +181,8 @@ def _statics(directory: Path) -> tuple[object, object, str]:
     from markupsafe import Markup
 
     # The hash is of the element's text as the browser parses it: newlines normalised.
-    style = (directory / STYLE).read_text(encoding="utf-8").replace("\r\n", "\n")
-    script = (directory / SCRIPT).read_text(encoding="utf-8").replace("\r\n", "\n")
+    style = "\n".join((directory / name).read_text(encoding="utf-8") for name in STYLES).replace("\r\n", "\n")
+    script = "\n".join((directory / name).read_text(encoding="utf-8") for name in SCRIPTS).replace("\r\n", "\n")
     csp = (
         "default-src 'none'; "
         f"script-src {_hash(script)}; "
