@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from test.reports._compare_helpers import (
+    CASES,
     COUNTED,
     HEAD,
     MODULE,
@@ -18,8 +19,8 @@ from test.reports._compare_helpers import (
     make_project,
     two_runs,
 )
-from test.reports._e2e_helpers import read_html, tree
-from test.support import one_sentence, run
+from test.reports._e2e_helpers import project, read_html, tree
+from test.support import one_sentence, package, run
 from thinking_tests import run_current_module, test
 
 
@@ -141,6 +142,38 @@ def other_engine() -> None:
     ran = run("-m", "test.run_all", "--report-dir", str(runs.root / "engines"), "--compare", str(other), cwd=runs.root)
     head = compared_lines(ran)[0]
     assert " (pytest engine) in " in head and head.endswith(COUNTED), head
+
+
+INTERRUPTS = """
+
+import os
+import signal
+
+
+@test
+def interrupts():
+    if (Path(__file__).parent / "interrupt").exists():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+"""
+
+
+@test("a resumed run compares with the run before the one it continues, not with its own first part")
+def resumed_run() -> None:
+    root = project({**package("test"), "test/test_calc.py": CASES + INTERRUPTS})
+    assert run("-m", "test.run_all", cwd=root).counts == (5, 1, 0)
+    first = (root / "reports" / "journal.jsonl").read_bytes()
+    (root / "test" / "second").write_text("")
+    (root / "test" / "interrupt").write_text("")
+    stopped = run("-m", "test.run_all", cwd=root)
+    assert stopped.code == 2, stopped
+    assert (root / "reports" / "journal.prev.jsonl").read_bytes() == first
+    (root / "test" / "interrupt").unlink()
+    resumed = run("-m", "test.run_all", "--resume", cwd=root)
+    assert resumed.code == 1 and resumed.counts == (5, 1, 0), resumed
+    assert (root / "reports" / "journal.prev.jsonl").read_bytes() == first, "kept as it was"
+    lines = compared_lines(resumed)
+    assert HEAD.match(lines[0])["counted"] == COUNTED and lines[1] == NAMED, lines  # type: ignore[index]
 
 
 if __name__ == "__main__":
