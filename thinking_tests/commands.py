@@ -78,11 +78,9 @@ def main(argv: Sequence[str]) -> int:
             config.reports.directory = str(directory.resolve())
             compared: list[str] = []
             if earlier is not None:
-                from thinking_tests.compare import compare, attach, lines
+                from thinking_tests.compare import compared_run
 
-                # The targets of the journal's run are not recorded: no case is judged removed.
-                comparison = compare(earlier, run, args.compare is not None, None)
-                run, compared = attach(run, comparison), lines(comparison, run.backend)
+                run, compared = compared_run(run, earlier, args.compare is not None, config.pytest_args)
             return rebuild_reports(run, root, terminal, compared)
         sources = [Path(d) for d in args.directories]
         runs = [read_warning(_journal_in(d)) for d in sources]

@@ -30,14 +30,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from thinking_tests.journal import JournalError
 from thinking_tests.model import CaseResult, Outcome, RunResult, record
-
-if TYPE_CHECKING:
-    from thinking_tests.config import Config
-    from thinking_tests.options import Options
 
 SLOWER_RATIO = 2.0  # at least twice as long
 SLOWER_MIN = 0.05  # and at least this many seconds longer
@@ -250,13 +246,21 @@ def compare(
     return Comparison(str(previous.path), previous.start, previous.backend, explicit, changes, covers is not None)
 
 
-def covering(targets: Sequence[object]) -> Callable[[str, str], bool] | None:
-    """`covers` of `compare` for a whole run of `targets` (collect.Target); None without any."""
-    if not targets:
+def covering(run: RunResult, pytest_args: Sequence[str] = ()) -> Callable[[str, str], bool] | None:
+    """`covers` of `compare` for `run`: whether a case of a module was within what it could
+    run, by the names of its targets (packages and everything below them, modules); None
+    when it was narrowed (filters, deselected or unrun cases, an interrupt, pytest's own
+    -k or -m), or its targets are not known (a journal written before they were recorded)."""
+    selection = run.selection
+    if selection.partial or run.interrupted or not selection.targets:
         return None
+    if run.backend == "pytest" and narrowing_pytest_args(pytest_args):
+        return None
+    names = selection.targets
+    prefixes = tuple(f"{name}." for name in names)
 
     def covers(module: str, file: str) -> bool:
-        return any(target.covers(module, file) for target in targets)  # type: ignore[attr-defined]
+        return module in names or module.startswith(prefixes)
 
     return covers
 
@@ -267,21 +271,19 @@ def narrowing_pytest_args(args: Iterable[str]) -> bool:
                (arg[:2] in ("-k", "-m") and len(arg) > 2) for arg in args)
 
 
-def compared_run(run: RunResult, earlier: Previous | Path, options: Options, settings: Config) -> tuple[RunResult, list[str]]:
-    """A run's comparison with `earlier` (read now when it is the last run's kept journal):
-    the run with it attached, and the terminal's lines. A kept journal that cannot be read
-    is said in one line, and nothing is compared."""
+def compared_run(
+    run: RunResult, earlier: Previous | Path, explicit: bool, pytest_args: Sequence[str] = ()
+) -> tuple[RunResult, list[str]]:
+    """A run's comparison with `earlier` (read now when it is the last run's kept journal;
+    `explicit`: named by --compare): the run with it attached, and the terminal's lines. A
+    kept journal that cannot be read is said in one line, and nothing is compared."""
     if isinstance(earlier, Path):
         try:
             earlier = read_previous(earlier)
         except JournalError as error:
             return run, [f"thinking-tests: the last run's journal was not compared with: {error}"]
-    whole = not run.selection.partial and not run.interrupted
-    if settings.backend == "pytest" and narrowing_pytest_args(settings.pytest_args):
-        whole = False
-    covers = covering(options.targets) if whole else None
-    comparison = compare(earlier, run, options.compare is not None, covers)
-    return attach(run, comparison), lines(comparison, settings.backend)
+    comparison = compare(earlier, run, explicit, covering(run, pytest_args))
+    return attach(run, comparison), lines(comparison, run.backend)
 
 
 def as_json(comparison: Comparison) -> dict[str, object]:

@@ -438,8 +438,6 @@ class _Run:
         interrupted, coverage, selection = self.interrupted, self.coverage, self.selection
         with interrupts.deferred():  # the JUnit XML and HTML are written whole: a signal waits
             duration = _perf_counter() - self.began
-            if self.journal is not None:
-                self.journal.close(duration, interrupted)
             notes: list[str] = []
             # A failing setUpClass reports one error for its class's tests, which never start:
             # only -x and an interrupt leave selected cases unrun.
@@ -451,6 +449,8 @@ class _Run:
                 notes.append(f"{why}: {not_run} of {len(selected)} selected cases did not run")
                 filters = selection.filters if interrupted else (*selection.filters, "-x")
                 selection = Selection(selection.targets, filters, selection.deselected, not_run)
+            if self.journal is not None:  # its end says what the run selected: `report` shows it too
+                self.journal.close(duration, interrupted, selection)
             coverage_ok = True
             measuring = _perf_counter()  # from here: coverage's share of the run's duration
             if coverage is not None:
@@ -522,7 +522,7 @@ class _Run:
             return run, []
         from thinking_tests.compare import compared_run
 
-        return compared_run(run, previous or path, self.options, config)  # type: ignore[arg-type]
+        return compared_run(run, previous or path, previous is not None, config.pytest_args)  # type: ignore[arg-type]
 
     def leave_nothing(self) -> None:
         """What a refused run undoes: coverage's data discarded, the report folder's lock

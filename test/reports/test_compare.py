@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 from test.reports._compare_helpers import (
     CASES,
@@ -83,7 +82,7 @@ def bad_compare_path() -> None:
         ran = run("-m", "test.run_all", "--compare", str(given), cwd=root)
         assert ran.code == 4, ran
         sentence = one_sentence(ran)
-        assert sentence.startswith(f"thinking-tests: --compare") and str(given) in sentence and said in sentence, sentence
+        assert sentence.startswith("thinking-tests: --compare") and str(given) in sentence and said in sentence, sentence
         assert not (root / "reports" / "journal.jsonl").exists(), "nothing ran"
 
 
@@ -114,20 +113,33 @@ def report_compares_too() -> None:
     folder.mkdir()
     shutil.copyfile(runs.reports / "journal.jsonl", folder / "journal.jsonl")
     alone = run("-m", "thinking_tests", "report", str(folder), cwd=runs.root)
-    assert "compared with" not in alone.output, alone
+    assert alone.counts == (4, 1, 0) and "compared with" not in alone.output, alone
     shutil.copyfile(runs.reports / "journal.prev.jsonl", folder / "journal.prev.jsonl")
     ran = run("-m", "thinking_tests", "report", str(folder), cwd=runs.root)
     assert ran.code == 1 and ran.counts == (4, 1, 0), ran
     lines = compared_lines(ran)
-    head = HEAD.match(lines[0])
-    # The journal does not say what the run selected: no case is judged removed.
-    assert head and head["counted"] == "1 new failure, 1 fixed, 1 new case, 1 slower", lines
-    assert "removed" not in lines[1]
+    assert HEAD.match(lines[0])["counted"] == COUNTED and lines[1] == NAMED, lines  # type: ignore[index]
     _, page = read_html(folder / "report.html")
     section = tree(page).one("section", "compare")
-    assert f"{MODULE}::gets_fixed" in section.text
+    assert f"{MODULE}::gets_fixed" in section.text and f"{MODULE}::leaves" in section.text
     named = run("-m", "thinking_tests", "report", str(folder), "--compare", str(folder / "missing.jsonl"), cwd=runs.root)
     assert named.code == 4 and "--compare" in one_sentence(named), named
+
+
+@test("a journal that does not say what its run selected has no case judged removed")
+def unknown_selection() -> None:
+    runs = two_runs()
+    folder = runs.root / "unknown-selection"
+    folder.mkdir()
+    records = [json.loads(line) for line in (runs.reports / "journal.jsonl").read_text().splitlines()]
+    assert records[-1]["kind"] == "end" and records[-1]["selection"]["targets"] == ["test"], records[-1]
+    del records[-1]["selection"]  # as a journal of an earlier version ends
+    (folder / "journal.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    shutil.copyfile(runs.reports / "journal.prev.jsonl", folder / "journal.prev.jsonl")
+    ran = run("-m", "thinking_tests", "report", str(folder), cwd=runs.root)
+    lines = compared_lines(ran)
+    assert HEAD.match(lines[0])["counted"] == "1 new failure, 1 fixed, 1 new case, 1 slower", lines  # type: ignore[index]
+    assert "removed" not in lines[1], lines
 
 
 @test("a run compared with a journal of the pytest engine says which engine that run was on")
