@@ -19,10 +19,12 @@ LISTED = 50  # cases listed per kind of change; the rest are counted
 
 
 class Listed(NamedTuple):
-    """One changed case: its id, the link to its row ("" when it has none: removed), its
-    outcome now (its badge: "removed" for a removed case), and what changed, in words."""
+    """One changed case: its id (the module's part, to `::`, shown apart from the name),
+    the link to its row ("" when it has none: removed), its outcome now (its badge:
+    "removed" for a removed case), and what changed, in words."""
 
-    id: str
+    module: str
+    name: str
     href: str
     outcome: str
     detail: str
@@ -75,10 +77,12 @@ def section(comparison: Comparison, backend: str, limit: int) -> Section:
 
 def _listed(change: Change, limit: int) -> Listed:
     ident = change.id if len(change.id) <= limit else truncate(change.id, limit)
+    module, cut, name = shown(ident).rpartition("::")
+    module += cut
     if change.kind == "removed":
-        return Listed(shown(ident), "", "removed", f"was {change.before}")
+        return Listed(module, name, "", "removed", f"was {change.before}")
     href = "#" + urlencode([("open", change.id)])
-    return Listed(shown(ident), href, change.now, _detail(change))
+    return Listed(module, name, href, change.now, _detail(change))
 
 
 def _detail(change: Change) -> str:
