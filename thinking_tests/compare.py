@@ -164,7 +164,7 @@ def _scan(path: Path, data: bytes) -> Previous | None:
         header = json.loads(data[: data.index(b"\n")])
         start = float(header.get("start", 0.0))
         backend = str(header.get("backend", "unittest"))
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
         return None
     found = _CASE.findall(data)
     if len(found) != data.count(b'\n{"kind": "case"'):
@@ -177,7 +177,7 @@ def _scan(path: Path, data: bytes) -> Previous | None:
         seconds = [n / 1e9 for n in json.loads(b"[" + b",".join(ns) + b"]")]
         where: list[str] = json.loads(b"[" + b",".join(modules) + b"]")
         paths: list[str] = json.loads(b"[" + b",".join(files) + b"]")
-    except ValueError:
+    except (ValueError, OverflowError):  # an escape JSON refuses, a time beyond a float
         return None
     if not _OUTCOMES.issuperset(outcomes):
         return None

@@ -355,9 +355,12 @@ class _Run:
         if self.lock is not None and (plan.items is None or plan.items):
             writers = [(path, write) for _, path, write in report_writers(self.root)]
             if plan.items is None:
+                from thinking_tests.journal import previous
+
                 # pytest selects and reads its command line: should it select nothing or
                 # refuse the command line, the last run's reports come back.
-                self.kept = LastReports([path for path, _ in writers] + [p for p in [journal_path] if p])
+                journals = [journal_path, previous(journal_path)] if journal_path else []  # both, as they were
+                self.kept = LastReports([path for path, _ in writers] + journals)
             stand_ins = stand_in(self.start, options.command, config.backend, self.selection)
             with self.interrupts.deferred():  # never half a stand-in: a signal here stops the run after
                 for problem in write_stand_ins(stand_ins, writers):
