@@ -188,5 +188,53 @@ def resumed_run() -> None:
     assert HEAD.match(lines[0])["counted"] == COUNTED and lines[1] == NAMED, lines  # type: ignore[index]
 
 
+ODD = """
+from pathlib import Path
+
+from thinking_tests import test
+
+
+TEXTS = ['quote " and backslash \\\\', "line\\nbreak", "\u00e9t\u00e9 \u2603", "tab\\t<b>"]
+
+
+@test(params=[(text,) for text in TEXTS], ids=TEXTS)  # ids with quotes, escapes, non-ASCII
+def odd(text):
+    print(text)
+    assert "break" not in text, text
+
+
+@test(retries=1)
+def flaky():
+    marker = Path(__file__).with_name("flaky-ran")
+    if not marker.exists():
+        marker.write_text("")
+        raise AssertionError("first attempt")
+
+
+@test(skip="not today")
+def skipped():
+    pass
+"""
+
+
+@test("the comparison's quick reading of a journal gives what the journal reader gives")
+def quick_reading_agrees() -> None:
+    from thinking_tests.compare import _scan, read_previous
+    from thinking_tests.journal import read
+
+    root = project({**package("test"), "test/test_odd.py": ODD})
+    ran = run("-m", "test.run_all", cwd=root)
+    assert ran.counts == (4, 1, 1), ran
+    journal = root / "reports" / "journal.jsonl"
+    assert _scan(journal, journal.read_bytes()) is not None, "this version's journal is read the quick way"
+    quick = read_previous(journal)
+    full = read(journal)
+    assert quick.start == full.start and quick.backend == full.backend == "unittest"
+    expected = {c.id: (c.module, c.file, c.outcome.value, c.duration, c.flaky) for c in full.cases}
+    got = {i: (s.module, s.file, s.outcome, s.duration, s.flaky) for i, s in quick.cases.items()}
+    assert got == expected, (got, expected)
+    assert sum(flaky for *_, flaky in got.values()) == 1 and any('"' in i and "\\" in i for i in got), got
+
+
 if __name__ == "__main__":
     run_current_module()
