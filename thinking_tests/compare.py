@@ -58,9 +58,6 @@ class Seen(NamedTuple):
     """A case as a run recorded it: what comparing needs, no more (a tuple: thousands are
     made, and a tuple is the quickest to make)."""
 
-    id: str
-    module: str
-    file: str
     outcome: str  # the Outcome's value
     duration: float  # seconds
     flaky: bool
@@ -73,7 +70,7 @@ class Previous:
     path: Path
     start: float
     backend: str
-    cases: dict[str, Seen]
+    cases: dict[str, Seen]  # by case id
 
 
 @dataclass(frozen=True)
@@ -119,8 +116,7 @@ def attach(run: RunResult, comparison: Comparison) -> ComparedRun:
 
 _STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'  # a JSON string, its escapes whole
 _CASE = re.compile(
-    rb'\n\{"kind": "case", "id": (' + _STRING + rb'), "name": ' + _STRING + rb', "outcome": "([a-z]+)", '
-    rb'"ns": (\d+), "line": -?\d+, "start_us": -?\d+, "module": (' + _STRING + rb'), "file": (' + _STRING + rb')'
+    rb'\n\{"kind": "case", "id": (' + _STRING + rb'), "name": ' + _STRING + rb', "outcome": "([a-z]+)", "ns": (\d+), '
 )
 _RETRIED = re.compile(rb'\n\{"kind": "case", "id": (' + _STRING + rb')[^\n]*"attempts": \[')
 _OUTCOMES = frozenset(outcome._value_ for outcome in Outcome)
@@ -150,7 +146,7 @@ def read_previous(path: Path) -> Previous:
 
 
 def _seen(case: CaseResult) -> Seen:
-    return Seen(case.id, case.module, case.file, case.outcome._value_, case.duration, case.flaky)
+    return Seen(case.outcome._value_, case.duration, case.flaky)
 
 
 def _scan(path: Path, data: bytes) -> Previous | None:
@@ -170,13 +166,11 @@ def _scan(path: Path, data: bytes) -> Previous | None:
     if len(found) != data.count(b'\n{"kind": "case"'):
         return None  # a record this expression does not know
     # Each column decoded by one json.loads of it as a list: in C, not a loop in Python.
-    quoted, raw, ns, modules, files = zip(*found) if found else ((),) * 5
+    quoted, raw, ns = zip(*found) if found else ((),) * 3
     try:
         ids: list[str] = json.loads(b"[" + b",".join(quoted) + b"]")
         outcomes: list[str] = json.loads(b'["' + b'","'.join(raw) + b'"]') if raw else []
         seconds = [n / 1e9 for n in json.loads(b"[" + b",".join(ns) + b"]")]
-        where: list[str] = json.loads(b"[" + b",".join(modules) + b"]")
-        paths: list[str] = json.loads(b"[" + b",".join(files) + b"]")
     except (ValueError, OverflowError):  # an escape JSON refuses, a time beyond a float
         return None
     if not _OUTCOMES.issuperset(outcomes):
@@ -185,7 +179,7 @@ def _scan(path: Path, data: bytes) -> Previous | None:
     if b'"attempts": [' in data:
         retried = {_text(q) for q in _RETRIED.findall(data)}
         flaky = [i in retried and o == _PASSED for i, o in zip(ids, outcomes)]
-    cases = dict(zip(ids, map(Seen, ids, where, paths, outcomes, seconds, flaky)))
+    cases = dict(zip(ids, map(Seen, outcomes, seconds, flaky)))
     return Previous(path, start, backend, cases)
 
 
@@ -208,45 +202,42 @@ def compare(
     previous: Previous,
     run: RunResult,
     explicit: bool,
-    covers: Callable[[str, str], bool] | None,
+    covers: Callable[[str], bool] | None,
 ) -> Comparison:
-    """`run` against `previous`. `covers(module, file)` says whether this run would have run
-    a case there; None when this run was narrowed, and no case is judged removed."""
+    """`run` against `previous`. `covers(module)` says whether this run would have run a
+    case of that module; None when this run was narrowed, and no case is judged removed."""
     before = previous.cases
     found: dict[str, list[Change]] = {kind: [] for kind, _, _ in KINDS}
-    now_ids = set()
+    seen_before = before.get
     for case in run.cases:
-        now_ids.add(case.id)
+        ident = case.id
         outcome = case.outcome._value_
-        seen = before.get(case.id)
+        seen = seen_before(ident)
         if seen is None:
-            found["new"].append(Change("new", case.id, "", outcome, 0.0, case.duration))
+            found["new"].append(Change("new", ident, "", outcome, 0.0, case.duration))
             if outcome in _FAILING:
-                found["new-failure"].append(Change("new-failure", case.id, "", outcome, 0.0, case.duration))
+                found["new-failure"].append(Change("new-failure", ident, "", outcome, 0.0, case.duration))
             continue
-        was = seen.outcome
-        both = (case.id, was, outcome, seen.duration, case.duration)
-        if outcome in _FAILING and was not in _FAILING:
-            found["new-failure"].append(Change("new-failure", *both))
-        elif was in _FAILING and outcome in _PASSING:
-            found["fixed"].append(Change("fixed", *both))
-        if (
-            outcome == _PASSED and was == _PASSED
-            and case.duration >= SLOWER_RATIO * seen.duration
-            and case.duration - seen.duration >= SLOWER_MIN
-        ):
-            found["slower"].append(Change("slower", *both))
-        if case.flaky and not seen.flaky:
-            found["flaky"].append(Change("flaky", *both))
+        was, took, duration = seen.outcome, seen.duration, case.duration
+        if outcome != was:
+            if outcome in _FAILING and was not in _FAILING:
+                found["new-failure"].append(Change("new-failure", ident, was, outcome, took, duration))
+            elif was in _FAILING and outcome in _PASSING:
+                found["fixed"].append(Change("fixed", ident, was, outcome, took, duration))
+        elif outcome == _PASSED and duration >= SLOWER_RATIO * took and duration - took >= SLOWER_MIN:
+            found["slower"].append(Change("slower", ident, was, outcome, took, duration))
+        if case.attempts and outcome == _PASSED and not seen.flaky:
+            found["flaky"].append(Change("flaky", ident, was, outcome, took, duration))
     if covers is not None:
-        for seen in before.values():
-            if seen.id not in now_ids and covers(seen.module, seen.file):
-                found["removed"].append(Change("removed", seen.id, seen.outcome, "", seen.duration, 0.0))
+        gone = before.keys() - {case.id for case in run.cases}
+        for ident, seen in before.items():  # in the earlier run's order
+            if ident in gone and covers(ident.partition("::")[0]):
+                found["removed"].append(Change("removed", ident, seen.outcome, "", seen.duration, 0.0))
     changes = tuple(change for kind, _, _ in KINDS for change in found[kind])
     return Comparison(str(previous.path), previous.start, previous.backend, explicit, changes, covers is not None)
 
 
-def covering(run: RunResult, pytest_args: Sequence[str] = ()) -> Callable[[str, str], bool] | None:
+def covering(run: RunResult, pytest_args: Sequence[str] = ()) -> Callable[[str], bool] | None:
     """`covers` of `compare` for `run`: whether a case of a module was within what it could
     run, by the names of its targets (packages and everything below them, modules); None
     when it was narrowed (filters, deselected or unrun cases, an interrupt, pytest's own
@@ -259,7 +250,7 @@ def covering(run: RunResult, pytest_args: Sequence[str] = ()) -> Callable[[str, 
     names = selection.targets
     prefixes = tuple(f"{name}." for name in names)
 
-    def covers(module: str, file: str) -> bool:
+    def covers(module: str) -> bool:
         return module in names or module.startswith(prefixes)
 
     return covers
