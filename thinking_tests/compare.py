@@ -28,7 +28,6 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -63,8 +62,7 @@ class Seen(NamedTuple):
     flaky: bool
 
 
-@dataclass(frozen=True)
-class Previous:
+class Previous(NamedTuple):
     """The earlier run: where its journal is, when it started, on which engine, its cases."""
 
     path: Path
@@ -73,8 +71,7 @@ class Previous:
     cases: dict[str, Seen]  # by case id
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One case that changed; `before` is "" for a new case, `now` "" for a removed one."""
 
     kind: str  # one of KINDS' kinds
@@ -85,8 +82,7 @@ class Change:
     now_s: float
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(NamedTuple):
     """This run against an earlier one: every change, in KINDS' order then run order."""
 
     path: str  # the earlier journal, as given or found
@@ -322,10 +318,8 @@ def counted(comparison: Comparison) -> list[str]:
 def lines(comparison: Comparison, current_backend: str = "") -> list[str]:
     """The terminal's two lines: what changed, counted; the first few ids of each kind.
     One line when nothing changed."""
-    from thinking_tests.journal.reading import printable
-
     engine = f" ({comparison.backend} engine)" if current_backend and comparison.backend != current_backend else ""
-    source = f" in {printable(comparison.path)}" if comparison.explicit else ""
+    source = f" in {_printable(comparison.path)}" if comparison.explicit else ""
     head = f"compared with the run of {when(comparison.start)}{engine}{source}: "
     parts = counted(comparison)
     if not parts:
@@ -335,7 +329,16 @@ def lines(comparison: Comparison, current_backend: str = "") -> list[str]:
         changes = comparison.of(kind)
         if not changes:
             continue
-        ids = ", ".join(printable(change.id) for change in changes[:NAMED])
+        ids = ", ".join(_printable(change.id) for change in changes[:NAMED])
         more = f" and {len(changes) - NAMED} more" if len(changes) > NAMED else ""
         named.append(f"{'new cases' if kind == 'new' else many}: {ids}{more}")
     return [head + ", ".join(parts), "; ".join(named)]
+
+
+def _printable(text: str) -> str:
+    """`text` on one line of a terminal (journal.reading.printable, loaded only when needed)."""
+    if text.isprintable():
+        return text
+    from thinking_tests.journal.reading import printable
+
+    return printable(text)
