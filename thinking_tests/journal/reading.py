@@ -222,7 +222,7 @@ def _end(record: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(interrupted, bool):
         raise _Unreadable(f'"interrupted" is {_shown_value(interrupted)}, not true or false')
     end = {"duration": _seconds(record, "ns", 1e9, "duration"), "interrupted": interrupted}
-    if "selection" in record:  # what the run selected: since the comparison of runs
+    if "selection" in record:  # what the run selected (an older version's journal says not)
         end["selection"] = _selection(record["selection"])
     return end
 

@@ -10,6 +10,9 @@
 - Every case is in one `<script type="application/json">` block formatted by hand (`data`);
   the script builds the list from it a page at a time, always through `textContent`.
 - The Content-Security-Policy allows only the page's own inline script and style, by hash.
+- What changed since an earlier run, for a compared run, is `templates/compare.html` (its
+  view model `compare_view`); its style and script follow the page's own in the one
+  `<style>` and `<script>` (`STYLES`, `SCRIPTS`).
 
 Every run writes this report, so jinja2 is imported only here, when it is written, and the
 template is compiled once and kept in the user's cache folder (`python -m bench` times it).
