@@ -58,6 +58,15 @@ def section_in_chromium() -> None:
         document = tree(dump_dom(path, window=(width, 900)))
         assert document.one("html").attrs.get("data-ready") == "5", "the list rendered"
         check_section(document.one("section", "compare"))
+        marks = {
+            row.one("span", "mod").text + row.one("b").text: [m.text for m in row.find("span", "changed")]
+            for row in document.one(cls="list").find("div", "case")
+        }
+        assert marks == {
+            f"{MODULE}::breaks": ["new failure"], f"{MODULE}::gets_fixed": ["fixed"],
+            f"{MODULE}::arrives": ["new case"], f"{MODULE}::slows_down": ["slower"],
+            f"{MODULE}::stays_green": [],
+        }, marks
         # A change's link is the report's own link to a case: opened, its row shows it open.
         opened = tree(dump_dom(path, window=(width, 900), open=f"{MODULE}::breaks"))
         rows = [row for row in opened.one(cls="list").find("div", "case") if "open" in row.classes]

@@ -33,6 +33,7 @@ class Listed(NamedTuple):
 class Group(NamedTuple):
     kind: str  # a kind of compare.KINDS
     title: str  # "2 new failures"
+    label: str  # what a case of it is: "new failure" (the mark its row in the list gets)
     cases: tuple[Listed, ...]
     more: int  # cases of this kind not listed
 
@@ -56,7 +57,7 @@ def section(comparison: Comparison, backend: str, limit: int) -> Section:
             continue
         title = f"{len(changes)} {one if len(changes) == 1 else many}"
         listed = tuple(_listed(change, limit) for change in changes[:LISTED])
-        groups.append(Group(kind, title, listed, len(changes) - len(listed)))
+        groups.append(Group(kind, title, one, listed, len(changes) - len(listed)))
     engine = f" ({comparison.backend} engine)" if comparison.backend != backend else ""
     note = ""
     if not comparison.removed_judged:
