@@ -8,10 +8,12 @@ The cases read a marker file, written between the runs: in the second run `break
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from test.reports._e2e_helpers import project
 from test.support import Ran, package, run
@@ -80,6 +82,7 @@ class Runs:
     second: Ran
     first_journal: bytes  # the first run's journal as it left it
     first_report: str  # the first run's HTML page
+    first_ctrf: dict[str, Any]  # the first run's CTRF report
     journal_copy: Path  # a copy of the first run's journal, outside the report folder
 
     @property
@@ -112,10 +115,11 @@ def two_runs() -> Runs:
     reports = root / "reports"
     first_journal = (reports / "journal.jsonl").read_bytes()
     first_report = (reports / "report.html").read_text(encoding="utf-8")
+    first_ctrf = json.loads((reports / "report.json").read_text(encoding="utf-8"))
     copy = root / "first-run.jsonl"
     shutil.copyfile(reports / "journal.jsonl", copy)
     assert not (reports / "journal.prev.jsonl").exists(), "a first run has no last run to keep"
     (root / "test" / "second").write_text("")
     second = run("-m", "test.run_all", cwd=root)
     assert second.code == 1 and second.counts == (4, 1, 0), second
-    return Runs(root, first, second, first_journal, first_report, copy)
+    return Runs(root, first, second, first_journal, first_report, first_ctrf, copy)

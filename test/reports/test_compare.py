@@ -49,6 +49,9 @@ def first_run_says_nothing() -> None:
     assert "compared with" not in runs.first.output, runs.first
     assert not tree(runs.first_report).find(cls="compare")
     assert 'id="compare"' not in runs.first_report
+    assert "comparison" not in runs.first_ctrf["results"]["extra"], runs.first_ctrf["results"]["extra"]
+    second = json.loads((runs.reports / "report.json").read_text())["results"]["extra"]
+    assert second["comparison"]["journal"] == str(runs.reports / "journal.prev.jsonl"), second
 
 
 @test("--compare JOURNAL compares with that run, whatever the report folder keeps")
