@@ -7,13 +7,13 @@ in the report links to it (`#open=ID`, which the page's script reads as any link
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 from urllib.parse import urlencode
 
 from thinking_tests.compare import KINDS, Change, Comparison, counted, when
 from thinking_tests.reports._files import truncate
 from thinking_tests.reports.html.text import shown
-from thinking_tests.reports.html.view import format_duration
 
 LISTED = 50  # cases listed per kind of change; the rest are counted
 
@@ -47,16 +47,17 @@ class Section(NamedTuple):
     note: str  # why removed cases were not looked for, when they were not
 
 
-def section(comparison: Comparison, backend: str, limit: int) -> Section:
+def section(comparison: Comparison, backend: str, limit: int, duration: Callable[[float], str]) -> Section:
     """The section of `comparison`, for a run on the `backend` engine; every id cut to
-    `limit` characters as the report's others are."""
+    `limit` characters as the report's others are, every time in words by `duration` (the
+    report's own: view.format_duration)."""
     groups = []
     for kind, one, many in KINDS:
         changes = comparison.of(kind)
         if not changes:
             continue
         title = f"{len(changes)} {one if len(changes) == 1 else many}"
-        listed = tuple(_listed(change, limit) for change in changes[:LISTED])
+        listed = tuple(_listed(change, limit, duration) for change in changes[:LISTED])
         groups.append(Group(kind, title, one, listed, len(changes) - len(listed)))
     engine = f" ({comparison.backend} engine)" if comparison.backend != backend else ""
     note = ""
@@ -76,22 +77,22 @@ def section(comparison: Comparison, backend: str, limit: int) -> Section:
     )
 
 
-def _listed(change: Change, limit: int) -> Listed:
+def _listed(change: Change, limit: int, duration: Callable[[float], str]) -> Listed:
     ident = change.id if len(change.id) <= limit else truncate(change.id, limit)
     module, cut, name = shown(ident).rpartition("::")
     module += cut
     if change.kind == "removed":
         return Listed(module, name, "", "removed", f"was {change.before}")
     href = "#" + urlencode([("open", change.id)])
-    return Listed(module, name, href, change.now, _detail(change))
+    return Listed(module, name, href, change.now, _detail(change, duration))
 
 
-def _detail(change: Change) -> str:
+def _detail(change: Change, duration: Callable[[float], str]) -> str:
     """What changed for one case, in a few words."""
     if change.kind == "slower":
         times = change.now_s / change.before_s if change.before_s else 0.0
         factor = "" if not times else f" (×{times:.1f})" if times < 10 else f" (×{times:,.0f})"
-        return f"{format_duration(change.now_s)}, was {format_duration(change.before_s)}{factor}"
+        return f"{duration(change.now_s)}, was {duration(change.before_s)}{factor}"
     if change.kind == "flaky":
         return "passed after failed attempts; was not flaky"
     if not change.before:

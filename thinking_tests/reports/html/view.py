@@ -174,7 +174,7 @@ def _compared(results: RunResult, limit: int) -> object:
         return None
     from thinking_tests.reports.html.compare_view import section
 
-    return section(comparison, results.backend, limit)
+    return section(comparison, results.backend, limit, format_duration)
 
 
 def _show_retried(
