@@ -66,6 +66,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reruns", type=_count, metavar="N",
                    help="run a failed case again up to N times (over config.retries; a case's "
                    "own @test(retries=...) wins); one that then passes is flaky, counted as passed")
+    p.add_argument("--compare", metavar="JOURNAL",
+                   help="compare this run with the run that journal recorded (default: the last run, "
+                   "whose journal each run keeps as journal.prev.jsonl in the report folder)")
     p.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     return p
 
@@ -144,6 +147,7 @@ def options(args: argparse.Namespace, targets: list[Target], command: tuple[str,
         only_ids=args.only_ids,
         run_timeout=args.run_timeout,
         reruns=args.reruns,
+        compare=args.compare,
         command=command,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thinking_tests.config import ConfigError, config, validate
 from thinking_tests.configure import load_config
@@ -18,6 +19,9 @@ from thinking_tests.run_reports import rebuild_reports, report_directory, report
 from thinking_tests.terminal import Terminal
 from thinking_tests.arguments import UsageParser
 from thinking_tests.usage import USAGE_ERROR
+
+if TYPE_CHECKING:
+    from thinking_tests.compare import Previous
 
 SUBCOMMANDS = ("init", "report", "merge")
 
@@ -46,6 +50,9 @@ def main(argv: Sequence[str]) -> int:
             "process was killed: finished cases keep their results, the running one is an error."
         )
         parser.add_argument("directory", nargs="?", help="the report directory (default: configured)")
+        parser.add_argument("--compare", metavar="JOURNAL",
+                            help="compare the run with the run that journal recorded (default: the "
+                            "journal.prev.jsonl beside the run's journal, when there is one)")
     else:
         parser.description = (
             "Merge the journals and coverage data of several shards' report directories "
@@ -65,9 +72,16 @@ def main(argv: Sequence[str]) -> int:
     try:
         if command == "report":
             directory = Path(args.directory) if args.directory else report_directory(root)
-            run = read_warning(_journal_in(directory))
+            journal = _journal_in(directory)
+            earlier = _earlier(journal, args.compare)  # before the reports are written again
+            run = read_warning(journal)
             config.reports.directory = str(directory.resolve())
-            return rebuild_reports(run, root, terminal)
+            compared: list[str] = []
+            if earlier is not None:
+                from thinking_tests.compare import compared_run
+
+                run, compared = compared_run(run, earlier, args.compare is not None, config.pytest_args)
+            return rebuild_reports(run, root, terminal, compared)
         sources = [Path(d) for d in args.directories]
         runs = [read_warning(_journal_in(d)) for d in sources]
         target = Path(args.into).resolve() if args.into else report_directory(root)
@@ -83,6 +97,27 @@ def main(argv: Sequence[str]) -> int:
     except JournalError as error:
         print(f"thinking-tests: {error}", file=sys.stderr)
         return USAGE_ERROR
+
+
+def _earlier(journal: Path, named: str | None) -> "Previous | None":
+    """The run `report` compares with: --compare's journal, else the one kept beside the
+    run's journal (journal.prev.jsonl), else none. JournalError when --compare's is no journal."""
+    from thinking_tests.journal import previous
+
+    if named is not None:
+        from thinking_tests.compare import read_compared
+
+        return read_compared(Path(named))
+    kept = previous(journal)
+    if not kept.is_file():
+        return None
+    from thinking_tests.compare import read_previous
+
+    try:
+        return read_previous(kept)
+    except JournalError as error:
+        print(f"thinking-tests: the last run's journal was not compared with: {error}", file=sys.stderr)
+        return None
 
 
 def _merge_coverage(sources: list[Path], target: Path) -> list[str]:

@@ -44,6 +44,7 @@ class Options:
     run_timeout: float | None = None  # --run-timeout: seconds for the whole run
     resume: bool = False  # --resume: continue the last run that did not finish
     reruns: int | None = None  # --reruns: times a failed case runs again, over config.retries
+    compare: str | None = None  # --compare: a journal to compare this run with, not the last run's
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
     # Filters and orders the selected items (thinking-tests 0.0.4's predicate and sorter).
     arrange: "Callable[[list[Item]], list[Item]] | None" = None

@@ -116,11 +116,12 @@ def report_writers(root: Path) -> list[tuple[str, Path, Writer]]:
     return writers
 
 
-def rebuild_reports(run: RunResult, root: Path, terminal: Terminal) -> int:
-    """Write the reports of a run read back from journals, print its end, give its exit code."""
+def rebuild_reports(run: RunResult, root: Path, terminal: Terminal, compared: list[str] | None = None) -> int:
+    """Write the reports of a run read back from journals, print its end (with `compared`,
+    what changed since an earlier run), give its exit code."""
     unwritten: list[Path] = []
     lines = write_reports(run, root, unwritten=unwritten)
-    terminal.end(run, None, lines)
+    terminal.end(run, None, lines, compared=compared or ())
     if run.counts().failed:
         return FAILED
     if run.interrupted:

@@ -67,6 +67,7 @@ from thinking_tests.terminal import Terminal
 from thinking_tests.usage import UsageError
 
 if TYPE_CHECKING:
+    from thinking_tests.compare import Previous
     from thinking_tests.coverage_run import CoverageRun
     from thinking_tests.interrupts import Interrupts
     from thinking_tests.journal import Journal
@@ -132,6 +133,8 @@ class _Run:
         self.why: tuple[str, ...] = ()  # notes on why the run stopped, when not a person
         self.filters: list[str] = []  # narrowing found while selecting (--last-failed)
         self.resumed: Resume | None = None  # --resume: the run it continues
+        self.compared: Previous | None = None  # --compare: the run to compare with
+        self.previous_journal: Path | None = None  # the last run's journal, kept beside this one's
 
     def execute(self) -> int:
         self.collector = PausedCollector()  # until the cases run (see run_cases)
@@ -217,6 +220,10 @@ class _Run:
         try:
             if options.keyword:
                 parse_keyword(options.keyword)  # a bad expression stops every engine up front
+            if options.compare is not None:
+                from thinking_tests.compare import read_compared
+
+                self.compared = read_compared(Path(options.compare))
             if options.resume:
                 from thinking_tests.resume import Resume
 
@@ -348,9 +355,12 @@ class _Run:
         if self.lock is not None and (plan.items is None or plan.items):
             writers = [(path, write) for _, path, write in report_writers(self.root)]
             if plan.items is None:
+                from thinking_tests.journal import previous
+
                 # pytest selects and reads its command line: should it select nothing or
                 # refuse the command line, the last run's reports come back.
-                self.kept = LastReports([path for path, _ in writers] + [p for p in [journal_path] if p])
+                journals = [journal_path, previous(journal_path)] if journal_path else []  # both, as they were
+                self.kept = LastReports([path for path, _ in writers] + journals)
             stand_ins = stand_in(self.start, options.command, config.backend, self.selection)
             with self.interrupts.deferred():  # never half a stand-in: a signal here stops the run after
                 for problem in write_stand_ins(stand_ins, writers):
@@ -359,12 +369,23 @@ class _Run:
         if journal_path is not None:
             from thinking_tests.journal import Journal
 
+            if not options.only_ids:  # a run's own journal, not an --isolate child's
+                self.keep_previous(journal_path)
             self.journal = Journal(journal_path, config.backend, options.command)
             if plan.items:
                 self.journal.plan(plan.items)
         self.results = Results(self.terminal, self.journal)
         if self.resumed is not None:
             self.resumed.begin(self.journal, self.results)
+
+    def keep_previous(self, journal: Path) -> None:
+        """The last run's journal kept beside this run's, to compare with. A resumed run keeps
+        the one kept already: the run before the one it continues."""
+        from thinking_tests.journal import keep_previous, previous
+
+        if not self.options.resume:
+            keep_previous(journal)
+        self.previous_journal = previous(journal)
 
     def run_cases(self) -> None:
         """The cases, by the engine (or in child processes with --isolate), within the run's
@@ -420,8 +441,6 @@ class _Run:
         interrupted, coverage, selection = self.interrupted, self.coverage, self.selection
         with interrupts.deferred():  # the JUnit XML and HTML are written whole: a signal waits
             duration = _perf_counter() - self.began
-            if self.journal is not None:
-                self.journal.close(duration, interrupted)
             notes: list[str] = []
             # A failing setUpClass reports one error for its class's tests, which never start:
             # only -x and an interrupt leave selected cases unrun.
@@ -433,6 +452,8 @@ class _Run:
                 notes.append(f"{why}: {not_run} of {len(selected)} selected cases did not run")
                 filters = selection.filters if interrupted else (*selection.filters, "-x")
                 selection = Selection(selection.targets, filters, selection.deselected, not_run)
+            if self.journal is not None:  # its end says what the run selected: `report` shows it too
+                self.journal.close(duration, interrupted, selection)
             coverage_ok = True
             measuring = _perf_counter()  # from here: coverage's share of the run's duration
             if coverage is not None:
@@ -462,6 +483,7 @@ class _Run:
                 terminal.write(f"thinking-tests: {asked} matched no case; the last run's reports are kept\n")
                 terminal.write(run.counts().summary_line() + "\n")
                 return NO_TESTS
+            run, compared = self.compare(run)
             # JUnit XML and HTML first: whatever happens to coverage's reports, these are written.
             unwritten: list[Path] = []
             notes.extend(write_reports(run, self.root, unwritten=unwritten))
@@ -483,7 +505,7 @@ class _Run:
         spent = _perf_counter() - measuring if coverage is not None else None
         # A run failed by coverage alone must not end on a line that reads like a pass.
         word = "coverage-failed" if not coverage_ok else ""
-        terminal.end(whole, options.durations, notes, word=word, coverage_seconds=spent)
+        terminal.end(whole, options.durations, notes, word=word, coverage_seconds=spent, compared=compared)
         if interrupted:
             return INTERRUPTED
         if not run.cases:
@@ -493,6 +515,17 @@ class _Run:
         if unwritten:
             return USAGE_ERROR  # a report path that cannot be written is a configuration error
         return OK if coverage_ok else FAILED
+
+    def compare(self, run: RunResult) -> tuple[RunResult, list[str]]:
+        """`run` with what changed since the last run (or --compare's), for the reports, and
+        the terminal's lines saying it; `run` and no lines when there is no earlier run."""
+        previous = self.compared
+        path = self.previous_journal
+        if previous is None and (path is None or not path.is_file()):
+            return run, []
+        from thinking_tests.compare import compared_run
+
+        return compared_run(run, previous or path, previous is not None, config.pytest_args)  # type: ignore[arg-type]
 
     def leave_nothing(self) -> None:
         """What a refused run undoes: coverage's data discarded, the report folder's lock

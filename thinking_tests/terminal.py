@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from time import monotonic as _monotonic  # bound at import: a case may mock time's
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from thinking_tests.model import Attempt, CaseResult, Counts, Outcome, RunResult
@@ -160,10 +161,12 @@ class Terminal:
         notes: list[str] | None = None,
         word: str = "",
         coverage_seconds: float | None = None,
+        compared: Sequence[str] = (),
     ) -> None:
-        """The end of a run: failures, slowest cases, notes, the breakdown and the summary
-        line (after `word: ` when given). `coverage_seconds` is the part of the run's
-        duration spent after the cases: coverage's data and every report."""
+        """The end of a run: failures, slowest cases, notes, what changed since the last run
+        (`compared`: compare.lines), the breakdown and the summary line (after `word: ` when
+        given). `coverage_seconds` is the part of the run's duration spent after the cases:
+        coverage's data and every report."""
         self.flush_progress()
         if self._module is not None and not self.verbose:
             self.write("\n")
@@ -191,6 +194,8 @@ class Terminal:
                 self.write(f"{case.duration:9.3f} s  {case.id}\n")
         for note in notes or ():
             self.write(note.rstrip("\n") + "\n")
+        for line in compared:
+            self.write(line + "\n")
         if needing:
             from thinking_tests.pytest_style.shown import closing_line
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from thinking_tests.model import Attempt, CaseResult, Stage, StageResult
+from thinking_tests.model import Attempt, CaseResult, Selection, Stage, StageResult
 from thinking_tests.descriptors import high
 
 if TYPE_CHECKING:
@@ -185,8 +185,19 @@ class Journal:
             where = self._encoded[key] = f'"module": {_string(module)}, "file": {_string(file)}'
         return where
 
-    def close(self, duration: float, interrupted: bool) -> None:
-        self.write({"kind": "end", "duration": duration, "interrupted": interrupted})
+    def close(self, duration: float, interrupted: bool, selection: Selection | None = None) -> None:
+        """The end record: how long the run took, whether it was interrupted, and what it
+        selected (its targets and the filters on top: a report rebuilt from the journal
+        says a partial run is one, and a comparison knows which cases it could have run)."""
+        record: dict[str, Any] = {"kind": "end", "duration": duration, "interrupted": interrupted}
+        if selection is not None:
+            record["selection"] = {
+                "targets": list(selection.targets),
+                "filters": list(selection.filters),
+                "deselected": selection.deselected,
+                "not_run": selection.not_run,
+            }
+        self.write(record)
         fd = self._own_fd()  # never close a number that is now someone else's file
         self.fd = None
         if fd is not None:
@@ -194,6 +205,31 @@ class Journal:
                 _os_close(fd)
             except OSError:
                 pass
+
+
+def previous(path: Path) -> Path:
+    """Where the last run's journal is kept beside this run's: journal.prev.jsonl."""
+    return path.with_name(f"{path.stem}.prev{path.suffix}")
+
+
+def keep_previous(path: Path) -> None:
+    """Before a run writes its journal at `path`: the journal there, the last run's (whole,
+    or as far as it got), renamed to `previous(path)`, for the comparison of the two runs.
+    When there is none there, or a file that is no journal, an older kept one is removed:
+    no run is compared with one before the last."""
+    kept = previous(path)
+    try:
+        with open(path, "rb") as file:
+            journal = file.read(16).startswith(b'{"kind": "run"')
+    except OSError:
+        journal = False
+    try:
+        if journal:
+            os.replace(path, kept)
+        else:
+            kept.unlink(missing_ok=True)
+    except OSError:
+        pass  # a folder that refuses: this run is compared with nothing, and still runs
 
 
 def hostname() -> str:

@@ -23,6 +23,7 @@ from thinking_tests.model import (
     ExceptionInfo,
     Outcome,
     RunResult,
+    Selection,
     Stage,
     StageResult,
     error_result,
@@ -221,7 +222,19 @@ def _end(record: dict[str, Any]) -> dict[str, Any]:
     interrupted = record.get("interrupted", False)
     if not isinstance(interrupted, bool):
         raise _Unreadable(f'"interrupted" is {_shown_value(interrupted)}, not true or false')
-    return {"duration": _seconds(record, "ns", 1e9, "duration"), "interrupted": interrupted}
+    end = {"duration": _seconds(record, "ns", 1e9, "duration"), "interrupted": interrupted}
+    if "selection" in record:  # what the run selected (an older version's journal says not)
+        end["selection"] = _selection(record["selection"])
+    return end
+
+
+def _selection(value: Any) -> Selection:
+    if not isinstance(value, dict):
+        raise _Unreadable(f'"selection" is {_shown_value(value)}, not an object')
+    return Selection(
+        _strings(value, "targets"), _strings(value, "filters"),
+        _whole_number(value, "deselected", 0), _whole_number(value, "not_run", 0),
+    )
 
 
 def read(path: Path) -> RunResult:
@@ -351,6 +364,7 @@ def _parse(path: Path, data: bytes) -> Recorded:
         backend=header.get("backend", "unittest"),
         command=header.get("command", ()),
         notes=tuple(notes) if resumed is None else (*resumed.notes, *notes),
+        selection=end["selection"] if end is not None and "selection" in end else Selection(),
     )
     ids = [entry["id"] for entry in (*planned, *started)] + [case.id for case in results]
     return Recorded(run, results, tuple(dict.fromkeys(ids)), end is not None, start, resumed)

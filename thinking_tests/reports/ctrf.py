@@ -108,6 +108,11 @@ def _report(results: RunResult) -> dict[str, Any]:
         extra["notes"] = list(results.notes)
     if results.coverage is not None:
         extra["coverage"] = {"percent": results.coverage.percent}
+    comparison = getattr(results, "comparison", None)  # compare.ComparedRun: what changed
+    if comparison is not None:
+        from thinking_tests.compare import as_json
+
+        extra["comparison"] = as_json(comparison)
     return {
         "reportFormat": "CTRF",
         "specVersion": SPEC_VERSION,

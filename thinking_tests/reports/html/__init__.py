@@ -10,6 +10,9 @@
 - Every case is in one `<script type="application/json">` block formatted by hand (`data`);
   the script builds the list from it a page at a time, always through `textContent`.
 - The Content-Security-Policy allows only the page's own inline script and style, by hash.
+- What changed since an earlier run, for a compared run, is `templates/compare.html` (its
+  view model `compare_view`); its style and script follow the page's own in the one
+  `<style>` and `<script>` (`STYLES`, `SCRIPTS`).
 
 Every run writes this report, so jinja2 is imported only here, when it is written, and the
 template is compiled once and kept in the user's cache folder (`python -m bench` times it).
@@ -36,9 +39,10 @@ if TYPE_CHECKING:
 TEMPLATE = "report.html"
 SCRIPT = "report.js"
 STYLE = "report.css"
-# The charts (timeline, durations): their own style and script, after the page's.
-CHART_SCRIPT = "charts.js"
-CHART_STYLE = "charts.css"
+# Each part's own style and script (the charts, the comparison) after the page's, in the
+# one <style> and <script>.
+STYLES = (STYLE, "charts.css", "compare.css")
+SCRIPTS = (SCRIPT, "charts.js", "compare.js")
 
 _DURATION = attrgetter("duration")
 _START = attrgetter("start")
@@ -203,10 +207,8 @@ def _statics(directory: Path) -> tuple[object, object, str]:
     from markupsafe import Markup
 
     # The hash is of the element's text as the browser parses it: newlines normalised.
-    style = (directory / STYLE).read_text(encoding="utf-8").replace("\r\n", "\n")
-    script = (directory / SCRIPT).read_text(encoding="utf-8").replace("\r\n", "\n")
-    style += "\n" + _read(directory, CHART_STYLE)
-    script += "\n" + _read(directory, CHART_SCRIPT)
+    style = "\n".join(_read(directory, name) for name in STYLES)
+    script = "\n".join(_read(directory, name) for name in SCRIPTS)
     csp = (
         "default-src 'none'; "
         f"script-src {_hash(script)}; "

@@ -158,12 +158,23 @@ def page(
         "caption": _caption(len(outcomes), tally, listed),
         "rows": _rows(listed, limit),
         "environment": [(shown(name), shown(value)) for name, value in facts.environment(results)],
+        "compare": _compared(results, limit),
         "data": Markup(data(results, limit, retried)),
         "script": script,
     }
     if retried:
         _show_retried(model, results.cases, outcomes, tally, retried, limit)
     return model
+
+
+def _compared(results: RunResult, limit: int) -> object:
+    """What changed since an earlier run (compare_view), for a compared run; else None."""
+    comparison = getattr(results, "comparison", None)
+    if comparison is None:
+        return None
+    from thinking_tests.reports.html.compare_view import section
+
+    return section(comparison, results.backend, limit, format_duration)
 
 
 def _show_retried(
