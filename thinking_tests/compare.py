@@ -15,17 +15,16 @@ names, of either engine. Cases are matched by id. A change is one of:
   of microseconds that takes twice as long is noise, not news);
 - flaky now: passed after failed attempts now, and not so before.
 
-Only a run that has an earlier one to compare with imports this module. The earlier
-journal is read quickly (`_scan`): each case record, as this version writes it, by one
-regular expression; a record written otherwise (an older version, by hand), and a journal
-whose run never ended, go through `journal.reading` instead.
+Only a run that has an earlier one to compare with imports this module. The earlier run
+is read from its journal's end record, which repeats each case's id, outcome and duration
+(`journal.summary`): one short read, not every case record. A journal without one (a run
+that died, an older version's) goes through `journal.reading` instead.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -53,13 +52,9 @@ KINDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class Seen(NamedTuple):
-    """A case as a run recorded it: what comparing needs, no more (a tuple: thousands are
-    made, and a tuple is the quickest to make)."""
-
-    outcome: str  # the Outcome's value
-    duration: float  # seconds
-    flaky: bool
+# A case as a run recorded it, what comparing needs and no more: its outcome's value, its
+# duration in seconds, whether it was flaky. A plain tuple: thousands are read every run.
+Seen = tuple[str, float, bool]
 
 
 class Previous(NamedTuple):
@@ -110,19 +105,7 @@ def attach(run: RunResult, comparison: Comparison) -> ComparedRun:
 
 # --- reading the earlier run ----------------------------------------------------------------
 
-_STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'  # a JSON string, its escapes whole
-_CASE = re.compile(
-    rb'\n\{"kind": "case", "id": (' + _STRING + rb'), "name": ' + _STRING + rb', "outcome": "([a-z]+)", "ns": (\d+), '
-)
-_RETRIED = re.compile(rb'\n\{"kind": "case", "id": (' + _STRING + rb')[^\n]*"attempts": \[')
 _OUTCOMES = frozenset(outcome._value_ for outcome in Outcome)
-
-
-def _text(quoted: bytes) -> str:
-    if b"\\" in quoted:
-        value: str = json.loads(quoted)
-        return value
-    return quoted[1:-1].decode("ascii")
 
 
 def read_previous(path: Path) -> Previous:
@@ -132,9 +115,9 @@ def read_previous(path: Path) -> Previous:
         data = path.read_bytes()
     except OSError as error:
         raise JournalError(f"cannot read the journal {path}: {error.strerror or error}") from None
-    scanned = _scan(path, data)
-    if scanned is not None:
-        return scanned
+    summed = _summed(path, data)
+    if summed is not None:
+        return summed
     from thinking_tests.journal.reading import read
 
     run = read(path)  # a run that died (its died-in case an error), or not this version's
@@ -142,41 +125,38 @@ def read_previous(path: Path) -> Previous:
 
 
 def _seen(case: CaseResult) -> Seen:
-    return Seen(case.outcome._value_, case.duration, case.flaky)
+    return case.outcome._value_, case.duration, case.flaky
 
 
-def _scan(path: Path, data: bytes) -> Previous | None:
-    """The journal of a run that ended, read by the case records' known shape (one regular
-    expression over the whole file); None when it is not such a journal, or has a case
-    record of another shape (then `journal.reading` reads it)."""
-    last = data[-400:].rstrip().rpartition(b"\n")[2]  # an end record is short
+def _summed(path: Path, data: bytes) -> Previous | None:
+    """The earlier run from its journal's first record and the summary of its cases in its
+    end record (`journal.summary`); None when the journal has no such end (a run that died,
+    an older version's) or its summary does not hold together, and `journal.reading` reads
+    every record instead."""
+    body = data.rstrip(b"\n")
+    last = body[body.rfind(b"\n") + 1 :]
     if not data.startswith(b'{"kind": "run"') or not last.startswith(b'{"kind": "end"'):
-        return None  # not this version's, or a run that died: `read` knows the case it died in
+        return None
     try:
         header = json.loads(data[: data.index(b"\n")])
+        end = json.loads(last)
         start = float(header.get("start", 0.0))
         backend = str(header.get("backend", "unittest"))
-    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
+        summary = end["cases"]
+        ids, outcomes, ns, flaky = summary["ids"], summary["outcomes"], summary["ns"], summary["flaky"]
+        seconds = [n / 1e9 for n in ns]
+        if not (len(ids) == len(outcomes) == len(seconds) and _OUTCOMES.issuperset(outcomes)):
+            return None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
         return None
-    found = _CASE.findall(data)
-    if len(found) != data.count(b'\n{"kind": "case"'):
-        return None  # a record this expression does not know
-    # Each column decoded by one json.loads of it as a list: in C, not a loop in Python.
-    quoted, raw, ns = zip(*found) if found else ((),) * 3
-    try:
-        ids: list[str] = json.loads(b"[" + b",".join(quoted) + b"]")
-        outcomes: list[str] = json.loads(b'["' + b'","'.join(raw) + b'"]') if raw else []
-        seconds = [n / 1e9 for n in json.loads(b"[" + b",".join(ns) + b"]")]
-    except (ValueError, OverflowError):  # an escape JSON refuses, a time beyond a float
+    if set(map(type, ids)) - {str} or set(map(type, ns)) - {int} or (ns and min(ns) < 0):
         return None
-    if not _OUTCOMES.issuperset(outcomes):
-        return None
-    flaky = [False] * len(ids)
-    if b'"attempts": [' in data:
-        retried = {_text(q) for q in _RETRIED.findall(data)}
-        flaky = [i in retried and o == _PASSED for i, o in zip(ids, outcomes)]
-    cases = dict(zip(ids, map(Seen, outcomes, seconds, flaky)))
-    return Previous(path, start, backend, cases)
+    marked = [False] * len(ids)
+    for n in flaky:
+        if type(n) is not int or not 0 <= n < len(ids):
+            return None
+        marked[n] = True
+    return Previous(path, start, backend, dict(zip(ids, zip(outcomes, seconds, marked))))
 
 
 def read_compared(path: Path) -> Previous:
@@ -214,7 +194,8 @@ def compare(
             if outcome in _FAILING:
                 found["new-failure"].append(Change("new-failure", ident, "", outcome, 0.0, case.duration))
             continue
-        was, took, duration = seen.outcome, seen.duration, case.duration
+        was, took, was_flaky = seen
+        duration = case.duration
         if outcome != was:
             if outcome in _FAILING and was not in _FAILING:
                 found["new-failure"].append(Change("new-failure", ident, was, outcome, took, duration))
@@ -222,13 +203,13 @@ def compare(
                 found["fixed"].append(Change("fixed", ident, was, outcome, took, duration))
         elif outcome == _PASSED and duration >= SLOWER_RATIO * took and duration - took >= SLOWER_MIN:
             found["slower"].append(Change("slower", ident, was, outcome, took, duration))
-        if case.attempts and outcome == _PASSED and not seen.flaky:
+        if case.attempts and outcome == _PASSED and not was_flaky:
             found["flaky"].append(Change("flaky", ident, was, outcome, took, duration))
     if covers is not None:
         gone = before.keys() - {case.id for case in run.cases}
         for ident, seen in before.items():  # in the earlier run's order
             if ident in gone and covers(ident.partition("::")[0]):
-                found["removed"].append(Change("removed", ident, seen.outcome, "", seen.duration, 0.0))
+                found["removed"].append(Change("removed", ident, seen[0], "", seen[1], 0.0))
     changes = tuple(change for kind, _, _ in KINDS for change in found[kind])
     return Comparison(str(previous.path), previous.start, previous.backend, explicit, changes, covers is not None)
 

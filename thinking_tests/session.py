@@ -453,7 +453,7 @@ class _Run:
                 filters = selection.filters if interrupted else (*selection.filters, "-x")
                 selection = Selection(selection.targets, filters, selection.deselected, not_run)
             if self.journal is not None:  # its end says what the run selected: `report` shows it too
-                self.journal.close(duration, interrupted, selection)
+                self.journal.close(duration, interrupted, selection, self.results.cases)
             coverage_ok = True
             measuring = _perf_counter()  # from here: coverage's share of the run's duration
             if coverage is not None:
@@ -525,7 +525,10 @@ class _Run:
             return run, []
         from thinking_tests.compare import compared_run
 
-        return compared_run(run, previous or path, previous is not None, config.pytest_args)  # type: ignore[arg-type]
+        try:
+            return compared_run(run, previous or path, previous is not None, config.pytest_args)  # type: ignore[arg-type]
+        except Exception as error:  # a comparison is news, never a reason to lose the reports
+            return run, [f"thinking-tests: the run was not compared with the last one: {reason(error)}"]
 
     def leave_nothing(self) -> None:
         """What a refused run undoes: coverage's data discarded, the report folder's lock

@@ -219,23 +219,32 @@ def skipped():
 """
 
 
-@test("the comparison's quick reading of a journal gives what the journal reader gives")
+@test("the comparison's quick reading of a journal (its end's summary) gives what the journal reader gives")
 def quick_reading_agrees() -> None:
-    from thinking_tests.compare import _scan, read_previous
+    from thinking_tests.compare import _summed, read_previous
     from thinking_tests.journal import read
 
     root = project({**package("test"), "test/test_odd.py": ODD})
     ran = run("-m", "test.run_all", cwd=root)
     assert ran.counts == (4, 1, 1), ran
     journal = root / "reports" / "journal.jsonl"
-    assert _scan(journal, journal.read_bytes()) is not None, "this version's journal is read the quick way"
+    assert _summed(journal, journal.read_bytes()) is not None, "this version's journal is read the quick way"
     quick = read_previous(journal)
     full = read(journal)
     assert quick.start == full.start and quick.backend == full.backend == "unittest"
     expected = {c.id: (c.outcome.value, c.duration, c.flaky) for c in full.cases}
-    got = {i: (s.outcome, s.duration, s.flaky) for i, s in quick.cases.items()}
-    assert got == expected, (got, expected)
-    assert sum(flaky for *_, flaky in got.values()) == 1 and any('"' in i and "\\" in i for i in got), got
+    assert quick.cases == expected, (quick.cases, expected)
+    assert list(quick.cases) == [c.id for c in full.cases], "in the run's order"
+    assert sum(flaky for *_, flaky in quick.cases.values()) == 1, quick.cases
+    assert any('"' in i and "\\" in i for i in quick.cases), quick.cases
+    # A summary that does not hold together is not trusted: every record is read instead.
+    lines = journal.read_bytes().rstrip(b"\n").split(b"\n")
+    end = json.loads(lines[-1])
+    for broken in ({"ns": end["cases"]["ns"][:-1]}, {"flaky": [99]}, {"outcomes": ["won"] * 6}, {"ids": None}):
+        edited = {**end, "cases": {**end["cases"], **broken}}
+        journal.write_bytes(b"\n".join([*lines[:-1], json.dumps(edited).encode()]) + b"\n")
+        assert _summed(journal, journal.read_bytes()) is None, broken
+        assert read_previous(journal).cases == expected, broken
 
 
 if __name__ == "__main__":

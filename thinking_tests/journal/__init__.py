@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from thinking_tests.model import Attempt, CaseResult, Selection, Stage, StageResult
+from thinking_tests.model import Attempt, CaseResult, Outcome, Selection, Stage, StageResult
 from thinking_tests.descriptors import high
 
 if TYPE_CHECKING:
@@ -185,10 +185,19 @@ class Journal:
             where = self._encoded[key] = f'"module": {_string(module)}, "file": {_string(file)}'
         return where
 
-    def close(self, duration: float, interrupted: bool, selection: Selection | None = None) -> None:
+    def close(
+        self,
+        duration: float,
+        interrupted: bool,
+        selection: Selection | None = None,
+        cases: Sequence[CaseResult] = (),
+    ) -> None:
         """The end record: how long the run took, whether it was interrupted, and what it
         selected (its targets and the filters on top: a report rebuilt from the journal
-        says a partial run is one, and a comparison knows which cases it could have run)."""
+        says a partial run is one, and a comparison knows which cases it could have run).
+
+        With `cases`, the run's results once more in short (`summary`): the next run
+        compares with this one from this record alone, not by reading every case record."""
         record: dict[str, Any] = {"kind": "end", "duration": duration, "interrupted": interrupted}
         if selection is not None:
             record["selection"] = {
@@ -197,6 +206,8 @@ class Journal:
                 "deselected": selection.deselected,
                 "not_run": selection.not_run,
             }
+        if cases:
+            record["cases"] = summary(cases)
         self.write(record)
         fd = self._own_fd()  # never close a number that is now someone else's file
         self.fd = None
@@ -210,6 +221,18 @@ class Journal:
 def previous(path: Path) -> Path:
     """Where the last run's journal is kept beside this run's: journal.prev.jsonl."""
     return path.with_name(f"{path.stem}.prev{path.suffix}")
+
+
+def summary(cases: Sequence[CaseResult]) -> dict[str, list[Any]]:
+    """Each case's id, outcome and duration (whole nanoseconds, as its case record has it) in
+    run order, and the positions of the flaky among them: what a comparison reads."""
+    passed = Outcome.PASSED
+    return {
+        "ids": [case.id for case in cases],
+        "outcomes": [case.outcome._value_ for case in cases],
+        "ns": [_whole(case.duration, 1e9) for case in cases],
+        "flaky": [n for n, case in enumerate(cases) if case.attempts and case.outcome is passed],
+    }
 
 
 def keep_previous(path: Path) -> None:
