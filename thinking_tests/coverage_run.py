@@ -193,7 +193,7 @@ class CoverageRun:
                     if failure is not None:
                         raise CoverageException(failure)
                 else:
-                    total = self.coverage.html_report(directory=str(path))
+                    total = self.coverage.html_report(directory=str(path), show_contexts=self.settings.contexts)
                 html = str(path / "index.html")
                 written.append(self._shown(path / "index.html"))
             if total is None:  # each report analyses every file again: reuse their total
@@ -222,6 +222,7 @@ class CoverageRun:
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return None
         directory = str(self._path(self.settings.html))
+        contexts = self.settings.contexts  # which cases ran each line, beside it
         reading, writing = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: its own Coverage object and database connection
@@ -232,7 +233,7 @@ class CoverageRun:
 
                 child = coverage.Coverage(**self.options)  # type: ignore[arg-type]
                 child.load()
-                child.html_report(directory=directory)
+                child.html_report(directory=directory, show_contexts=contexts)
                 code = 0
             except BaseException as error:  # said to the parent, which reports it
                 os.write(writing, f"{type(error).__name__}: {error}".encode("utf-8", "replace"))

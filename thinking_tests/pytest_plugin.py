@@ -147,6 +147,10 @@ def pytest_configure(config: pytest.Config) -> None:
         # Loaded too late for pytest_load_initial_conftests (from a conftest's pytest_plugins):
         # coverage starts now, later than it should, rather than not at all.
         coverage = _late_coverage(config, config_file or pyproject)
+    if settings.coverage.contexts and "coverage" in sys.modules:  # a Coverage may be running
+        from thinking_tests.pytest_contexts import register
+
+        register(config)
     if plain:
         if configured and (settings.reports.enabled or coverage is not None):
             from thinking_tests.pytest_reports import PlainPytestReports

@@ -4,6 +4,7 @@ terminal and the journal as each case ends."""
 from __future__ import annotations
 
 import gc
+import sys
 from typing import TYPE_CHECKING
 
 from thinking_tests.config import capture_level, config
@@ -85,6 +86,10 @@ def run_plan(plan: Plan, results: Results) -> bool:
     r = config.reports
     capture = Capture(r.max_output, level, r.max_run_output) if wanted else None
     runner = CaseRunner(Fixtures(REGISTRY), config.aspects, capture, config.timeout, config.retries)
+    if config.coverage.contexts and "coverage" in sys.modules:  # a Coverage may be running
+        from thinking_tests.coverage_contexts import switcher
+
+        runner.switch = switcher()
     engine = get_engine(config.backend)
     terminal_stream = results.terminal.stream
     if capture is not None:
@@ -94,6 +99,8 @@ def run_plan(plan: Plan, results: Results) -> bool:
     try:
         engine(plan, runner, results)
     finally:
+        if runner.switch is not None:
+            runner.switch("")  # what runs after the cases belongs to none of them
         if capture is not None:
             capture.uninstall()
             results.terminal.stream = terminal_stream

@@ -51,6 +51,9 @@ class CaseRunner:
         # The process as the last case's body was put back to, while no code but the
         # runner's has run since: the next body starts from it without a second look.
         self.clean: Snapshot | None = None
+        # coverage.py's switch_context when each case runs under its own coverage context
+        # (see coverage_contexts); None, and one attribute look-up a stage, without coverage.
+        self.switch: Callable[[str], object] | None = None
 
     def run(self, case: Case, next_case: Case | None = None) -> CaseResult:
         """Run one case; `next_case` tells which fixture scopes end after it."""
@@ -112,6 +115,8 @@ class CaseRunner:
         allowed: float | None = None,
     ) -> StageResult:
         __tracebackhide__ = True  # pytest shows the user's frames, not the runner's
+        if self.switch is not None:
+            self.switch(f"{case.id}|{stage.value}")
         token = _current.set((case, stage))  # current() makes the Current when asked
         began = _perf_counter()  # bound at import: a case may leave time's functions mocked
         try:
