@@ -8,14 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from thinking_tests.coverage_contexts import Switch, context, switcher
+from thinking_tests.coverage_contexts import Contexts, context, switcher
 
 
 class PytestContexts:
     """The plugin's hooks that switch contexts around each pytest item's phases, registered
     only when a Coverage is running and pytest-cov does not switch them itself."""
 
-    def __init__(self, switch: Switch, rootdir: str) -> None:
+    def __init__(self, switch: Contexts, rootdir: str) -> None:
         self.switch = switch
         self.rootdir = rootdir
         self.ids: dict[str, str] = {}  # node id -> case id
@@ -50,6 +50,10 @@ class PytestContexts:
             return (yield)
         finally:
             self.switch("")
+
+    @pytest.hookimpl(tryfirst=True)  # before plain pytest's reports stop coverage
+    def pytest_sessionfinish(self) -> None:
+        self.switch.close()
 
 
 def register(config: pytest.Config) -> None:

@@ -86,10 +86,11 @@ def run_plan(plan: Plan, results: Results) -> bool:
     r = config.reports
     capture = Capture(r.max_output, level, r.max_run_output) if wanted else None
     runner = CaseRunner(Fixtures(REGISTRY), config.aspects, capture, config.timeout, config.retries)
+    contexts = None
     if config.coverage.contexts and "coverage" in sys.modules:  # a Coverage may be running
         from thinking_tests.coverage_contexts import switcher
 
-        runner.switch = switcher()
+        contexts = runner.switch = switcher()
     engine = get_engine(config.backend)
     terminal_stream = results.terminal.stream
     if capture is not None:
@@ -99,8 +100,8 @@ def run_plan(plan: Plan, results: Results) -> bool:
     try:
         engine(plan, runner, results)
     finally:
-        if runner.switch is not None:
-            runner.switch("")  # what runs after the cases belongs to none of them
+        if contexts is not None:
+            contexts.close()  # what runs after the cases belongs to none of them
         if capture is not None:
             capture.uninstall()
             results.terminal.stream = terminal_stream
