@@ -44,14 +44,16 @@ SETTINGS_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", "pytest.ini", ".cove
 _SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages"})
 
 
+def report_folder(reports: ReportSettings, root: Path) -> Path:
+    directory = Path(reports.directory)
+    return directory if directory.is_absolute() else root / directory
+
+
 def data_file(settings: CoverageSettings, reports: ReportSettings, root: Path) -> Path:
     """Where coverage's data file of a run goes (a relative path lands in the reports'
     directory, itself relative to the root)."""
-    directory = Path(reports.directory)
-    if not directory.is_absolute():
-        directory = root / directory
     path = Path(settings.data_file)
-    return path if path.is_absolute() else directory / path
+    return path if path.is_absolute() else report_folder(reports, root) / path
 
 
 def record_path(data: Path) -> Path:
@@ -186,7 +188,8 @@ class Affected:
         if self.everything is not None:
             return f"--affected: {self.everything}; running every case"
         files = len(self.changed)
-        why = f"{files} file{'s' if files != 1 else ''} changed since the run of {self.since}"
+        count = f"{files} file{'s' if files != 1 else ''}" if files else "no file"
+        why = f"{count} changed since the run of {self.since}"
         if run is None or total is None:
             left = len(self.left_out)
             return f"--affected: {left} known case{'s' if left != 1 else ''} left out ({why})"
@@ -234,3 +237,18 @@ def choose(record_file: Path, root: Path, reports: Path, failed: set[str]) -> Af
 
 def _shown(path: Path, root: Path) -> str:
     return os.path.relpath(path, root) if str(path).startswith(str(root)) else str(path)
+
+
+def for_run(root: Path, journal: Path | None) -> Affected:
+    """--affected for the run configured now: the record beside coverage's data file, the
+    last run's failures from its journal."""
+    from thinking_tests.config import config
+    from thinking_tests.select import failed_in
+
+    why = "so no run records which files each case ran"
+    if not config.coverage.enabled:
+        return Affected(f"coverage is off, {why}")
+    if not config.coverage.contexts:
+        return Affected(f"config.coverage.contexts is off, {why}")
+    data = data_file(config.coverage, config.reports, root)
+    return choose(record_path(data), root, report_folder(config.reports, root), failed_in(journal) or set())

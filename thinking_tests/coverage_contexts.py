@@ -9,6 +9,9 @@ it, and `--affected` reads the files each case ran from the same data.
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -29,9 +32,12 @@ class Contexts:
         self._data = getattr(running, "_data", None)
         self._db: Any = None
         self._holds = callable(getattr(self._data, "_connect", None))  # worth trying to hold
+        self._environment = _SubprocessConfig.of(os.environ.get(_PROCESS_CONFIG))
 
     def __call__(self, name: str) -> None:
         self._switch(name)
+        if self._environment is not None:
+            self._environment.set(name)
         if self._db is None and self._holds:
             self._hold()
 
@@ -51,6 +57,8 @@ class Contexts:
     def close(self) -> None:
         """Back to the empty context (what runs next belongs to no case), the data written."""
         self._switch("")
+        if self._environment is not None:
+            self._environment.restore()
         db, self._db, self._holds = self._db, None, False
         if db is None:
             return
@@ -61,6 +69,44 @@ class Contexts:
                 db.nest = 0
         except Exception:
             pass
+
+
+# Where coverage.py hands its settings to the Python subprocesses it measures (run:patch =
+# subprocess): base64 of JSON, read by each subprocess as it starts.
+_PROCESS_CONFIG = "COVERAGE_PROCESS_CONFIG"
+
+
+class _SubprocessConfig:
+    """The subprocesses a case starts measured under its context: coverage.py's settings in
+    the environment, with the context as their static `context` (a subprocess switches no
+    context of its own, see `switcher`)."""
+
+    def __init__(self, original: str, before: str, after: str) -> None:
+        self.original, self.before, self.after = original, before, after
+
+    @classmethod
+    def of(cls, value: str | None) -> _SubprocessConfig | None:
+        if not value:
+            return None
+        try:
+            settings = json.loads(base64.b64decode(value))
+            if not isinstance(settings, dict) or settings.get("context") is not None:
+                return None
+            settings["context"] = _MARK
+            before, _, after = json.dumps(settings).partition(json.dumps(_MARK))
+        except ValueError:
+            return None
+        return cls(value, before, after) if after else None
+
+    def set(self, name: str) -> None:
+        text = f"{self.before}{json.dumps(name)}{self.after}" if name else None
+        os.environ[_PROCESS_CONFIG] = base64.b64encode(text.encode()).decode() if text else self.original
+
+    def restore(self) -> None:
+        os.environ[_PROCESS_CONFIG] = self.original
+
+
+_MARK = "\x00context\x00"
 
 
 def switcher() -> Contexts | None:
@@ -74,6 +120,8 @@ def switcher() -> Contexts | None:
     own = running.get_option("run:dynamic_context")
     if own and own != "none":
         return None
+    if running.get_option("run:context"):
+        return None  # a subprocess a case started: what it runs is that case's
     return Contexts(running)
 
 
