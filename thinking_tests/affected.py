@@ -221,6 +221,8 @@ def choose(record_file: Path, root: Path, reports: Path, failed: set[str]) -> Af
         name, shown = os.path.basename(path), _shown(Path(path), root)
         why = None
         if path not in record.hashes:
+            if _is_test_module(name):
+                continue  # its cases are new, so they run; nothing else can have used it yet
             why = f"{shown} is new"
         elif not os.path.exists(path):
             why = f"{shown} was deleted"
@@ -233,6 +235,11 @@ def choose(record_file: Path, root: Path, reports: Path, failed: set[str]) -> Af
     touched = set(changed)
     left_out = {case for case, files in record.cases.items() if not touched.intersection(files)} - failed
     return Affected(None, left_out, changed, since)
+
+
+def _is_test_module(name: str) -> bool:
+    """A file named as pytest's default test modules are (test_*.py, *_test.py)."""
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
 
 
 def _shown(path: Path, root: Path) -> str:

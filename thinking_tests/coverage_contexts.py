@@ -41,6 +41,13 @@ class Contexts:
         if self._db is None and self._holds:
             self._hold()
 
+    def ended(self) -> None:
+        """After a stage: the environment back as it was (coverage.py's settings for
+        subprocesses), so the case's own changes to it are told apart from ours. Lines run
+        until the next switch stay the case's."""
+        if self._environment is not None:
+            self._environment.restore()
+
     def _hold(self) -> None:
         # Only once coverage.py has started using its data file: it erases the last run's
         # file then, closing any connection open on it.
