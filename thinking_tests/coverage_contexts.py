@@ -86,10 +86,14 @@ _PROCESS_CONFIG = "COVERAGE_PROCESS_CONFIG"
 class _SubprocessConfig:
     """The subprocesses a case starts measured under its context: coverage.py's settings in
     the environment, with the context as their static `context` (a subprocess switches no
-    context of its own, see `switcher`)."""
+    context of its own, see `switcher`).
 
-    def __init__(self, original: str, before: str, after: str) -> None:
-        self.original, self.before, self.after = original, before, after
+    The settings are base64 of JSON: with `context` moved to the end and the text before it
+    padded (JSON allows spaces) to a multiple of three bytes, that part's base64 is made
+    once, and a switch encodes only the context's name."""
+
+    def __init__(self, original: str, head: str) -> None:
+        self.original, self.head = original, head
 
     @classmethod
     def of(cls, value: str | None) -> _SubprocessConfig | None:
@@ -99,21 +103,27 @@ class _SubprocessConfig:
             settings = json.loads(base64.b64decode(value))
             if not isinstance(settings, dict) or settings.get("context") is not None:
                 return None
-            settings["context"] = _MARK
-            before, _, after = json.dumps(settings).partition(json.dumps(_MARK))
+            settings.pop("context", None)
+            before = json.dumps(settings)
+            if not before.endswith("}") or len(settings) == 0:
+                return None
+            head = before[:-1].encode() + b', "context": '
+            head += b" " * (-len(head) % 3)
         except ValueError:
             return None
-        return cls(value, before, after) if after else None
+        return cls(value, base64.b64encode(head).decode())
 
     def set(self, name: str) -> None:
-        text = f"{self.before}{json.dumps(name)}{self.after}" if name else None
-        os.environ[_PROCESS_CONFIG] = base64.b64encode(text.encode()).decode() if text else self.original
+        if name:
+            tail = base64.b64encode(f"{json.dumps(name)}}}".encode()).decode()
+            os.environ[_PROCESS_CONFIG] = self.head + tail
+        else:
+            os.environ[_PROCESS_CONFIG] = self.original
 
     def restore(self) -> None:
         os.environ[_PROCESS_CONFIG] = self.original
 
 
-_MARK = "\x00context\x00"
 
 
 def switcher() -> Contexts | None:

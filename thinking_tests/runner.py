@@ -100,6 +100,9 @@ class CaseRunner:
 
     def skipped(self, case: Case, next_case: Case | None = None) -> CaseResult:
         start, began = _time(), _perf_counter()
+        if self.switch is not None:  # fixture scopes that end here end in its teardown
+            self.switch(f"{case.id}|teardown")
+            self.switch.ended()
         limit = case.timeout or self.timeout
         ended = tuple(
             StageResult(Stage.TEARDOWN, False, 0.0, exception_info(error))
