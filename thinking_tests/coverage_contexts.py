@@ -20,26 +20,37 @@ Switch = Callable[[str], object]
 
 
 class Contexts:
-    """Switches the running Coverage's context (call it with the context's name), and keeps
-    its data file open meanwhile: coverage.py writes the data of the context that ends at each
-    switch, and by itself opens and closes the data file (an SQLite database) every time, most
-    of a switch's cost. Held open, every write goes into one transaction, committed by
-    `close`. Should coverage.py's internals differ from what this expects, switching works
-    the same, only slower."""
+    """Switches the running Coverage's context (call it with the context's name).
+
+    Where it can, the lines of each context are gathered in memory and written when the
+    cases are done (see `coverage_buffer`). Otherwise coverage.py's own `switch_context`
+    writes the data of the context that ends at each switch, and would open and close its
+    data file (an SQLite database) every time, most of a switch's cost: the file is kept
+    open meanwhile, every write in one transaction, committed by `close`. Should coverage.py's
+    internals differ from what this expects, switching works the same, only slower."""
 
     def __init__(self, running: Any) -> None:
+        from thinking_tests.coverage_buffer import LineBuffer
+
         self._switch: Switch = running.switch_context
         self._data = getattr(running, "_data", None)
         self._db: Any = None
         self._holds = callable(getattr(self._data, "_connect", None))  # worth trying to hold
         self._environment = _SubprocessConfig.of(os.environ.get(_PROCESS_CONFIG))
+        self._buffer = LineBuffer.of(running)
+        if self._buffer is not None:
+            self._switch("")  # what ran so far (imports, collection) is written as no case's
 
     def __call__(self, name: str) -> None:
-        self._switch(name)
+        buffer = self._buffer
+        if buffer is not None:
+            buffer.switch(name)
+        else:
+            self._switch(name)
+            if self._db is None and self._holds:
+                self._hold()
         if self._environment is not None:
             self._environment.set(name)
-        if self._db is None and self._holds:
-            self._hold()
 
     def ended(self) -> None:
         """After a stage: the environment back as it was (coverage.py's settings for
@@ -63,6 +74,13 @@ class Contexts:
 
     def close(self) -> None:
         """Back to the empty context (what runs next belongs to no case), the data written."""
+        buffer, self._buffer = self._buffer, None
+        if buffer is not None:
+            buffer.take()
+            if buffer.pending:
+                self._data.add_lines({})  # type: ignore[union-attr]  # coverage.py starts its file
+                self._hold()
+                buffer.write(self._data)
         self._switch("")
         if self._environment is not None:
             self._environment.restore()

@@ -117,6 +117,14 @@ def contexts_per_case(flags: str) -> None:
     _check(root)
 
 
+@test("with branch coverage too (coverage.py's own switching), on both engines", params=["unittest", "pytest"])
+def contexts_with_branches(backend: str) -> None:
+    root = _project(CONFIG + "config.coverage.branch = True\n")
+    ran = run("-m", "thinking_tests", "test", "--backend", backend, cwd=root)
+    assert ran.code == 0, ran
+    _check(root)
+
+
 @test("the coverage HTML shows which cases ran each line; coverage.xml is as without contexts")
 def html_shows_contexts() -> None:
     import xml.etree.ElementTree as ET
