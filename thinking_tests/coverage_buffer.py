@@ -16,7 +16,7 @@ own `switch_context`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -53,8 +53,14 @@ class LineBuffer:
         self.current = name
 
     def take(self) -> None:
+        try:
+            self._take(self.raw.items())
+        except RuntimeError:  # another thread added a file meanwhile: take from a copy
+            self._take(list(self.raw.items()))
+
+    def _take(self, items: Iterable[tuple[str, set[int]]]) -> None:
         taken = None
-        for path, lines in list(self.raw.items()):  # a list: another thread may add a file
+        for path, lines in items:
             if lines:
                 copy = lines.copy()
                 lines.difference_update(copy)  # what another thread adds meanwhile stays
