@@ -156,7 +156,7 @@ def _file_contexts(data: CoverageData) -> Iterable[tuple[str, str]]:
     try:
         with data._connect() as db, db.execute(_FILE_CONTEXTS) as rows:  # type: ignore[attr-defined]
             return [(str(path), str(context)) for path, context in rows]
-    except Exception:  # noqa: BLE001 - coverage.py's internals differ: its public API, slower
+    except Exception:  # noqa: BLE001, S110 - coverage.py's internals differ: its public API, slower
         pass
     pairs: list[tuple[str, str]] = []
     data.set_query_contexts(None)

@@ -67,7 +67,7 @@ class Contexts:
         try:
             db = self._data._connect()  # type: ignore[union-attr]
             db.__enter__()
-        except Exception:
+        except Exception:  # noqa: BLE001 - coverage.py's internals differ: switch unheld, slower
             self._holds = False
             return
         self._db = db
@@ -75,25 +75,28 @@ class Contexts:
     def close(self) -> None:
         """Back to the empty context (what runs next belongs to no case), the data written."""
         buffer, self._buffer = self._buffer, None
-        if buffer is not None:
-            buffer.take()
-            if buffer.pending:
-                self._data.add_lines({})  # type: ignore[union-attr]  # coverage.py starts its file
-                self._hold()
-                buffer.write(self._data)
-        self._switch("")
-        if self._environment is not None:
-            self._environment.restore()
+        try:
+            if buffer is not None:
+                buffer.take()
+                if buffer.pending:
+                    self._data.add_lines({})  # type: ignore[union-attr]  # coverage.py starts its file
+                    self._hold()
+                    buffer.write(self._data)
+            self._switch("")
+        finally:
+            if self._environment is not None:
+                self._environment.restore()
+            self._release()
+
+    def _release(self) -> None:
+        """The transaction committed, the data file left to coverage.py again."""
         db, self._db, self._holds = self._db, None, False
         if db is None:
             return
-        try:
-            if getattr(db, "con", None) is not None:
-                db.__exit__(None, None, None)
-            else:  # closed under us (coverage.py erased its data): nothing of ours is open
-                db.nest = 0
-        except Exception:
-            pass
+        if getattr(db, "con", None) is None:  # closed under us (coverage.py erased its data)
+            db.nest = 0
+            return
+        db.__exit__(None, None, None)  # a failure here is coverage.py's own, said as such
 
 
 # Where coverage.py hands its settings to the Python subprocesses it measures (run:patch =

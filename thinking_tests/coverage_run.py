@@ -150,7 +150,14 @@ class CoverageRun:
             # configured data file, which the reports then read.
             import coverage
 
+            own = self.coverage.get_data().data_filename()
             combined = coverage.Coverage(**self.options)  # type: ignore[arg-type]
+            if own != self.options["data_file"] and not self.coverage.get_option("paths") and os.path.isfile(own):
+                # This process's data (most of it, a context per case) becomes the combined
+                # file as it is, and only the subprocesses' data is merged into it: merging
+                # copies row by row. Not with [paths] aliases, which combining applies.
+                os.replace(own, str(self.options["data_file"]))
+                combined.load()
             combined.combine(keep=False)
             combined.save()
             self.coverage = combined
