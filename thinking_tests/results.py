@@ -12,6 +12,7 @@ from thinking_tests.registry import REGISTRY
 
 if TYPE_CHECKING:
     from thinking_tests.collect import Item
+    from thinking_tests.coverage_contexts import Contexts
     from thinking_tests.engines import Plan
     from thinking_tests.journal import Journal
     from thinking_tests.model import CaseResult
@@ -86,8 +87,9 @@ def run_plan(plan: Plan, results: Results) -> bool:
     r = config.reports
     capture = Capture(r.max_output, level, r.max_run_output) if wanted else None
     runner = CaseRunner(Fixtures(REGISTRY), config.aspects, capture, config.timeout, config.retries)
-    contexts = None
-    if config.coverage.contexts and "coverage" in sys.modules:  # a Coverage may be running
+    contexts: Contexts | None = None
+    # A Coverage may be running (the pytest engine's plugin switches contexts itself).
+    if config.coverage.contexts and "coverage" in sys.modules and config.backend != "pytest":
         from thinking_tests.coverage_contexts import switcher
 
         contexts = runner.switch = switcher()
