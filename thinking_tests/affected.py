@@ -172,13 +172,18 @@ def write_record(
     data: CoverageData, cases: Sequence[CaseResult], root: Path, reports: Path, start: float, path: Path
 ) -> None:
     """The record of a run that measured coverage with contexts, written atomically. A case
-    this run did not run keeps its earlier entry when none of its files changed since."""
+    that failed or errored gets none; one this run did not run keeps its earlier entry when
+    none of its files changed since."""
+    from thinking_tests.model import Outcome
     from thinking_tests.reports._files import write_atomic
 
     covered = case_files(data)
     ran = {case.id for case in cases}
     for case in cases:
-        if case.id in covered and case.file:
+        if case.outcome in (Outcome.FAILED, Outcome.ERROR):
+            # No record: it runs every time until it passes, even after runs without it.
+            covered.pop(case.id, None)
+        elif case.id in covered and case.file:
             covered[case.id].add(os.path.abspath(case.file))  # its own module: an edit runs it
     paths = set(project_files(root, [reports]))
     paths.update(p for files in covered.values() for p in files)
@@ -210,9 +215,7 @@ class Affected:
         collects for itself), why, how many were left out."""
         if self.everything is not None:
             return f"--affected: {self.everything}; running every case"
-        files = len(self.changed)
-        count = f"{files} file{'s' if files != 1 else ''}" if files else "no file"
-        why = f"{count} changed since the run of {self.since}"
+        why = f"{self._changed()} changed since the run of {self.since}"
         if run is None or total is None:
             left = len(self.left_out)
             return f"--affected: {left} known case{'s' if left != 1 else ''} left out ({why})"
@@ -220,8 +223,11 @@ class Affected:
 
     def filter(self) -> str:
         """How the reports' selection tells it."""
+        return f"--affected ({self._changed()} changed since the run of {self.since})"
+
+    def _changed(self) -> str:
         files = len(self.changed)
-        return f"--affected ({files} file{'s' if files != 1 else ''} changed since the run of {self.since})"
+        return f"{files} file{'s' if files != 1 else ''}" if files else "no file"
 
 
 def choose(record_file: Path, root: Path, reports: Path, failed: set[str]) -> Affected:

@@ -138,6 +138,23 @@ def edited_test_module() -> None:
     assert set(ran_ids(narrowed)) == {"test.test_square::square_one"}, narrowed
 
 
+@test("a case that failed runs under --affected until it passes, even after a run without it")
+def failed_until_it_passes() -> None:
+    root = project(FILES, CONFIG)
+    (root / "BROKEN").touch()
+    first = run("-m", "thinking_tests", "test", "-v", cwd=root)
+    assert first.code == 1 and set(ran_ids(first)) == ALL, first
+    other = run("-m", "thinking_tests", "test", "-v", "-k", "circle_small", cwd=root)  # its journal: one case
+    assert ran_ids(other) == ["test.test_circle::circle_small"], other
+    again = run("-m", "thinking_tests", "test", "-v", "--affected", cwd=root)
+    assert ran_ids(again) == ["test.test_square::broken"], again
+    (root / "BROKEN").unlink()
+    passes = run("-m", "thinking_tests", "test", "-v", "--affected", cwd=root)
+    assert passes.code == 0 and ran_ids(passes) == ["test.test_square::broken"], passes
+    done = run("-m", "thinking_tests", "test", "-v", "--affected", cwd=root)
+    assert done.code == 5 and ran_ids(done) == [], done  # nothing affected: no case selected
+
+
 @test(
     "editing __test__.py, a conftest.py, a file no case ran, or deleting one runs every case, saying why",
     params=[
