@@ -133,10 +133,14 @@ def hashes(paths: Iterable[str]) -> dict[str, str]:
 def case_files(data: CoverageData) -> dict[str, set[str]]:
     """Case id -> the measured files it ran, from the contexts of coverage data."""
     files: dict[str, set[str]] = {}
+    absolute: dict[str, str] = {}
     for path, context in _file_contexts(data):
         case, bar, _ = context.rpartition("|")
         if bar and case:
-            files.setdefault(case, set()).add(os.path.abspath(path))
+            full = absolute.get(path)
+            if full is None:
+                full = absolute[path] = os.path.abspath(path)
+            files.setdefault(case, set()).add(full)
     return files
 
 
@@ -179,12 +183,16 @@ def write_record(
 
     covered = case_files(data)
     ran = {case.id for case in cases}
+    absolute: dict[str, str] = {}
     for case in cases:
         if case.outcome in (Outcome.FAILED, Outcome.ERROR):
             # No record: it runs every time until it passes, even after runs without it.
             covered.pop(case.id, None)
         elif case.id in covered and case.file:
-            covered[case.id].add(os.path.abspath(case.file))  # its own module: an edit runs it
+            own = absolute.get(case.file)
+            if own is None:
+                own = absolute[case.file] = os.path.abspath(case.file)
+            covered[case.id].add(own)  # its own module: an edit runs it
     paths = set(project_files(root, [reports]))
     paths.update(p for files in covered.values() for p in files)
     now = hashes(paths)
