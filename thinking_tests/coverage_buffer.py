@@ -27,7 +27,7 @@ class LineBuffer:
         self.raw = raw  # file -> lines recorded since the last take (coverage.py's collector)
         self.mapped = mapped
         self.current = ""
-        self.pending: dict[str, dict[str, set[int]]] = {}
+        self.pending: dict[str, dict[str, tuple[int, ...]]] = {}
 
     @classmethod
     def of(cls, running: Any) -> LineBuffer | None:
@@ -62,15 +62,14 @@ class LineBuffer:
         taken = None
         for path, lines in items:
             if lines:
-                copy = lines.copy()
+                # A tuple of ints, which the garbage collector stops tracking, unlike a set:
+                # thousands kept until the end would make each of its full passes longer.
+                copy = tuple(lines)
                 lines.difference_update(copy)  # what another thread adds meanwhile stays
                 if taken is None:
                     taken = self.pending.setdefault(self.current, {})
                 known = taken.get(path)
-                if known is None:
-                    taken[path] = copy
-                else:
-                    known |= copy
+                taken[path] = copy if known is None else tuple({*known, *copy})
 
     def write(self, data: Any) -> None:
         """Everything taken, into coverage.py's data, in one transaction: the contexts new to
@@ -87,8 +86,8 @@ class LineBuffer:
 
 
 def _write_new(
-    data: Any, pending: dict[str, dict[str, set[int]]], mapped: Callable[[str], str]
-) -> dict[str, dict[str, set[int]]]:
+    data: Any, pending: dict[str, dict[str, tuple[int, ...]]], mapped: Callable[[str], str]
+) -> dict[str, dict[str, tuple[int, ...]]]:
     """The contexts of `pending` that the data has no row of yet, written with two batched
     inserts; returns the contexts left to write (all of them when this cannot be done)."""
     try:
