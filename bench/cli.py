@@ -47,7 +47,7 @@ of cases is not what its kind expects is reported, and that tool is not timed fu
 
 Printed: a table per kind and size (median wall time, microseconds per case, median peak RSS,
 ratio to thinking-tests on its unittest engine), start-up with one case, pytest's collection
-of @test cases against plain functions, coverage on against
+of @test cases against plain functions, coverage on (a context per case, and none) against
 off for thinking-tests, and report writing alone (JUnit XML and HTML of a run built
 in-process, and the time headless Chromium takes to open the HTML report when a `chromium`
 is on PATH). The exit code is 0 when every run did what was expected, 1 otherwise.
@@ -188,11 +188,11 @@ class Bench:
         self.launcher = launcher
         self.problems: list[str] = []
 
-    def project(self, style: str, kind: str, size: int, coverage: bool = False) -> Path:
-        suffix = "-coverage" if coverage else ""
+    def project(self, style: str, kind: str, size: int, coverage: bool = False, contexts: bool = True) -> Path:
+        suffix = ("-coverage" if contexts else "-coverage-no-contexts") if coverage else ""
         root = self.work / kind / str(size) / f"{style}{suffix}"
         if not root.exists():
-            generate(root, style, kind, size, coverage=coverage)
+            generate(root, style, kind, size, coverage=coverage, contexts=contexts)
         return root
 
     def measure(self, label: str, entries: list[Entry]) -> dict[str, Cell]:
@@ -254,8 +254,11 @@ class Bench:
         tool = next(t for t in TOOLS if t.key == BASELINE)
         entries = [
             Entry("coverage off", tool, self.project("thinking", "trivial", size), Expect(size, 0)),
-            Entry("coverage on", tool, self.project("thinking", "trivial", size, coverage=True),
+            Entry("coverage on, no contexts", tool,
+                  self.project("thinking", "trivial", size, coverage=True, contexts=False),
                   Expect(size, 0, marker="coverage: ")),  # coverage really measured and reported
+            Entry("coverage on", tool, self.project("thinking", "trivial", size, coverage=True),
+                  Expect(size, 0, marker="coverage: ")),
         ]
         return self.measure(f"coverage {size}", entries)
 
@@ -334,7 +337,12 @@ def _coverage_table(cells: dict[str, Cell], size: int) -> Table:
     table = _ratio_table(f"Coverage: thinking-tests (unittest engine), {size} trivial cases (medians)",
                          "coverage", cells, "coverage off", lambda name: name.removeprefix("coverage "))
     table.notes.append("on: config.coverage.enabled = True, source = the test package; "
-                       "XML and HTML coverage reports written")
+                       "XML and HTML coverage reports written; a coverage context per case "
+                       "(config.coverage.contexts, the default) unless 'no contexts'")
+    plain, contexts = cells.get("coverage on, no contexts"), cells.get("coverage on")
+    if plain is not None and contexts is not None and plain.wall and contexts.wall:
+        table.notes.append(f"contexts cost {(contexts.wall / plain.wall - 1) * 100:+.1f} % "
+                           "of the run with coverage on and no contexts")
     return table
 
 

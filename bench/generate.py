@@ -233,16 +233,19 @@ if __name__ == "__main__":
 RUN_ALL = 'from thinking_tests import run_all\n\nif __name__ == "__main__":\n    run_all()\n'
 
 
-def config_text(coverage: bool) -> str:
-    """The thinking-tests project's __test__.py: reports on (the defaults), coverage as asked."""
+def config_text(coverage: bool, contexts: bool = True) -> str:
+    """The thinking-tests project's __test__.py: reports on (the defaults), coverage as asked,
+    with or without a coverage context per case."""
     text = "from thinking_tests import config\n\n"
     if coverage:
         # What a project would measure: its own code, here the only code there is.
-        return text + f"config.coverage.enabled = True\nconfig.coverage.source = [{PACKAGE!r}]\n"
+        text += f"config.coverage.enabled = True\nconfig.coverage.source = [{PACKAGE!r}]\n"
+        return text if contexts else text + "config.coverage.contexts = False\n"
     return text + "config.coverage.enabled = False\n"
 
 
-def generate(root: Path, style: str, kind: str, size: int, *, coverage: bool = False) -> Path:
+def generate(root: Path, style: str, kind: str, size: int, *, coverage: bool = False,
+             contexts: bool = True) -> Path:
     """Write the project of `size` cases of `kind` in `style` into `root`; return `root`."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}")
@@ -253,7 +256,7 @@ def generate(root: Path, style: str, kind: str, size: int, *, coverage: bool = F
     (package / "__init__.py").write_text("")
     if style == "thinking":
         (package / "run_all.py").write_text(RUN_ALL)
-        (root / "__test__.py").write_text(config_text(coverage))
+        (root / "__test__.py").write_text(config_text(coverage, contexts))
     if style == "bare":
         (root / "run_bare.py").write_text(BARE_RUNNER)
     step = per_module(kind)

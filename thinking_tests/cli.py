@@ -35,6 +35,9 @@ def parser() -> argparse.ArgumentParser:
                    help="only the cases that failed in the last run (its journal); all when none did")
     p.add_argument("--ff", "--failed-first", dest="failed_first", action="store_true",
                    help="the cases that failed in the last run first, then the rest")
+    p.add_argument("--affected", action="store_true",
+                   help="only the cases that ran a file changed since the last run measured with "
+                   "coverage, and those new, failed last time or without a coverage record")
     p.add_argument("--resume", action="store_true",
                    help="continue the last run that did not finish, from its journal: cases "
                    "with a result keep it, the rest run, the reports cover the whole run")
@@ -130,6 +133,7 @@ def options(args: argparse.Namespace, targets: list[Target], command: tuple[str,
         exitfirst=args.exitfirst,
         last_failed=args.last_failed,
         failed_first=args.failed_first,
+        affected=args.affected,
         resume=args.resume,
         list_only=args.list_only,
         verbose=args.verbose,

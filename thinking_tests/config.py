@@ -85,6 +85,9 @@ class CoverageSettings(_Strict):
     data_file: str | os.PathLike[str] = ".coverage"
     xml: str | os.PathLike[str] | None = "coverage.xml"
     html: str | os.PathLike[str] | None = "coverage-html"
+    # Each case measured under its own coverage context (`<case id>|setup`, `|run`,
+    # `|teardown`): the HTML report shows which cases ran a line, and --affected uses them.
+    contexts: bool = True
 
 
 @dataclass
@@ -182,6 +185,7 @@ def validate(config: Config) -> None:
         _check_type("config.coverage.enabled", c.enabled, (bool,), False)
         _check_type("config.coverage.branch", c.branch, (bool,), False)
         _check_type("config.coverage.subprocess", c.subprocess, (bool,), False)
+        _check_type("config.coverage.contexts", c.contexts, (bool,), False)
         for name in ("source", "include", "omit"):
             value = getattr(c, name)
             _check_type(f"config.coverage.{name}", value, (list, tuple), True)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import io
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from thinking_tests.config import CONFIG_FILE_NAMES, CoverageSettings, ReportSettings
-from thinking_tests.model import CoverageSummary
+from thinking_tests.model import CaseResult, CoverageSummary
 from thinking_tests.paths import reason
 
 if TYPE_CHECKING:
@@ -46,13 +46,10 @@ class CoverageRun:
         self.settings = settings
         self.reports = reports
         self.root = root
-        directory = Path(reports.directory)
-        if not directory.is_absolute():
-            directory = root / directory
-        self.directory = directory
-        data_file = Path(settings.data_file)
-        if not data_file.is_absolute():
-            data_file = directory / data_file
+        from thinking_tests.affected import data_file as data_path, report_folder
+
+        self.directory = directory = report_folder(reports, root)
+        data_file = data_path(settings, reports, root)
         data_file.parent.mkdir(parents=True, exist_ok=True)
         self.options: dict[str, object] = dict(
             config_file=True,  # coverage's own search: .coveragerc, setup.cfg, pyproject
@@ -153,10 +150,33 @@ class CoverageRun:
             # configured data file, which the reports then read.
             import coverage
 
+            own = self.coverage.get_data().data_filename()
             combined = coverage.Coverage(**self.options)  # type: ignore[arg-type]
+            if own != self.options["data_file"] and not self.coverage.get_option("paths") and os.path.isfile(own):
+                # This process's data (most of it, a context per case) becomes the combined
+                # file as it is, and only the subprocesses' data is merged into it: merging
+                # copies row by row. Not with [paths] aliases, which combining applies.
+                os.replace(own, str(self.options["data_file"]))
+                combined.load()
             combined.combine(keep=False)
             combined.save()
             self.coverage = combined
+
+    def record(self, cases: Sequence[CaseResult], start: float) -> str | None:
+        """After `stop`, with a context per case: the record --affected reads next time (see
+        `affected`); None, or why it could not be written."""
+        from coverage.exceptions import CoverageException
+
+        from thinking_tests.affected import record_path, write_record
+
+        if not self.settings.contexts:
+            return None
+        data_file = Path(str(self.options["data_file"]))
+        try:
+            write_record(self.coverage.get_data(), cases, self.root, self.directory, start, record_path(data_file))
+        except (CoverageException, OSError, ValueError) as error:
+            return f"thinking-tests: the record of this run for --affected could not be written: {reason(error)}"
+        return None
 
     def report(self) -> tuple[bool, str, CoverageSummary | None]:
         """Write the configured coverage reports.
@@ -193,7 +213,7 @@ class CoverageRun:
                     if failure is not None:
                         raise CoverageException(failure)
                 else:
-                    total = self.coverage.html_report(directory=str(path))
+                    total = self.coverage.html_report(directory=str(path), show_contexts=self.settings.contexts)
                 html = str(path / "index.html")
                 written.append(self._shown(path / "index.html"))
             if total is None:  # each report analyses every file again: reuse their total
@@ -222,6 +242,7 @@ class CoverageRun:
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return None
         directory = str(self._path(self.settings.html))
+        contexts = self.settings.contexts  # which cases ran each line, beside it
         reading, writing = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: its own Coverage object and database connection
@@ -232,7 +253,7 @@ class CoverageRun:
 
                 child = coverage.Coverage(**self.options)  # type: ignore[arg-type]
                 child.load()
-                child.html_report(directory=directory)
+                child.html_report(directory=directory, show_contexts=contexts)
                 code = 0
             except BaseException as error:  # said to the parent, which reports it
                 os.write(writing, f"{type(error).__name__}: {error}".encode("utf-8", "replace"))

@@ -27,6 +27,7 @@ class Options:
     exitfirst: bool = False
     last_failed: bool = False  # --lf: only what failed in the last run's journal
     failed_first: bool = False  # --ff: that first
+    affected: bool = False  # --affected: only the cases a change since the last run affects
     list_only: bool = False
     verbose: bool = False
     quiet: bool = False

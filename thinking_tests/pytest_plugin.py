@@ -147,6 +147,10 @@ def pytest_configure(config: pytest.Config) -> None:
         # Loaded too late for pytest_load_initial_conftests (from a conftest's pytest_plugins):
         # coverage starts now, later than it should, rather than not at all.
         coverage = _late_coverage(config, config_file or pyproject)
+    if settings.coverage.contexts and "coverage" in sys.modules:  # a Coverage may be running
+        from thinking_tests.pytest_contexts import register
+
+        register(config)
     if plain:
         if configured and (settings.reports.enabled or coverage is not None):
             from thinking_tests.pytest_reports import PlainPytestReports
@@ -270,7 +274,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keyword, tags = selection.get("keyword"), selection.get("tags") or []
     shard_spec = selection.get("shard")
     failed_before = set(selection.get("failed_before") or ())
-    if not keyword and not tags and not shard_spec and not failed_before:
+    left_out = set(selection.get("left_out") or ())  # --affected
+    if not keyword and not tags and not shard_spec and not failed_before and not left_out:
         return
     from thinking_tests.engines.pytest_results import case_id
     from thinking_tests.select import Shard
@@ -288,7 +293,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             identifier, _, name = case_id(item.nodeid, rootdir)
             marks = tuple(m.name for m in item.iter_markers())
             wanted = matches(identifier, name, "", marks, predicate, tags)
-        if wanted:
+        if wanted and identifier not in left_out:
             chosen.append((item, identifier))
         else:
             dropped.append(item)

@@ -121,6 +121,9 @@ class PlainPytestReports:
         summary = None
         if self.coverage is not None:
             self.coverage.stop()
+            problem = self.coverage.record(self.cases, self.start)  # for --affected next time
+            if problem is not None:
+                self.lines.append(problem)
             ok, note, summary = self.coverage.report()
             self.lines.append(note)
             if not ok and session.exitstatus == 0:

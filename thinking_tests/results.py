@@ -4,6 +4,7 @@ terminal and the journal as each case ends."""
 from __future__ import annotations
 
 import gc
+import sys
 from typing import TYPE_CHECKING
 
 from thinking_tests.config import capture_level, config
@@ -11,6 +12,7 @@ from thinking_tests.registry import REGISTRY
 
 if TYPE_CHECKING:
     from thinking_tests.collect import Item
+    from thinking_tests.coverage_contexts import Contexts
     from thinking_tests.engines import Plan
     from thinking_tests.journal import Journal
     from thinking_tests.model import CaseResult
@@ -85,6 +87,12 @@ def run_plan(plan: Plan, results: Results) -> bool:
     r = config.reports
     capture = Capture(r.max_output, level, r.max_run_output) if wanted else None
     runner = CaseRunner(Fixtures(REGISTRY), config.aspects, capture, config.timeout, config.retries)
+    contexts: Contexts | None = None
+    # A Coverage may be running (the pytest engine's plugin switches contexts itself).
+    if config.coverage.contexts and "coverage" in sys.modules and config.backend != "pytest":
+        from thinking_tests.coverage_contexts import switcher
+
+        contexts = runner.switch = switcher()
     engine = get_engine(config.backend)
     terminal_stream = results.terminal.stream
     if capture is not None:
@@ -94,6 +102,8 @@ def run_plan(plan: Plan, results: Results) -> bool:
     try:
         engine(plan, runner, results)
     finally:
+        if contexts is not None:
+            contexts.close()  # what runs after the cases belongs to none of them
         if capture is not None:
             capture.uninstall()
             results.terminal.stream = terminal_stream

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from time import perf_counter as _perf_counter
 from time import time as _time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thinking_tests.aspects import _current, aspect_name
 from thinking_tests.capture import Capture
@@ -26,6 +26,9 @@ from thinking_tests.fixtures import Fixtures
 from thinking_tests.model import CaseResult, Outcome, Stage, StageResult
 from thinking_tests.sandbox import Snapshot, with_note
 from thinking_tests.timeouts import CaseTimeout, Deadline, blamed
+
+if TYPE_CHECKING:
+    from thinking_tests.coverage_contexts import Contexts
 
 __all__ = ["CaseRunner", "Running"]
 
@@ -51,6 +54,9 @@ class CaseRunner:
         # The process as the last case's body was put back to, while no code but the
         # runner's has run since: the next body starts from it without a second look.
         self.clean: Snapshot | None = None
+        # coverage.py's switch_context when each case runs under its own coverage context
+        # (see coverage_contexts); None, and one attribute look-up a stage, without coverage.
+        self.switch: Contexts | None = None
 
     def run(self, case: Case, next_case: Case | None = None) -> CaseResult:
         """Run one case; `next_case` tells which fixture scopes end after it."""
@@ -94,6 +100,9 @@ class CaseRunner:
 
     def skipped(self, case: Case, next_case: Case | None = None) -> CaseResult:
         start, began = _time(), _perf_counter()
+        if self.switch is not None:  # fixture scopes that end here end in its teardown
+            self.switch(f"{case.id}|teardown")
+            self.switch.ended()
         limit = case.timeout or self.timeout
         ended = tuple(
             StageResult(Stage.TEARDOWN, False, 0.0, exception_info(error))
@@ -112,6 +121,9 @@ class CaseRunner:
         allowed: float | None = None,
     ) -> StageResult:
         __tracebackhide__ = True  # pytest shows the user's frames, not the runner's
+        switch = self.switch
+        if switch is not None:
+            switch(f"{case.id}|{stage.value}")
         token = _current.set((case, stage))  # current() makes the Current when asked
         began = _perf_counter()  # bound at import: a case may leave time's functions mocked
         try:
@@ -141,6 +153,8 @@ class CaseRunner:
             return StageResult(stage, False, _perf_counter() - began, info)
         finally:
             _current.reset(token)
+            if switch is not None:
+                switch.ended()  # the environment as the stage found it (see Contexts)
         return StageResult(stage, True, _perf_counter() - began)
 
     @staticmethod

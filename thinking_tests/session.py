@@ -200,7 +200,7 @@ class _Run:
         made for it removed when __test__.py moved the reports elsewhere."""
         if not self.options.list_only and config.coverage_key() != self.coverage_settings:
             if self.coverage is not None:
-                self.coverage.discard(keep_data=self.options.resume)
+                self.coverage.discard(keep_data=self.options.resume or self.options.affected)
             self.coverage = start_coverage(self.root, self.options.targets)
         made = self.made_folder
         if made is not None and report_directory(self.root) != made:
@@ -254,6 +254,8 @@ class _Run:
                 durations = durations_from(options.shard_durations) if options.shard_durations else None
                 shard = Shard.parse(options.shard, durations)
                 plan.shard, plan.shard_durations = (shard.index, shard.count), shard.durations
+            if options.affected and config.backend == "pytest" and not options.list_only:
+                self.affected_to_pytest()
             if (options.last_failed or options.failed_first) and config.backend == "pytest":
                 self.failed_to_pytest()
             if options.list_only and config.backend == "pytest":
@@ -267,6 +269,8 @@ class _Run:
                 if unmatched:
                     raise SelectionError(unmatched)
                 plan.items = by_node_ids(select(items, options.keyword, options.tags, shard), options.targets)
+                if options.affected:
+                    plan.items = self.affected(plan.items)
                 if options.last_failed or options.failed_first:
                     plan.items = self.failed_again(plan.items)
                 if options.arrange is not None:
@@ -314,6 +318,34 @@ class _Run:
         why = "no journal of a last run" if failed is None else "no case of this selection failed in the last run"
         self.terminal.write(f"thinking-tests: --last-failed: {why}; running all {runnable(items)} cases\n")
         return items
+
+    def affected(self, items: "list[Item]") -> "list[Item]":
+        """--affected: the items a change since the last measured run may affect (see
+        `affected`); every item, and a line saying why, when that cannot be told."""
+        from thinking_tests.affected import for_run
+
+        chosen = for_run(self.root, self.journal_path())
+        if chosen.everything is not None:
+            self.terminal.write(f"thinking-tests: {chosen.line()}\n")
+            return items
+        kept = [item for item in items if item.id not in chosen.left_out]
+        line = chosen.line(runnable(kept), runnable(items))
+        if runnable(items) and not runnable(kept):
+            raise NothingSelected(line)
+        self.terminal.write(f"thinking-tests: {line}\n")
+        self.filters.append(chosen.filter())
+        return kept
+
+    def affected_to_pytest(self) -> None:
+        """--affected under the pytest engine: the ids to leave out go to the plugin, which
+        drops pytest's items of those ids (cases unknown to the record run)."""
+        from thinking_tests.affected import for_run
+
+        chosen = for_run(self.root, self.journal_path())
+        self.terminal.write(f"thinking-tests: {chosen.line()}\n")
+        if chosen.everything is None:
+            self.plan.left_out = sorted(chosen.left_out)
+            self.filters.append(chosen.filter())
 
     def failed_to_pytest(self) -> None:
         """--last-failed / --failed-first under the pytest engine: the ids that failed last
@@ -462,6 +494,10 @@ class _Run:
                 except Exception as error:  # its data cannot be saved: said, and the run fails
                     coverage_ok, coverage = False, None
                     notes.append(f"thinking-tests: coverage data could not be saved: {reason(error)}")
+            if coverage is not None:  # what each case ran, for --affected next time
+                problem = coverage.record(self.results.cases, self.start)
+                if problem is not None:
+                    notes.append(problem)
             run = RunResult(
                 cases=tuple(self.results.cases),
                 start=self.start,
@@ -534,7 +570,8 @@ class _Run:
         """What a refused run undoes: coverage's data discarded, the report folder's lock
         released, the report folder removed if this run made it."""
         if self.coverage is not None:
-            self.coverage.discard(keep_data=self.options.resume)
+            # --affected that ran nothing keeps the data its record describes.
+            self.coverage.discard(keep_data=self.options.resume or self.options.affected)
         if self.lock is not None:
             self.lock.release()
         if self.made_folder is not None:

@@ -60,7 +60,8 @@ def smoke_run_prints_every_tool_with_its_ratio() -> None:
     assert [r[0] for r in collection] == ["@test cases", "plain functions"], ran
     assert collection[1][3] == "1.00×" and RATIO.match(collection[0][3]), collection
     coverage = _rows(ran.stdout, "Coverage: thinking-tests (unittest engine), 20 trivial cases (medians)")
-    assert [r[0] for r in coverage] == ["off", "on"], ran
+    assert [r[0] for r in coverage] == ["off", "on, no contexts", "on"], ran
+    assert re.search(r"^  contexts cost [+-]\d+\.\d % of the run with coverage on and no contexts$", ran.stdout, re.M), ran
     reports = _rows(ran.stdout, "Report writing alone: a run of 100 cases built in-process (median of 1)")
     assert [r[0] for r in reports] == ["JUnit XML", "HTML", "HTML, 1st of a process"], ran
     assert reports[0][5] == "—", reports  # only the HTML report is opened in a browser

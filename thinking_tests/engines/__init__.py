@@ -62,6 +62,8 @@ class Plan:
     # last run, to run only them (`failed_only`) or first.
     failed_before: list[str] | None = None
     failed_only: bool = False
+    # --affected for an engine that selects for itself (pytest): the ids to leave out.
+    left_out: list[str] | None = None
 
 
 Engine = Callable[[Plan, "CaseRunner", Listener], None]

@@ -69,6 +69,7 @@ def _selection(plan: Plan) -> Iterator[None]:
         "durations": plan.shard_durations or {},
         "failed_before": plan.failed_before or [],
         "failed_only": plan.failed_only,
+        "left_out": plan.left_out or [],
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(selection, handle)

@@ -118,6 +118,8 @@ class NativeRun(unittest.TestResult):
         self._streams = Streams()
         if self._runner.capture is not None:
             self._runner.capture.start_case()
+        if self._runner.switch is not None:  # unittest runs setUp, the test and tearDown as one
+            self._runner.switch(f"{native.id}|run")
 
     def stopTest(self, test: Any) -> None:
         super().stopTest(test)
@@ -126,6 +128,8 @@ class NativeRun(unittest.TestResult):
             return
         self._current = None
         captured = ("", "", "")
+        if self._runner.switch is not None:
+            self._runner.switch("")
         # Streams and logging's off switch are put back at once, unlike the rest (see
         # _snapshot): left replaced, they would take the output of every later test.
         put_back = self._streams.restore()
