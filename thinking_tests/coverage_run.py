@@ -46,9 +46,12 @@ class CoverageRun:
         self.settings = settings
         self.reports = reports
         self.root = root
+        # Work for the time this process waits on the child writing the HTML pages (see
+        # report); done then, or by whoever calls `report` no more.
+        self.meanwhile: Callable[[], None] | None = None
         from thinking_tests.affected import data_file as data_path, report_folder
 
-        self.directory = directory = report_folder(reports, root)
+        self.directory = report_folder(reports, root)
         data_file = data_path(settings, reports, root)
         data_file.parent.mkdir(parents=True, exist_ok=True)
         self.options: dict[str, object] = dict(
@@ -215,6 +218,7 @@ class CoverageRun:
             if wants_html:
                 path = self._path(self.settings.html)
                 if html_child is not None:
+                    self.do_meanwhile()  # while the child still writes the pages
                     failure = html_child()
                     if failure is not None:
                         raise CoverageException(failure)
@@ -242,6 +246,11 @@ class CoverageRun:
         if threshold is not None and total < threshold:
             return False, f"{line}; under the required {threshold:g}%, so the run fails", summary
         return True, line, summary
+
+    def do_meanwhile(self) -> None:
+        work, self.meanwhile = self.meanwhile, None
+        if work is not None:
+            work()
 
     def _html_in_child(self) -> Callable[[], str | None] | None:
         """Start writing the HTML pages in a forked child; the returned call waits for it and

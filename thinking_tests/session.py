@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from operator import attrgetter
 from time import perf_counter as _perf_counter  # bound at import: a case may mock time's
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
     from thinking_tests.coverage_run import CoverageRun
     from thinking_tests.interrupts import Interrupts
     from thinking_tests.journal import Journal
+    from thinking_tests.model import CaseResult
     from thinking_tests.resume import Resume
 
 
@@ -98,6 +100,13 @@ def execute(options: Options) -> int:
         return INTERNAL_ERROR
     finally:
         interrupts.restore()
+
+
+def _record(coverage: CoverageRun, cases: Sequence[CaseResult], start: float, notes: list[str]) -> None:
+    """The record of what each case ran, for --affected next time; a failure is a note."""
+    problem = coverage.record(cases, start)
+    if problem is not None:
+        notes.append(problem)
 
 
 def start_coverage(root: Path, targets: Sequence[Target] = ()) -> "CoverageRun | None":
@@ -495,9 +504,7 @@ class _Run:
                     coverage_ok, coverage = False, None
                     notes.append(f"thinking-tests: coverage data could not be saved: {reason(error)}")
             if coverage is not None:  # what each case ran, for --affected next time
-                problem = coverage.record(self.results.cases, self.start)
-                if problem is not None:
-                    notes.append(problem)
+                coverage.meanwhile = partial(_record, coverage, self.results.cases, self.start, notes)
             run = RunResult(
                 cases=tuple(self.results.cases),
                 start=self.start,
@@ -523,13 +530,16 @@ class _Run:
             # JUnit XML and HTML first: whatever happens to coverage's reports, these are written.
             unwritten: list[Path] = []
             notes.extend(write_reports(run, self.root, unwritten=unwritten))
+        summary = None
         if coverage is not None and not interrupts.pending:
             coverage_ok, summary = coverage_reports(coverage, notes, interrupts)
-            if summary is not None and not interrupts.pending:
-                # The HTML report shows the coverage total: written again, now that it is known.
-                with interrupts.deferred():
-                    run = replace(run, coverage=summary)
-                    write_reports(run, self.root, unwritten=unwritten, only=("html",))
+        if coverage is not None:  # written while coverage.py wrote its HTML pages, or now
+            coverage.do_meanwhile()
+        if summary is not None and not interrupts.pending:
+            # The HTML report shows the coverage total: written again, now that it is known.
+            with interrupts.deferred():
+                run = replace(run, coverage=summary)
+                write_reports(run, self.root, unwritten=unwritten, only=("html",))
         if self.lock is not None:
             self.lock.release()
         if interrupts.pending:
