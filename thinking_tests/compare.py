@@ -6,7 +6,8 @@ names, of either engine. Cases are matched by id. A change is one of:
 
 - new failure: failed or errored now, and neither before (it passed, was skipped, or is new);
 - fixed: failed or errored before, passed now;
-- new case: not in the earlier run;
+- new case: not in the earlier run, which would have run it (a whole run whose targets cover
+  its module; a case a narrowed run left out is not new);
 - removed: in the earlier run, not in this one, and this run would have run it: judged only
   when this run is a whole run (no -k, -t, --lf, node id, shard or -x narrowed it, and it
   was not interrupted) and its targets cover the case's module; otherwise not judged, since
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from thinking_tests.journal import JournalError
-from thinking_tests.model import CaseResult, Outcome, RunResult, record
+from thinking_tests.model import CaseResult, Outcome, RunResult, Selection, record
 
 SLOWER_RATIO = 2.0  # at least twice as long
 SLOWER_MIN = 0.05  # and at least this many seconds longer
@@ -58,12 +59,15 @@ Seen = tuple[str, float, bool]
 
 
 class Previous(NamedTuple):
-    """The earlier run: where its journal is, when it started, on which engine, its cases."""
+    """The earlier run: where its journal is, when it started, on which engine, its cases,
+    and which modules it would have run (`covering`): a case of another module, or any case
+    when it was narrowed (None), missing from it is not new, only not run then."""
 
     path: Path
     start: float
     backend: str
     cases: dict[str, Seen]  # by case id
+    covered: Callable[[str], bool] | None = None
 
 
 class Change(NamedTuple):
@@ -121,7 +125,8 @@ def read_previous(path: Path) -> Previous:
     from thinking_tests.journal.reading import read
 
     run = read(path)  # a run that died (its died-in case an error), or not this version's
-    return Previous(path, run.start, run.backend, {case.id: _seen(case) for case in run.cases})
+    cases = {case.id: _seen(case) for case in run.cases}
+    return Previous(path, run.start, run.backend, cases, covering(run))
 
 
 def _seen(case: CaseResult) -> Seen:
@@ -156,7 +161,24 @@ def _summed(path: Path, data: bytes) -> Previous | None:
         if type(n) is not int or not 0 <= n < len(ids):
             return None
         marked[n] = True
-    return Previous(path, start, backend, dict(zip(ids, zip(outcomes, seconds, marked))))
+    return Previous(path, start, backend, dict(zip(ids, zip(outcomes, seconds, marked))), _covered(end))
+
+
+def _covered(end: dict[str, object]) -> Callable[[str], bool] | None:
+    """`Previous.covered` from a journal's end record; None when it does not say what its run
+    selected, or says it in a way this version does not read."""
+    chosen = end.get("selection")
+    try:
+        if not isinstance(chosen, dict) or type(end.get("interrupted")) is not bool:
+            return None
+        targets, filters = chosen["targets"], chosen["filters"]
+        deselected, not_run = chosen["deselected"], chosen["not_run"]
+        if not all(type(t) is str for t in [*targets, *filters]) or {type(deselected), type(not_run)} != {int}:
+            return None
+    except (KeyError, TypeError):
+        return None
+    selection = Selection(tuple(targets), tuple(filters), deselected, not_run)
+    return _covering(selection, bool(end["interrupted"]), "unittest", ())
 
 
 def read_compared(path: Path) -> Previous:
@@ -185,15 +207,17 @@ def compare(
     before = previous.cases
     found: dict[str, list[Change]] = {kind: [] for kind, _, _ in KINDS}
     seen_before = before.get
+    earlier_covered = previous.covered
     for case in run.cases:
         ident = case.id
         outcome = case.outcome._value_
         seen = seen_before(ident)
         if seen is None:
-            found["new"].append(Change("new", ident, "", outcome, 0.0, case.duration))
-            if outcome in _FAILING:
-                found["new-failure"].append(Change("new-failure", ident, "", outcome, 0.0, case.duration))
-            continue
+            if earlier_covered is not None and earlier_covered(case.module):
+                found["new"].append(Change("new", ident, "", outcome, 0.0, case.duration))
+                if outcome in _FAILING:
+                    found["new-failure"].append(Change("new-failure", ident, "", outcome, 0.0, case.duration))
+            continue  # else the earlier run left it out: not new, its past unknown
         was, took, was_flaky = seen
         duration = case.duration
         if outcome != was:
@@ -219,10 +243,15 @@ def covering(run: RunResult, pytest_args: Sequence[str] = ()) -> Callable[[str],
     run, by the names of its targets (packages and everything below them, modules); None
     when it was narrowed (filters, deselected or unrun cases, an interrupt, pytest's own
     -k or -m), or its targets are not known (a journal written before they were recorded)."""
-    selection = run.selection
-    if selection.partial or run.interrupted or not selection.targets:
+    return _covering(run.selection, run.interrupted, run.backend, pytest_args)
+
+
+def _covering(
+    selection: Selection, interrupted: bool, backend: str, pytest_args: Sequence[str]
+) -> Callable[[str], bool] | None:
+    if selection.partial or interrupted or not selection.targets:
         return None
-    if run.backend == "pytest" and narrowing_pytest_args(pytest_args):
+    if backend == "pytest" and narrowing_pytest_args(pytest_args):
         return None
     names = selection.targets
     prefixes = tuple(f"{name}." for name in names)

@@ -109,6 +109,22 @@ def narrowed_run_removes_nothing() -> None:
     assert lines[1] == f"new failures: {MODULE}::breaks", lines
 
 
+@test("after a narrowed run, the cases it left out are not new in the next whole run")
+def after_a_narrowed_run_nothing_is_new() -> None:
+    root = make_project()
+    for narrowing in (("-k", "stays_green"), ("--lf",)):  # a filter; the last run's failures
+        ran = run("-m", "test.run_all", cwd=root)  # a whole run: every case has a past
+        ran = run("-m", "test.run_all", *narrowing, cwd=root)
+        ran = run("-m", "test.run_all", cwd=root)
+        lines = compared_lines(ran)
+        assert HEAD.match(lines[0])["counted"] == "nothing changed", (narrowing, lines)  # type: ignore[index]
+    # Against a whole run, a case it did not have is new, as before.
+    (root / "test" / "test_more.py").write_text("from thinking_tests import test\n\n\n@test\ndef arrives_later():\n    pass\n")
+    lines = compared_lines(run("-m", "test.run_all", cwd=root))
+    assert HEAD.match(lines[0])["counted"] == "1 new case", lines  # type: ignore[index]
+    assert lines[1] == "new cases: test.test_more::arrives_later", lines
+
+
 @test("report rebuilds the reports from a journal and compares it with the journal.prev.jsonl beside it")
 def report_compares_too() -> None:
     runs = two_runs()
