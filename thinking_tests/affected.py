@@ -44,16 +44,11 @@ SETTINGS_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", "pytest.ini", ".cove
 _SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages"})
 
 
-def report_folder(reports: ReportSettings, root: Path) -> Path:
-    directory = Path(reports.directory)
-    return directory if directory.is_absolute() else root / directory
-
-
 def data_file(settings: CoverageSettings, reports: ReportSettings, root: Path) -> Path:
     """Where coverage's data file of a run goes (a relative path lands in the reports'
     directory, itself relative to the root)."""
     path = Path(settings.data_file)
-    return path if path.is_absolute() else report_folder(reports, root) / path
+    return path if path.is_absolute() else reports.folder(root) / path
 
 
 def record_path(data: Path) -> Path:
@@ -295,4 +290,4 @@ def for_run(root: Path, journal: Path | None) -> Affected:
     if not config.coverage.contexts:
         return Affected(f"config.coverage.contexts is off, {why}")
     data = data_file(config.coverage, config.reports, root)
-    return choose(record_path(data), root, report_folder(config.reports, root), failed_in(journal) or set())
+    return choose(record_path(data), root, config.reports.folder(root), failed_in(journal) or set())

@@ -52,14 +52,16 @@ class ReportSettings(_Strict):
     max_run_output: int = 50 * 1024 * 1024
     enabled: bool = True
 
+    def folder(self, root: Path) -> Path:
+        """The folder of the reports: `directory`, relative to `root` unless absolute."""
+        directory = Path(self.directory)
+        return directory if directory.is_absolute() else root / directory
+
     def path(self, name: str | os.PathLike[str] | None, root: Path) -> Path | None:
         """The absolute path of one report, or None when it is off."""
         if name is None or not self.enabled:
             return None
-        directory = Path(self.directory)
-        if not directory.is_absolute():
-            directory = root / directory
-        return Path(os.path.normpath(directory / name))  # no empty folders for "a/../b"
+        return Path(os.path.normpath(self.folder(root) / name))  # no empty folders for "a/../b"
 
 
 @dataclass

@@ -49,9 +49,9 @@ class CoverageRun:
         # Work for the time this process waits on the child writing the HTML pages (see
         # report); done then, or by whoever calls `report` no more.
         self.meanwhile: Callable[[], None] | None = None
-        from thinking_tests.affected import data_file as data_path, report_folder
+        from thinking_tests.affected import data_file as data_path
 
-        self.directory = report_folder(reports, root)
+        self.directory = reports.folder(root)
         data_file = data_path(settings, reports, root)
         data_file.parent.mkdir(parents=True, exist_ok=True)
         self.options: dict[str, object] = dict(

@@ -31,8 +31,7 @@ def report_root(config_file: Path | None) -> Path:
 
 def report_directory(root: Path) -> Path:
     """The folder of the reports: config.reports.directory, relative to `root`."""
-    directory = Path(config.reports.directory)
-    return directory if directory.is_absolute() else root / directory
+    return config.reports.folder(root)
 
 
 def check_report_directory(root: Path) -> None:
