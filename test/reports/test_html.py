@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
+from test.reports._e2e_helpers import VOID
 from test.reports._e2e_helpers import dump_dom as browser_dom
 from thinking_tests import run_current_module, test
 from thinking_tests.model import (
@@ -33,21 +34,6 @@ from thinking_tests.reports.html.view import format_duration
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START = 1_700_000_000.0
 SCRIPTS_IN_TEMPLATE = 2  # the JSON data block and the page's own script
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
 
 IMG = "<img src=x onerror=alert(1)>"
 CLOSE = "</script><script>alert(1)</script>"

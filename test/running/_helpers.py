@@ -124,6 +124,12 @@ def junit_cases(path: Path) -> list[tuple[str, str, str]]:
     return found
 
 
+def selections(root: Path) -> set[str]:
+    """The selections (partial run: ...) the JUnit XML's suites record, by their property."""
+    tree = ET.parse(root / "reports" / "junit.xml")
+    return {p.get("value") or "" for p in tree.iter("property") if p.get("name") == "thinking-tests.selection"}
+
+
 def files_below(root: Path) -> set[str]:
     """Every file and directory below root, relative, without Python's bytecode caches."""
     found: set[str] = set()

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from test.running._helpers import one_sentence, project, ran_ids, run
+from test.running._helpers import one_sentence, project, ran_ids, run, selections
 from test.support import REPO, remove_at_exit
 from thinking_tests import run_current_module, test
 
@@ -95,11 +94,6 @@ def _edit(path: Path) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
-def _selection(root: Path) -> set[str]:
-    tree = ET.parse(root / "reports" / "junit.xml")
-    return {p.get("value") or "" for p in tree.iter("property") if p.get("name") == "thinking-tests.selection"}
-
-
 @test(
     "one edited source file: exactly the cases that ran it run, with last run's failure and a new case",
     params=["unittest", "pytest"],
@@ -118,7 +112,7 @@ def edited_source(backend: str) -> None:
         assert line in again.stdout and "); 1 left out\n" in again.stdout, again
     else:  # pytest collects for itself: the count of known cases left out
         assert "thinking-tests: --affected: 1 known case left out (2 files changed since the run of " in again.stdout, again
-    assert any(s.startswith("partial run: --affected (2 files changed since the run of ") for s in _selection(root)), _selection(root)
+    assert any(s.startswith("partial run: --affected (2 files changed since the run of ") for s in selections(root)), selections(root)
     # Its record carries the left-out case on: the next run, after no change, runs nothing
     # more than it must (exit 5: no case selected, the last reports kept).
     quiet = run("-m", "thinking_tests", "test", "-v", "--affected", "--backend", backend, cwd=root)

@@ -3,10 +3,9 @@ journal (no cache folder beside the reports). A file counts how often each case 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from test.running._helpers import outcomes, project, ran_ids, run
+from test.running._helpers import outcomes, project, ran_ids, run, selections
 from thinking_tests import run_current_module, test
 
 CASES = '''
@@ -61,11 +60,6 @@ def _ran(root: Path) -> list[str]:
     return names
 
 
-def _selection(root: Path) -> set[str]:
-    tree = ET.parse(root / "reports" / "junit.xml")
-    return {p.get("value") or "" for p in tree.iter("property") if p.get("name") == "thinking-tests.selection"}
-
-
 @test(
     "--lf runs only what failed or errored last time, and the reports say the run was partial",
     params=["unittest", "pytest"],
@@ -83,7 +77,7 @@ def last_failed(backend: str) -> None:
     assert _ran(root) == ["flaky"]  # needs_database's fixture fails before the body runs
     # The pytest engine's pytest deselects by itself: the reports say the filter, not a count.
     partial = "partial run: --last-failed" + ("; 2 deselected" if backend == "unittest" else "")
-    assert _selection(root) == {partial}, _selection(root)
+    assert selections(root) == {partial}, selections(root)
     # Fixed: it passes, and the next --lf finds only the error left.
     (root / "BROKEN").unlink()
     fixed = run("-m", "thinking_tests", "test", "--lf", "-v", *engine, cwd=root)
