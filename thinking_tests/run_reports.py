@@ -18,6 +18,7 @@ from thinking_tests.paths import reason, shown
 
 if TYPE_CHECKING:
     from thinking_tests.coverage_run import CoverageRun
+    from thinking_tests.reports.html.renderer import Renderer
     from thinking_tests.interrupts import Interrupts
     from thinking_tests.model import CoverageSummary
     from thinking_tests.terminal import Terminal
@@ -89,9 +90,10 @@ def _check_report_paths(directory: Path) -> None:
                 raise ConfigError(str(error)) from None
 
 
-def report_writers(root: Path) -> list[tuple[str, Path, Writer]]:
+def report_writers(root: Path, renderer: Renderer | None = None) -> list[tuple[str, Path, Writer]]:
     """(setting or plug-in name, path, write(run, path)) of every report that is on: the
-    built-in ones (thinking_tests.reports.BUILT_IN), then those of config.reports.plugins."""
+    built-in ones (thinking_tests.reports.BUILT_IN), then those of config.reports.plugins.
+    The HTML report's pages go to `renderer`, a child writing them, when there is one."""
     from thinking_tests.reports import BUILT_IN
 
     writers: list[tuple[str, Path, Writer]] = []
@@ -104,7 +106,8 @@ def report_writers(root: Path) -> list[tuple[str, Path, Writer]]:
             module = importlib.import_module(module_name)
         except ImportError:
             continue
-        writers.append((setting, path, functools.partial(module.write, max_output=limit)))
+        write = renderer.write if renderer is not None and setting == "html" else module.write
+        writers.append((setting, path, functools.partial(write, max_output=limit)))
     if config.reports.plugins:
         from thinking_tests.reports.plugins import plugin_writer
 
@@ -113,6 +116,17 @@ def report_writers(root: Path) -> list[tuple[str, Path, Writer]]:
             if path is not None:
                 writers.append((name, path, plugin_writer(name, limit)))
     return writers
+
+
+def start_renderer(stand_in: RunResult, writers: list[tuple[str, Path, Writer]]) -> Renderer | None:
+    """A child that writes the HTML report's stand-in now and its real pages later (see
+    `renderer`), when the HTML report is on and a child can help; else None."""
+    path = next((path for setting, path, _ in writers if setting == "html"), None)
+    if path is None:
+        return None
+    from thinking_tests.reports.html.renderer import Renderer
+
+    return Renderer.start(stand_in, path, config.reports.max_output)
 
 
 def rebuild_reports(run: RunResult, root: Path, terminal: Terminal, compared: list[str] | None = None) -> int:
@@ -136,13 +150,14 @@ def write_reports(
     pytest_junitxml: Path | None = None,
     unwritten: list[Path] | None = None,
     only: tuple[str, ...] | None = None,
+    renderer: Renderer | None = None,
 ) -> list[str]:
     """Write every report that is on; return one line per report for the terminal.
 
     A report whose path is the file pytest's own `--junitxml` writes is left to pytest.
     The path of each report that could not be written is added to `unwritten`."""
     lines: list[str] = []
-    for setting, path, write in report_writers(root):
+    for setting, path, write in report_writers(root, renderer):
         if only is not None and setting not in only:
             continue
         label = setting.replace("_", " ")

@@ -41,6 +41,7 @@ from thinking_tests.run_reports import (
     report_directory,
     report_root,
     report_writers,
+    start_renderer,
     shown_path,
     write_reports,
 )
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
     from thinking_tests.interrupts import Interrupts
     from thinking_tests.journal import Journal
     from thinking_tests.model import CaseResult
+    from thinking_tests.reports.html.renderer import Renderer
     from thinking_tests.resume import Resume
 
 
@@ -144,6 +146,7 @@ class _Run:
         self.resumed: Resume | None = None  # --resume: the run it continues
         self.compared: Previous | None = None  # --compare: the run to compare with
         self.previous_journal: Path | None = None  # the last run's journal, kept beside this one's
+        self.renderer: Renderer | None = None  # the child writing the HTML report's pages
 
     def execute(self) -> int:
         self.collector = PausedCollector()  # until the cases run (see run_cases)
@@ -161,6 +164,8 @@ class _Run:
             return self.finish()
         finally:
             self.collector.resume(freeze=False)  # a run that ended before its cases ran
+            if self.renderer is not None:  # never left behind, however the run ended
+                self.renderer.close()
 
     def configure(self) -> None:
         """Settings from pyproject.toml, then coverage started, then __test__.py (so what it
@@ -394,16 +399,19 @@ class _Run:
         self.terminal.header(len(items) if plan.items is not None else None, config.backend, shown_path(self.config_file))
         journal_path = self.journal_path()
         if self.lock is not None and (plan.items is None or plan.items):
-            writers = [(path, write) for _, path, write in report_writers(self.root)]
+            named = report_writers(self.root)
             if plan.items is None:
                 from thinking_tests.journal import previous
 
                 # pytest selects and reads its command line: should it select nothing or
                 # refuse the command line, the last run's reports come back.
                 journals = [journal_path, previous(journal_path)] if journal_path else []  # both, as they were
-                self.kept = LastReports([path for path, _ in writers] + journals)
+                self.kept = LastReports([path for _, path, _ in named] + journals)
             stand_ins = stand_in(self.start, options.command, config.backend, self.selection)
             with self.interrupts.deferred():  # never half a stand-in: a signal here stops the run after
+                # The HTML report's pages are written by a child from here on, where one can be.
+                self.renderer = start_renderer(stand_ins, named)
+                writers = [(path, write) for setting, path, write in named if not (self.renderer and setting == "html")]
                 for problem in write_stand_ins(stand_ins, writers):
                     self.terminal.write(f"thinking-tests: could not replace the last run's report {problem}\n")
             self.interrupted = self.interrupted or self.interrupts.pending
@@ -465,6 +473,7 @@ class _Run:
             # does not know, a node id it cannot find): nothing is left behind.
             if self.journal is not None:
                 self.journal.close(0.0, False)
+            self.stop_renderer()  # its stand-in written before the restore
             if self.kept is not None:
                 self.kept.restore()
             self.leave_nothing()
@@ -519,6 +528,8 @@ class _Run:
                 run = self.resumed.whole(run)
                 notes.extend(self.resumed.finish(coverage))
             if self.kept is not None and selection.filters and not run.cases and not interrupted:
+                for problem in self.stop_renderer():  # its stand-in written before the restore
+                    terminal.write(problem + "\n")
                 self.kept.restore()
                 if self.lock is not None:
                     self.lock.release()
@@ -529,7 +540,7 @@ class _Run:
             run, compared = self.compare(run)
             # JUnit XML and HTML first: whatever happens to coverage's reports, these are written.
             unwritten: list[Path] = []
-            notes.extend(write_reports(run, self.root, unwritten=unwritten))
+            notes.extend(write_reports(run, self.root, unwritten=unwritten, renderer=self.renderer))
         summary = None
         if coverage is not None and not interrupts.pending:
             coverage_ok, summary = coverage_reports(coverage, notes, interrupts)
@@ -539,7 +550,8 @@ class _Run:
             # The HTML report shows the coverage total: written again, now that it is known.
             with interrupts.deferred():
                 run = replace(run, coverage=summary)
-                write_reports(run, self.root, unwritten=unwritten, only=("html",))
+                write_reports(run, self.root, unwritten=unwritten, only=("html",), renderer=self.renderer)
+        notes.extend(self.stop_renderer())
         if self.lock is not None:
             self.lock.release()
         if interrupts.pending:
@@ -576,9 +588,19 @@ class _Run:
         except Exception as error:  # a comparison is news, never a reason to lose the reports
             return run, [f"thinking-tests: the run was not compared with the last one: {reason(error)}"]
 
+    def stop_renderer(self) -> list[str]:
+        """The child writing the HTML pages gone (it holds the report folder's lock too); a
+        line for its stand-in page, if that could not be written."""
+        renderer = self.renderer
+        if renderer is None:
+            return []
+        renderer.close()
+        return [f"thinking-tests: could not replace the last run's report {problem}" for problem in renderer.problems]
+
     def leave_nothing(self) -> None:
         """What a refused run undoes: coverage's data discarded, the report folder's lock
         released, the report folder removed if this run made it."""
+        self.stop_renderer()
         if self.coverage is not None:
             # --affected that ran nothing keeps the data its record describes.
             self.coverage.discard(keep_data=self.options.resume or self.options.affected)
