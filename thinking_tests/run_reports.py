@@ -157,7 +157,12 @@ def write_reports(
     A report whose path is the file pytest's own `--junitxml` writes is left to pytest.
     The path of each report that could not be written is added to `unwritten`."""
     lines: list[str] = []
-    for setting, path, write in report_writers(root, renderer):
+    writers = report_writers(root, renderer)
+    if renderer is not None:  # its page written by the child while the others are written here
+        for setting, path, _ in writers:
+            if setting == "html" and (only is None or setting in only):
+                renderer.begin(run, path, config.reports.max_output)
+    for setting, path, write in writers:
         if only is not None and setting not in only:
             continue
         label = setting.replace("_", " ")

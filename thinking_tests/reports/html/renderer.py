@@ -51,6 +51,7 @@ class Renderer:
         self._owed: list[Path] = [stand_in]  # pages whose reply is still to come
         self._first = True  # the next reply is the stand-in's
         self.problems: list[str] = []  # the stand-in's page, when it could not be written
+        self._begun: tuple[RunResult, Path, int] | None = None  # a page sent, not yet waited for
 
     @classmethod
     def start(cls, stand_in: RunResult, path: Path, max_output: int) -> Renderer | None:
@@ -70,27 +71,57 @@ class Renderer:
         # Out of the way of a case that closes low descriptors (see descriptors.HIGH).
         return cls(pid, high(requests_write), high(replies_read), path)
 
+    def begin(self, results: RunResult, path: Path, max_output: int) -> None:
+        """Send the page of `results` to the child now, to be written while the run writes its
+        other reports; `write` with the same arguments then waits for it."""
+        from thinking_tests.reports import html
+
+        if not self.pid or self._begun is not None:
+            return
+        model = html.page_model(results, path, max_output)
+        try:
+            self._send(_dumps((model, str(path)), protocol=pickle.HIGHEST_PROTOCOL), path)
+        except OSError:
+            self.close()
+            return
+        self._begun = (results, path, max_output)
+
     def write(self, results: RunResult, path: Path, *, max_output: int = 1024 * 1024) -> None:
         """Write the HTML report of `results` to `path`, as `html.write` does: by the child,
         or here when the child cannot."""
         from thinking_tests.reports import html
 
-        if self.pid:
-            model = html.page_model(results, path, max_output)
-            try:
-                self._send(_dumps((model, str(path)), protocol=pickle.HIGHEST_PROTOCOL), path)
-                kind, text = self._answers()
-            except (OSError, EOFError, pickle.UnpicklingError, ValueError):
-                self.close()
-            else:
-                if kind == "OSError":
-                    raise OSError(text)
-                if kind == "ValueError":
-                    raise ValueError(text)
-                if not kind:
-                    return
-                self.close()  # a failure of another kind shows itself when written here
+        begun, self._begun = self._begun, None
+        if begun is not None and (begun[0] is not results or begun[1:] != (path, max_output)):
+            self._wait()  # another page was begun: written first, as asked
+            begun = None
+        if self.pid and begun is None:
+            self.begin(results, path, max_output)
+            begun, self._begun = self._begun, None
+        if begun is not None:
+            answer = self._wait()
+            if answer == "":
+                return
+            if answer is not None:
+                kind, text = answer
+                raise OSError(text) if kind == "OSError" else ValueError(text)
         html.write(results, path, max_output=max_output)
+
+    def _wait(self) -> tuple[str, str] | str | None:
+        """The last page's reply: "" written, (kind, text) for the report's own failures
+        (OSError, ValueError); None when the page must be written here (the child is gone
+        or failed otherwise)."""
+        try:
+            kind, text = self._answers()
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+            self.close()
+            return None
+        if not kind:
+            return ""
+        if kind in ("OSError", "ValueError"):
+            return kind, text
+        self.close()  # a failure of another kind shows itself when written here
+        return None
 
     def close(self) -> None:
         """The child told to stop, and gone: called before the report folder's lock is let go
