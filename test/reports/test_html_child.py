@@ -5,6 +5,7 @@ whose pipes a case takes over, costs no report and writes into no file of the ca
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from test.reports._e2e_helpers import project, read_html, report_data
@@ -127,6 +128,37 @@ def pipes_taken_over() -> None:
     assert (root / "mine.txt").read_bytes() == b"", "the run wrote into the case's file"
     if FORKS:
         assert int((root / "taken").read_text()) == 2, "the child's two pipes were not found"
+
+
+@test("a run killed at once still leaves the HTML stand-in, in place when its output ends")
+def killed_run_leaves_the_stand_in() -> None:
+    root = project(
+        cases(
+            '    Path("children").write_text(" ".join(map(str, children())))\n'
+            "    import signal\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)"
+        )
+    )
+    (root / "reports").mkdir()
+    (root / "reports" / "report.html").write_text("<!doctype html><title>Tests passed</title>")
+    ran = run("-m", "test.run_all", cwd=root)
+    assert ran.code == -9, ran
+    page = (root / "reports" / "report.html").read_text()
+    assert "has not finished" in page and "Tests failed" in page, page[:2000]
+    for pid in map(int, (root / "children").read_text().split()):
+        for _ in range(250):  # it notices its run is gone within a second
+            if not _running(pid):
+                break
+            time.sleep(0.02)
+        assert not _running(pid), f"the child {pid} outlived its killed run"
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended
 
 
 if __name__ == "__main__":
