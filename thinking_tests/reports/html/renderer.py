@@ -1,17 +1,17 @@
-"""The HTML report rendered by a forked child, which imports jinja2 and loads the template
-while the run goes on.
+"""The HTML report's pages written by a forked child, which imports jinja2 and loads the
+template while the run's cases run (the largest part of what the report costs a run).
 
-jinja2's import and the template's load are most of what the report costs a run (about a
-fifth of a 5,000-case run of trivial cases). The child is forked when the stand-in reports are
-written: it writes the HTML stand-in, then waits. At the end the run builds the page's
-view model itself (it holds the results) and sends it; the child renders and writes the
-page and says how that went. Each page is written in the order it was asked for, so the
-real report never lands before the stand-in.
+The child is forked as the stand-in reports are written: it writes the HTML stand-in, then
+waits. At the end the run builds the page's view model (it holds the results) and sends it;
+the child renders and writes the page while the run writes its other reports, and says how
+it went. Pages are written in the order asked for, so the real page never lands before the
+stand-in.
 
-The run writes the page itself, as without a child, when the child cannot help: no fork
-(not Linux), a single processor, another thread running (it could hold a lock the child would wait on forever),
-a process so big that a child would pin much memory (its pages are copied as the run
-changes them), or a child that died, hung or failed in a way other than the file system's.
+The run writes a page itself, as without a child, when a child cannot help: no fork (not
+Linux), a single processor, another thread running (it could hold a lock the child would
+wait on forever), a process so big that a child would pin much memory (the pages the run
+changes are copied while the child lives); or when the child died, hung, or failed other
+than by the file system.
 """
 
 from __future__ import annotations
