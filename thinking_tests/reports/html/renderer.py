@@ -23,6 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -95,30 +96,27 @@ class Renderer:
         if begun is not None and (begun[0] is not results or begun[1:] != (path, max_output)):
             self._wait()  # another page was begun: written first, as asked
             begun = None
-        if self.pid and begun is None:
+        if begun is None and self.pid:
             self.begin(results, path, max_output)
             begun, self._begun = self._begun, None
-        if begun is not None:
-            answer = self._wait()
-            if answer == "":
-                return
-            if answer is not None:
-                kind, text = answer
-                raise OSError(text) if kind == "OSError" else ValueError(text)
-        html.write(results, path, max_output=max_output)
+        answer = self._wait() if begun is not None else None
+        if answer is None:
+            html.write(results, path, max_output=max_output)
+        elif answer[0] == "OSError":
+            raise OSError(answer[1])
+        elif answer[0] == "ValueError":
+            raise ValueError(answer[1])
 
-    def _wait(self) -> tuple[str, str] | str | None:
-        """The last page's reply: "" written, (kind, text) for the report's own failures
-        (OSError, ValueError); None when the page must be written here (the child is gone
-        or failed otherwise)."""
+    def _wait(self) -> tuple[str, str] | None:
+        """The reply to the last page sent: ("", "") when it was written, the report's own
+        failures as (OSError or ValueError, text); None when the page must be written here
+        (the child is gone, or failed otherwise)."""
         try:
             kind, text = self._answers()
         except (OSError, EOFError, pickle.UnpicklingError, ValueError):
             self.close()
             return None
-        if not kind:
-            return ""
-        if kind in ("OSError", "ValueError"):
+        if kind in ("", "OSError", "ValueError"):
             return kind, text
         self.close()  # a failure of another kind shows itself when written here
         return None
@@ -239,10 +237,9 @@ def _serve(stand_in: RunResult, path: Path, max_output: int, requests: int, repl
     try:
         _apart(requests, replies)
         from thinking_tests.reports import html
-        from thinking_tests.reports._files import write_atomic
 
         parent = os.getppid()
-        _reply(replies, lambda: html.write(stand_in, path, max_output=max_output))
+        _reply(replies, partial(html.write, stand_in, path, max_output=max_output))
         _let_go_of_output()
         directory = html.template_dir()
         template = html._template(directory)
@@ -256,12 +253,19 @@ def _serve(stand_in: RunResult, path: Path, max_output: int, requests: int, repl
             if not message:
                 break
             model, target = _loads(message)
-            _reply(replies, lambda: write_atomic(Path(target), html.render(template, model, *statics)))
+            _reply(replies, partial(_write_page, Path(target), template, model, statics))
         code = 0
     finally:
         import posix  # not os._exit, which coverage.py may have patched to save its data
 
         posix._exit(code)
+
+
+def _write_page(path: Path, template: object, model: dict[str, object], statics: tuple[object, object, str]) -> None:
+    from thinking_tests.reports import html
+    from thinking_tests.reports._files import write_atomic
+
+    write_atomic(path, html.render(template, model, *statics))  # type: ignore[arg-type]
 
 
 def _apart(requests: int, replies: int) -> None:
@@ -301,7 +305,7 @@ def _most_descriptors() -> int:
         return 1 << 16
 
 
-def _reply(replies: int, work: Callable[[], None]) -> None:
+def _reply(replies: int, work: Callable[[], object]) -> None:
     """Do `work`, and say to the parent how it went: "" for done, else the error's kind
     (OSError and ValueError are the report's own failures) and text."""
     from thinking_tests.paths import reason
