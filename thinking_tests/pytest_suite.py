@@ -4,7 +4,7 @@ contributes the tests of the suite it returns, as `python -m unittest discover` 
 pytest ignores `load_tests`, so the doctests a suite adds vanish and the classes it leaves
 out run anyway. Under the pytest engine (and plain pytest in a project configured for
 thinking-tests) a module's `load_tests` is called as discovery calls it, through the
-default engine's own loading (`collect.native_tests`), and each test of its suite becomes a
+default engine's own loading (`native_tests`), and each test of its suite becomes a
 `SuiteTest` item whose id is the one the default engine gives it. A package whose
 `__init__.py` defines `load_tests` contributes that suite and nothing pytest would find
 below it; one without contributes the TestCase tests of its `__init__.py`, which discovery
@@ -24,8 +24,9 @@ from typing import Any
 
 import pytest
 
-from thinking_tests.collect import UNITTEST_PATTERN, ImportFailure, Item, NativeTest, _Source, _unique, native_tests
+from thinking_tests.items import ImportFailure, Item, NativeTest
 from thinking_tests.model import CaseResult, Outcome
+from thinking_tests.native_tests import UNITTEST_PATTERN, Source, native_tests, unique
 from thinking_tests.pytest_suite_results import KEY, dump, failure_text
 
 
@@ -69,7 +70,7 @@ def _module_nodes(collector: pytest.Module, found: list[Any]) -> list[Any] | Non
     file = os.path.abspath(str(collector.path))
     # As discovery passes it: the pattern when found in a folder, None when named.
     pattern = None if collector.session.isinitpath(collector.path) else UNITTEST_PATTERN
-    suite = _suite_nodes(collector, _Source(module, module.__name__, file, pattern, False), package=False)
+    suite = _suite_nodes(collector, Source(module, module.__name__, file, pattern, False), package=False)
     kept: list[Any] = []
     at: int | None = None
     for node in found:
@@ -111,19 +112,19 @@ def _package_nodes(collector: pytest.Package, found: list[Any]) -> list[Any] | N
     load_tests = callable(getattr(module, "load_tests", None))
     if not load_tests and "unittest" not in sys.modules:
         return None  # nothing imported unittest: no TestCase anywhere
-    source = _Source(module, module.__name__, os.path.abspath(init), UNITTEST_PATTERN, True)
+    source = Source(module, module.__name__, os.path.abspath(init), UNITTEST_PATTERN, True)
     own = _suite_nodes(collector, source, package=True)
     return own if load_tests else (own + found if own else None)
 
 
-def _suite_nodes(parent: pytest.Collector, source: _Source, package: bool) -> list[Any]:
+def _suite_nodes(parent: pytest.Collector, source: Source, package: bool) -> list[Any]:
     """The suite's tests as nodes, in the suite's order: each under its file (a package's
     suite holds tests of several modules) and its class, so node ids read
     `path/test_x.py::Class::method` and a doctest's `path/test_x.py::module.function`."""
     import unittest
 
     tests: list[Item] = [test for test, _ in native_tests(source, unittest.TestLoader())]
-    _unique(tests)  # a test the suite holds twice runs twice, numbered
+    unique(tests)  # a test the suite holds twice runs twice, numbered
     nodes: list[Any] = []
     file_node: Any = None
     class_node: Any = None
