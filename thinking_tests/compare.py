@@ -29,9 +29,11 @@ import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from thinking_tests.journal import JournalError
+from thinking_tests.journal.values import Unreadable, true_or_false
+from thinking_tests.journal.values import selection as read_selection
 from thinking_tests.model import CaseResult, Outcome, RunResult, Selection, record
 
 SLOWER_RATIO = 2.0  # at least twice as long
@@ -164,21 +166,17 @@ def _summed(path: Path, data: bytes) -> Previous | None:
     return Previous(path, start, backend, dict(zip(ids, zip(outcomes, seconds, marked))), _covered(end))
 
 
-def _covered(end: dict[str, object]) -> Callable[[str], bool] | None:
+def _covered(end: dict[str, Any]) -> Callable[[str], bool] | None:
     """`Previous.covered` from a journal's end record; None when it does not say what its run
-    selected, or says it in a way this version does not read."""
-    chosen = end.get("selection")
-    try:
-        if not isinstance(chosen, dict) or type(end.get("interrupted")) is not bool:
-            return None
-        targets, filters = chosen["targets"], chosen["filters"]
-        deselected, not_run = chosen["deselected"], chosen["not_run"]
-        if not all(type(t) is str for t in [*targets, *filters]) or {type(deselected), type(not_run)} != {int}:
-            return None
-    except (KeyError, TypeError):
+    selected, or says it in a way this version does not read (as `journal.reading` would)."""
+    if "selection" not in end:
         return None
-    selection = Selection(tuple(targets), tuple(filters), deselected, not_run)
-    return _covering(selection, bool(end["interrupted"]), "unittest", ())
+    try:
+        selection = read_selection(end["selection"])
+        interrupted = true_or_false(end, "interrupted", False)
+    except Unreadable:
+        return None
+    return _covering(selection, interrupted, "unittest", ())
 
 
 def read_compared(path: Path) -> Previous:

@@ -69,6 +69,37 @@ def pytest_settings(directory: str) -> PytestSettings:
     return read_settings(directory, needed=COLLECTING)
 
 
+# Files in a test package that are not test modules.
+SKIPPED_FILES = frozenset(
+    {"__init__", "__main__", "run_all", "conftest", "__test__", "__tests__", "__testing__"}
+)
+
+
+def walk_package(name: str, directory: str) -> Iterator[tuple[str, str, bool]]:
+    """(dotted name, file, is_package) of every module below a package, in name order.
+
+    A module pytest would not collect is left out unless its source declares something
+    (see `should_import`): a helper module is never imported just for being there.
+    """
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return
+    settings: PytestSettings | None = None
+    for entry in entries:
+        if entry.is_dir():
+            init = os.path.join(entry.path, "__init__.py")
+            if entry.name.isidentifier() and os.path.isfile(init):
+                yield f"{name}.{entry.name}", init, True
+        elif entry.name.endswith(".py"):
+            stem = entry.name[:-3]
+            if stem.isidentifier() and stem not in SKIPPED_FILES:
+                if settings is None:
+                    settings = pytest_settings(directory)
+                if should_import(entry.path, settings):
+                    yield f"{name}.{stem}", entry.path, False
+
+
 def pytest_style_cases(
     targets: Sequence[Target],
     registry: Registry,

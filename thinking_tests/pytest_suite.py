@@ -4,14 +4,15 @@ contributes the tests of the suite it returns, as `python -m unittest discover` 
 pytest ignores `load_tests`, so the doctests a suite adds vanish and the classes it leaves
 out run anyway. Under the pytest engine (and plain pytest in a project configured for
 thinking-tests) a module's `load_tests` is called as discovery calls it, through the
-default engine's own loading (`collect.native_tests`), and each test of its suite becomes a
+default engine's own loading (`native_tests`), and each test of its suite becomes a
 `SuiteTest` item whose id is the one the default engine gives it. A package whose
 `__init__.py` defines `load_tests` contributes that suite and nothing pytest would find
 below it; one without contributes the TestCase tests of its `__init__.py`, which discovery
 loads as a module and pytest never collects. Items run through the default engine's `NativeRun`, one per process, so
 setUpModule and setUpClass happen once per module and class, as in unittest; the verdict
 (skips, expected failures, errors apart from failures, failing subtests) travels to the
-results in the item's report, so every report says what the default engine says.
+results in the item's report (`pytest_suite_results`), so every report says what the
+default engine says.
 """
 
 from __future__ import annotations
@@ -23,12 +24,10 @@ from typing import Any
 
 import pytest
 
-from thinking_tests.collect import UNITTEST_PATTERN, ImportFailure, Item, NativeTest, _Source, _unique, native_tests
-from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
-
-# A SuiteTest's report carries its unittest results under this key of `user_properties`
-# (kept through pytest-xdist): plain strings and numbers only.
-KEY = "thinking_tests.unittest"
+from thinking_tests.items import ImportFailure, Item, NativeTest
+from thinking_tests.model import CaseResult, Outcome
+from thinking_tests.native_tests import UNITTEST_PATTERN, Source, native_tests, unique
+from thinking_tests.pytest_suite_results import KEY, dump, failure_text
 
 
 class SuiteFailure(Exception):
@@ -71,7 +70,7 @@ def _module_nodes(collector: pytest.Module, found: list[Any]) -> list[Any] | Non
     file = os.path.abspath(str(collector.path))
     # As discovery passes it: the pattern when found in a folder, None when named.
     pattern = None if collector.session.isinitpath(collector.path) else UNITTEST_PATTERN
-    suite = _suite_nodes(collector, _Source(module, module.__name__, file, pattern, False), package=False)
+    suite = _suite_nodes(collector, Source(module, module.__name__, file, pattern, False), package=False)
     kept: list[Any] = []
     at: int | None = None
     for node in found:
@@ -113,19 +112,19 @@ def _package_nodes(collector: pytest.Package, found: list[Any]) -> list[Any] | N
     load_tests = callable(getattr(module, "load_tests", None))
     if not load_tests and "unittest" not in sys.modules:
         return None  # nothing imported unittest: no TestCase anywhere
-    source = _Source(module, module.__name__, os.path.abspath(init), UNITTEST_PATTERN, True)
+    source = Source(module, module.__name__, os.path.abspath(init), UNITTEST_PATTERN, True)
     own = _suite_nodes(collector, source, package=True)
     return own if load_tests else (own + found if own else None)
 
 
-def _suite_nodes(parent: pytest.Collector, source: _Source, package: bool) -> list[Any]:
+def _suite_nodes(parent: pytest.Collector, source: Source, package: bool) -> list[Any]:
     """The suite's tests as nodes, in the suite's order: each under its file (a package's
     suite holds tests of several modules) and its class, so node ids read
     `path/test_x.py::Class::method` and a doctest's `path/test_x.py::module.function`."""
     import unittest
 
     tests: list[Item] = [test for test, _ in native_tests(source, unittest.TestLoader())]
-    _unique(tests)  # a test the suite holds twice runs twice, numbered
+    unique(tests)  # a test the suite holds twice runs twice, numbered
     nodes: list[Any] = []
     file_node: Any = None
     class_node: Any = None
@@ -216,7 +215,7 @@ class SuiteTest(pytest.Item):
             if cause is not None and cause.outcome is Outcome.SKIPPED:
                 pytest.skip(cause.message)
             message = f"not run: {cause.message}" if cause is not None else "not run by unittest"
-            raise SuiteFailure(message, _text(cause) if cause is not None else message)
+            raise SuiteFailure(message, failure_text(cause) if cause is not None else message)
         self._keep("own", own)
         outcome = own.outcome
         if outcome is Outcome.SKIPPED:
@@ -226,7 +225,7 @@ class SuiteTest(pytest.Item):
         if outcome is Outcome.XPASSED:  # unittest counts it against the run, as pytest does
             raise SuiteFailure("Unexpected success", "Unexpected success")
         if outcome in (Outcome.FAILED, Outcome.ERROR):
-            raise SuiteFailure(own.message, _text(own))
+            raise SuiteFailure(own.message, failure_text(own))
 
     def teardown(self) -> None:
         """The class (and module) ends when the next item is not of it, as in unittest."""
@@ -244,7 +243,7 @@ class SuiteTest(pytest.Item):
             self._keep("after", result)
         failed = [r for r in after if r.outcome is Outcome.ERROR]
         if failed:
-            raise SuiteFailure(failed[0].message, "\n".join(_text(r) for r in failed))
+            raise SuiteFailure(failed[0].message, "\n".join(failure_text(r) for r in failed))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, SuiteFailure):
@@ -258,7 +257,7 @@ class SuiteTest(pytest.Item):
         return super()._repr_failure_py(excinfo, style=style)
 
     def _keep(self, kind: str, result: CaseResult) -> None:
-        self.user_properties.append((KEY, _dump(kind, result)))
+        self.user_properties.append((KEY, dump(kind, result)))
 
 
 class _Runs:
@@ -328,85 +327,3 @@ def close(config: pytest.Config) -> None:
     runs = config.stash.get(_RUNS, None)
     if runs is not None:
         runs.close()
-
-
-# Results: what the items' reports carry, back into CaseResults.
-
-
-def _text(result: CaseResult) -> str:
-    info = result.exception
-    if info is None:
-        return result.message
-    explanation = f"\n{info.explanation}" if info.explanation else ""
-    return f"{info.traceback}{explanation}" or result.message
-
-
-def _dump(kind: str, result: CaseResult) -> dict[str, Any]:
-    stage = result.stages[0] if result.stages else StageResult(Stage.RUN, True, 0.0)
-    info = stage.exception
-    return {
-        "kind": kind,
-        "id": result.id,
-        "module": result.module,
-        "name": result.name,
-        "file": result.file,
-        "line": result.line,
-        "description": result.description,
-        "outcome": result.outcome.value,
-        "message": result.message,
-        "start": result.start,
-        "stage": stage.stage.value,
-        "ok": stage.ok,
-        "exception": None if info is None else [info.type_name, info.message, info.traceback, info.explanation],
-    }
-
-
-def _load(data: dict[str, Any], duration: float = 0.0) -> CaseResult:
-    info = ExceptionInfo(*data["exception"]) if data["exception"] else None
-    return CaseResult(
-        id=data["id"],
-        module=data["module"],
-        name=data["name"],
-        outcome=Outcome(data["outcome"]),
-        duration=duration,
-        file=data["file"],
-        line=data["line"],
-        description=data["description"],
-        stages=(StageResult(Stage(data["stage"]), data["ok"], duration, info),),
-        message=data["message"],
-        start=data["start"],
-    )
-
-
-def results_of(result: CaseResult, properties: list[tuple[str, Any]]) -> list[CaseResult]:
-    """The results an item's reports stand for: for a suite test, the class and module
-    fixture results reported around it, and its own as unittest gave it (none when unittest
-    did not run it: the fixture that stopped it is its result); `result` otherwise."""
-    payloads = [value for key, value in properties if key == KEY]
-    if not payloads:
-        return [result]
-    from dataclasses import replace
-
-    results = [_load(p) for p in payloads if p["kind"] == "before"]
-    own = next((p for p in payloads if p["kind"] == "own"), None)
-    if own is not None:
-        # pytest measured and captured it; unittest said how it went.
-        loaded = _load(own, result.duration)
-        results.append(
-            replace(
-                result,
-                id=loaded.id,
-                module=loaded.module,
-                name=loaded.name,
-                outcome=loaded.outcome,
-                file=loaded.file or result.file,
-                line=loaded.line or result.line,
-                description=loaded.description,
-                message=loaded.message,
-                stages=loaded.stages,
-            )
-        )
-    elif not any(p["kind"] == "covered" for p in payloads):
-        results.append(result)
-    results.extend(_load(p) for p in payloads if p["kind"] == "after")
-    return results

@@ -97,7 +97,7 @@ def _declaring_modules(root: Path) -> list[Path]:
 
 def _package_files(directory: Path) -> set[Path]:
     """Every module a package target runs: below it through packages, as `run_all` imports."""
-    from thinking_tests.collect import walk_package
+    from thinking_tests.discover import walk_package
 
     files: set[Path] = set()
     stack = [directory]

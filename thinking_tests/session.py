@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from operator import attrgetter
 from time import perf_counter as _perf_counter  # bound at import: a case may mock time's
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thinking_tests.collect import Item, Target, collect
+from thinking_tests.collect import Target
 from thinking_tests.config import ConfigError, config, validate
 from thinking_tests.configure import (
     load_config_file,
@@ -34,7 +33,6 @@ from thinking_tests.inprogress import (
 )
 from thinking_tests.model import RunResult, Selection
 from thinking_tests.paths import reason
-from thinking_tests.registry import REGISTRY
 from thinking_tests.run_reports import (
     check_report_directory,
     coverage_reports,
@@ -48,21 +46,12 @@ from thinking_tests.run_reports import (
 from thinking_tests.select import (
     NothingSelected,
     SelectionError,
-    Shard,
-    by_node_ids,
     count_not_run,
-    durations_from,
-    failed_again,
-    failed_in,
     filters_of,
-    node_ids,
-    nothing_matched,
     parse_keyword,
-    runnable,
-    select,
     selected_ids,
-    unmatched_node,
 )
+from thinking_tests.selecting import Selector
 from thinking_tests.options import Options, apply_overrides
 from thinking_tests.results import PausedCollector, Results, run_plan
 from thinking_tests.terminal import Terminal
@@ -224,13 +213,14 @@ class _Run:
                 pass
 
     def select(self) -> int | None:
-        """The cases to run, collected here (the unittest engine, --list) or left to pytest;
-        the exit code of a run that stops here (nothing selected), or None."""
+        """The cases to run, collected here (the unittest engine, --list) or left to pytest
+        (see `selecting`); the exit code of a run that stops here (nothing selected), or None."""
         from thinking_tests.journal import JournalError
 
         options, plan = self.options, self.plan
         self.start = time.time()
         self.began = time.perf_counter()
+        selector = Selector(options, plan, self.terminal, self.root, self.journal_path, self.filters)
         try:
             if options.keyword:
                 parse_keyword(options.keyword)  # a bad expression stops every engine up front
@@ -244,63 +234,9 @@ class _Run:
                 self.resumed = Resume.read(self)
                 if self.resumed.finished:
                     return self.resumed.finished_run(self)
-            if options.isolate and config.backend == "pytest" and not options.list_only:
-                raise SelectionError(
-                    "--isolate runs each module in a child process of the unittest engine; under "
-                    "the pytest engine use pytest-xdist's -n or pytest-forked instead"
-                )
-            asked = config.workers if options.workers is None else options.workers  # -n over the setting
-            if asked and config.backend == "pytest" and not options.list_only:
-                from thinking_tests.workers import to_xdist, wanted
-
-                config.pytest_args = to_xdist(wanted(options.workers, config.workers), config.pytest_args)
-            if config.retries and config.backend == "pytest" and not options.list_only:
-                from thinking_tests.retries import to_rerunfailures
-
-                config.pytest_args = to_rerunfailures(config.retries, config.pytest_args)
-            if options.arrange is not None and config.backend == "pytest":
-                raise SelectionError(
-                    "a predicate or sorter given to run_all() or run_current_*() chooses cases on the "
-                    "unittest engine only; use -k or -t under the pytest engine"
-                )
-            shard = None
-            if options.shard:
-                durations = durations_from(options.shard_durations) if options.shard_durations else None
-                shard = Shard.parse(options.shard, durations)
-                plan.shard, plan.shard_durations = (shard.index, shard.count), shard.durations
-            if options.affected and config.backend == "pytest" and not options.list_only:
-                self.affected_to_pytest()
-            if (options.last_failed or options.failed_first) and config.backend == "pytest":
-                self.failed_to_pytest()
-            if options.list_only and config.backend == "pytest":
-                from thinking_tests.engines.pytest_engine import listed
-
-                # What pytest would run, collected by pytest with the project's settings.
-                plan.items = listed(plan)  # type: ignore[assignment]
-            elif config.backend != "pytest" or options.list_only:
-                items = collect(options.targets, REGISTRY).items
-                unmatched = unmatched_node(items, options.targets)
-                if unmatched:
-                    raise SelectionError(unmatched)
-                plan.items = by_node_ids(select(items, options.keyword, options.tags, shard), options.targets)
-                if options.affected:
-                    plan.items = self.affected(plan.items)
-                if options.last_failed or options.failed_first:
-                    plan.items = self.failed_again(plan.items)
-                if options.arrange is not None:
-                    plan.items = options.arrange(plan.items)
-                self.deselected = runnable(items) - runnable(plan.items)
-                if self.deselected and not runnable(plan.items):
-                    raise NothingSelected(
-                        nothing_matched(items, options.keyword, options.tags, options.shard, node_ids(options))
-                    )
-                if options.only_ids:
-                    from thinking_tests.isolate import read_ids
-
-                    wanted = read_ids(options.only_ids)
-                    plan.items = [i for i in plan.items if i.id in wanted]
-                if self.resumed is not None:
-                    plan.items = self.resumed.remaining(self, plan.items)
+            selector.choose()
+            if self.resumed is not None:  # only ever a unittest run, which collected its items
+                plan.items = self.resumed.remaining(self, plan.items or [])
         except (SelectionError, JournalError, NothingSelected) as error:
             # A refused run leaves nothing behind, as when __test__.py refuses it: the last
             # run's reports stay as they were.
@@ -317,63 +253,8 @@ class _Run:
             # Stopped while collecting: nothing ran, and the reports say the run was interrupted.
             self.interrupted = True
             plan.items = []
+        self.deselected = selector.deselected
         return None
-
-    def failed_again(self, items: "list[Item]") -> "list[Item]":
-        """--last-failed: the items that failed or errored in the last run, by its journal;
-        every item, and a line saying why, when none of them did. --failed-first: those
-        items first, the rest after, each in its order."""
-        failed = failed_in(self.journal_path())
-        ordered = failed_again(items, attrgetter("id"), failed or set(), self.options.last_failed)
-        if ordered is not None:
-            if self.options.last_failed:
-                self.filters.append("--last-failed")
-            return ordered
-        why = "no journal of a last run" if failed is None else "no case of this selection failed in the last run"
-        self.terminal.write(f"thinking-tests: --last-failed: {why}; running all {runnable(items)} cases\n")
-        return items
-
-    def affected(self, items: "list[Item]") -> "list[Item]":
-        """--affected: the items a change since the last measured run may affect (see
-        `affected`); every item, and a line saying why, when that cannot be told."""
-        from thinking_tests.affected import for_run
-
-        chosen = for_run(self.root, self.journal_path())
-        if chosen.everything is not None:
-            self.terminal.write(f"thinking-tests: {chosen.line()}\n")
-            return items
-        kept = [item for item in items if item.id not in chosen.left_out]
-        line = chosen.line(runnable(kept), runnable(items))
-        if runnable(items) and not runnable(kept):
-            raise NothingSelected(line)
-        self.terminal.write(f"thinking-tests: {line}\n")
-        self.filters.append(chosen.filter())
-        return kept
-
-    def affected_to_pytest(self) -> None:
-        """--affected under the pytest engine: the ids to leave out go to the plugin, which
-        drops pytest's items of those ids (cases unknown to the record run)."""
-        from thinking_tests.affected import for_run
-
-        chosen = for_run(self.root, self.journal_path())
-        self.terminal.write(f"thinking-tests: {chosen.line()}\n")
-        if chosen.everything is None:
-            self.plan.left_out = sorted(chosen.left_out)
-            self.filters.append(chosen.filter())
-
-    def failed_to_pytest(self) -> None:
-        """--last-failed / --failed-first under the pytest engine: the ids that failed last
-        time go to the plugin, which selects or orders pytest's items by them."""
-        options, plan = self.options, self.plan
-        failed = failed_in(self.journal_path())
-        if not failed:
-            if options.last_failed:
-                why = "no journal of a last run" if failed is None else "nothing failed in the last run"
-                self.terminal.write(f"thinking-tests: --last-failed: {why}; running every case\n")
-            return
-        plan.failed_before, plan.failed_only = sorted(failed), options.last_failed
-        if options.last_failed:
-            self.filters.append("--last-failed")
 
     def journal_path(self) -> Path | None:
         options = self.options

@@ -211,7 +211,7 @@ class ResultCollector:
             if report.user_properties:
                 # A test of a load_tests suite: its outcome as unittest gave it, and the class
                 # and module fixture results reported around it (see pytest_suite).
-                from thinking_tests.pytest_suite import results_of
+                from thinking_tests.pytest_suite_results import results_of
 
                 for each in results_of(result, report.user_properties):
                     self.listener.finished(each)

@@ -10,13 +10,23 @@ a planned case whose result was on a skipped line is an error saying it could no
 from __future__ import annotations
 
 import json
-import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from thinking_tests.journal import JournalError
+from thinking_tests.journal.values import (
+    Unreadable,
+    choice,
+    seconds,
+    selection,
+    shown_value,
+    strings,
+    text,
+    true_or_false,
+    whole_number,
+)
 from thinking_tests.model import (
     Attempt,
     CaseResult,
@@ -31,72 +41,13 @@ from thinking_tests.model import (
 from thinking_tests.paths import shown
 
 
-class _Unreadable(ValueError):
-    """A record that is JSON but not one this version can use; the message says what is wrong."""
-
-
-def _text(record: dict[str, Any], key: str, default: str | None = None) -> str:
-    value = record.get(key, default)
-    if not isinstance(value, str):
-        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a string')
-    return value
-
-
-def _whole_number(record: dict[str, Any], key: str, default: int | None = None) -> int:
-    value = record.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a whole number')
-    return value
-
-
-def _seconds(record: dict[str, Any], whole: str, unit: float, old: str, required: bool = True) -> float:
-    """A time of a record: whole units in this version, float seconds in version 1; finite."""
-    if whole in record:
-        key, value = whole, _whole_number(record, whole)
-        try:
-            seconds = value / unit
-        except OverflowError:
-            seconds = math.inf
-    else:
-        key, value = old, record.get(old, None if required else 0.0)
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a number')
-        seconds = float(value)
-    if not math.isfinite(seconds):
-        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a finite time')
-    return seconds
-
-
-def _shown_value(value: Any) -> str:
-    """A value of a bad record, short, for a warning."""
-    if value is None:
-        return "missing"
-    text = json.dumps(value, ensure_ascii=True)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _strings(record: dict[str, Any], key: str) -> tuple[str, ...]:
-    value = record.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a list of strings')
-    return tuple(value)
-
-
 def _params(record: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     value = record.get("params", [])
     if not isinstance(value, list) or not all(
         isinstance(p, list) and len(p) == 2 and all(isinstance(v, str) for v in p) for p in value
     ):
-        raise _Unreadable(f'"params" is {_shown_value(value)}, not a list of [name, value] pairs')
+        raise Unreadable(f'"params" is {shown_value(value)}, not a list of [name, value] pairs')
     return tuple((p[0], p[1]) for p in value)
-
-
-def _choice(record: dict[str, Any], key: str, kind: type[Stage] | type[Outcome]) -> Any:
-    value = record.get(key)
-    try:
-        return kind(value)
-    except ValueError:
-        raise _Unreadable(f'"{key}" is {_shown_value(value)}, not a known {key}') from None
 
 
 _EXCEPTION_KEYS = {"type_name", "message", "traceback", "explanation"}
@@ -104,23 +55,23 @@ _EXCEPTION_KEYS = {"type_name", "message", "traceback", "explanation"}
 
 def _stage(data: Any) -> StageResult:
     if not isinstance(data, dict):
-        raise _Unreadable(f"a stage is {_shown_value(data)}, not an object")
+        raise Unreadable(f"a stage is {shown_value(data)}, not an object")
     ok = data.get("ok")
     if not isinstance(ok, bool):
-        raise _Unreadable(f'a stage\'s "ok" is {_shown_value(ok)}, not true or false')
+        raise Unreadable(f'a stage\'s "ok" is {shown_value(ok)}, not true or false')
     raw = data.get("exception")
     exception = None
     if raw is not None:
         if not isinstance(raw, dict) or not set(raw) <= _EXCEPTION_KEYS:
-            raise _Unreadable(f'a stage\'s "exception" is {_shown_value(raw)}, not an exception')
+            raise Unreadable(f'a stage\'s "exception" is {shown_value(raw)}, not an exception')
         exception = ExceptionInfo(
-            _text(raw, "type_name"), _text(raw, "message"), _text(raw, "traceback"),
-            _text(raw, "explanation", ""),
+            text(raw, "type_name"), text(raw, "message"), text(raw, "traceback"),
+            text(raw, "explanation", ""),
         )
     return StageResult(
-        stage=_choice(data, "stage", Stage),
+        stage=choice(data, "stage", Stage),
         ok=ok,
-        duration=_seconds(data, "ns", 1e9, "duration"),
+        duration=seconds(data, "ns", 1e9, "duration"),
         exception=exception,
     )
 
@@ -129,53 +80,53 @@ def _attempts(data: dict[str, Any]) -> tuple[Attempt, ...]:
     """The failed attempts of a retried case (none in a record without them)."""
     value = data.get("attempts", [])
     if not isinstance(value, list):
-        raise _Unreadable(f'"attempts" is {_shown_value(value)}, not a list')
+        raise Unreadable(f'"attempts" is {shown_value(value)}, not a list')
     attempts = []
     for raw in value:
         if not isinstance(raw, dict):
-            raise _Unreadable(f"an attempt is {_shown_value(raw)}, not an object")
+            raise Unreadable(f"an attempt is {shown_value(raw)}, not an object")
         stages = raw.get("stages", [])
         if not isinstance(stages, list):
-            raise _Unreadable(f'an attempt\'s "stages" is {_shown_value(stages)}, not a list')
+            raise Unreadable(f'an attempt\'s "stages" is {shown_value(stages)}, not a list')
         attempts.append(
             Attempt(
-                outcome=_choice(raw, "outcome", Outcome),
-                message=_text(raw, "message", ""),
-                duration=_seconds(raw, "ns", 1e9, "duration"),
+                outcome=choice(raw, "outcome", Outcome),
+                message=text(raw, "message", ""),
+                duration=seconds(raw, "ns", 1e9, "duration"),
                 stages=tuple(_stage(s) for s in stages),
-                stdout=_text(raw, "stdout", ""),
-                stderr=_text(raw, "stderr", ""),
-                log=_text(raw, "log", ""),
-                start=_seconds(raw, "start_us", 1e6, "start", required=False),
+                stdout=text(raw, "stdout", ""),
+                stderr=text(raw, "stderr", ""),
+                log=text(raw, "log", ""),
+                start=seconds(raw, "start_us", 1e6, "start", required=False),
             )
         )
     return tuple(attempts)
 
 
 def from_json(data: dict[str, Any]) -> CaseResult:
-    """A case record as a result; `_Unreadable` (a ValueError) names what is wrong with it."""
+    """A case record as a result; `Unreadable` (a ValueError) names what is wrong with it."""
     stages = data.get("stages", [])
     if not isinstance(stages, list):
-        raise _Unreadable(f'"stages" is {_shown_value(stages)}, not a list')
+        raise Unreadable(f'"stages" is {shown_value(stages)}, not a list')
     return CaseResult(
-        id=_text(data, "id"),
-        module=_text(data, "module"),
-        name=_text(data, "name"),
-        outcome=_choice(data, "outcome", Outcome),
-        duration=_seconds(data, "ns", 1e9, "duration"),
-        file=_text(data, "file", ""),
-        line=_whole_number(data, "line", 0),
-        description=_text(data, "description", ""),
-        tags=_strings(data, "tags"),
+        id=text(data, "id"),
+        module=text(data, "module"),
+        name=text(data, "name"),
+        outcome=choice(data, "outcome", Outcome),
+        duration=seconds(data, "ns", 1e9, "duration"),
+        file=text(data, "file", ""),
+        line=whole_number(data, "line", 0),
+        description=text(data, "description", ""),
+        tags=strings(data, "tags"),
         params=_params(data),
         stages=tuple(_stage(s) for s in stages),
-        stdout=_text(data, "stdout", ""),
-        stderr=_text(data, "stderr", ""),
-        log=_text(data, "log", ""),
-        message=_text(data, "message", ""),
-        start=_seconds(data, "start_us", 1e6, "start", required=False),
+        stdout=text(data, "stdout", ""),
+        stderr=text(data, "stderr", ""),
+        log=text(data, "log", ""),
+        message=text(data, "message", ""),
+        start=seconds(data, "start_us", 1e6, "start", required=False),
         attempts=_attempts(data) if "attempts" in data else (),
-        worker=_text(data, "worker", ""),
+        worker=text(data, "worker", ""),
     )
 
 
@@ -183,58 +134,47 @@ def _planned(record: dict[str, Any]) -> list[dict[str, Any]]:
     modules = record.get("modules")
     entries: list[dict[str, Any]] = []
     if not isinstance(modules, list):
-        raise _Unreadable(f'"modules" is {_shown_value(modules)}, not a list')
+        raise Unreadable(f'"modules" is {shown_value(modules)}, not a list')
     for group in modules:
         if not (isinstance(group, list) and len(group) == 3 and isinstance(group[2], list)):
-            raise _Unreadable(f"a planned module is {_shown_value(group)}, not [module, file, cases]")
-        module, file = _text({"module": group[0]}, "module"), _text({"file": group[1]}, "file")
+            raise Unreadable(f"a planned module is {shown_value(group)}, not [module, file, cases]")
+        module, file = text({"module": group[0]}, "module"), text({"file": group[1]}, "file")
         for entry in group[2]:
             if not (isinstance(entry, list) and len(entry) == 2):
-                raise _Unreadable(f"a planned case is {_shown_value(entry)}, not [id, line]")
+                raise Unreadable(f"a planned case is {shown_value(entry)}, not [id, line]")
             pair = {"id": entry[0], "line": entry[1]}
             entries.append(
-                {"id": _text(pair, "id"), "module": module, "file": file, "line": _whole_number(pair, "line")}
+                {"id": text(pair, "id"), "module": module, "file": file, "line": whole_number(pair, "line")}
             )
     return entries
 
 
 def _started(record: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": _text(record, "id"),
-        "module": _text(record, "module", ""),
-        "file": _text(record, "file", ""),
-        "line": _whole_number(record, "line", 0),
+        "id": text(record, "id"),
+        "module": text(record, "module", ""),
+        "file": text(record, "file", ""),
+        "line": whole_number(record, "line", 0),
     }
 
 
 def _header(record: dict[str, Any]) -> dict[str, Any]:
     command = record.get("command", [])
     if not isinstance(command, list) or not all(isinstance(part, str) for part in command):
-        raise _Unreadable(f'"command" is {_shown_value(command)}, not a list of strings')
+        raise Unreadable(f'"command" is {shown_value(command)}, not a list of strings')
     return {
-        "start": _seconds(record, "start_us", 1e6, "start", required=False),
-        "backend": _text(record, "backend", "unittest"),
+        "start": seconds(record, "start_us", 1e6, "start", required=False),
+        "backend": text(record, "backend", "unittest"),
         "command": tuple(command),
     }
 
 
 def _end(record: dict[str, Any]) -> dict[str, Any]:
-    interrupted = record.get("interrupted", False)
-    if not isinstance(interrupted, bool):
-        raise _Unreadable(f'"interrupted" is {_shown_value(interrupted)}, not true or false')
-    end = {"duration": _seconds(record, "ns", 1e9, "duration"), "interrupted": interrupted}
+    interrupted = true_or_false(record, "interrupted", False)
+    end = {"duration": seconds(record, "ns", 1e9, "duration"), "interrupted": interrupted}
     if "selection" in record:  # what the run selected (an older version's journal says not)
-        end["selection"] = _selection(record["selection"])
+        end["selection"] = selection(record["selection"])
     return end
-
-
-def _selection(value: Any) -> Selection:
-    if not isinstance(value, dict):
-        raise _Unreadable(f'"selection" is {_shown_value(value)}, not an object')
-    return Selection(
-        _strings(value, "targets"), _strings(value, "filters"),
-        _whole_number(value, "deselected", 0), _whole_number(value, "not_run", 0),
-    )
 
 
 def read(path: Path) -> RunResult:
@@ -291,10 +231,10 @@ def recorded(path: Path) -> Recorded:
 
 def _resumed(record: dict[str, Any]) -> Resumed:
     return Resumed(
-        start=_seconds(record, "start_us", 1e6, "start"),
-        before=_seconds(record, "before_ns", 1e9, "before"),
-        notes=_strings(record, "notes"),
-        died_in=_text(record, "died_in", ""),
+        start=seconds(record, "start_us", 1e6, "start"),
+        before=seconds(record, "before_ns", 1e9, "before"),
+        notes=strings(record, "notes"),
+        died_in=text(record, "died_in", ""),
     )
 
 
@@ -316,7 +256,7 @@ def _parse(path: Path, data: bytes) -> Recorded:
         try:
             record = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
             if not isinstance(record, dict):
-                raise _Unreadable(f"{_shown_value(record)} is not a record")
+                raise Unreadable(f"{shown_value(record)} is not a record")
             kind = record.get("kind")
             if kind == "run":
                 header = _header(record)
@@ -333,12 +273,12 @@ def _parse(path: Path, data: bytes) -> Recorded:
             elif kind == "resume":
                 resumed = _resumed(record)
             else:
-                raise _Unreadable(f'"kind" is {_shown_value(kind)}, not a kind of record')
+                raise Unreadable(f'"kind" is {shown_value(kind)}, not a kind of record')
         except UnicodeDecodeError:
             skipped.append((number, "an unreadable line (not UTF-8 text)"))
         except json.JSONDecodeError as error:
             skipped.append((number, f"an unreadable line (not JSON: {error.msg})"))
-        except _Unreadable as error:
+        except Unreadable as error:
             skipped.append((number, f"an unreadable record ({error})"))
         except (ValueError, RecursionError) as error:  # a number too long, nesting too deep
             skipped.append((number, f"an unreadable line ({type(error).__name__})"))
@@ -371,7 +311,7 @@ def _parse(path: Path, data: bytes) -> Recorded:
 
 
 def _no_constant(name: str) -> Any:
-    raise _Unreadable(f"{name} is not a number a journal holds")
+    raise Unreadable(f"{name} is not a number a journal holds")
 
 
 def _unaccounted(
