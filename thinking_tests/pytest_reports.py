@@ -37,7 +37,7 @@ class PlainPytestReports:
         # Started before the first conftest.py was imported (pytest_load_initial_conftests).
         self.coverage: Any = coverage
         self.selection = _selection(config)
-        self.lock: Any = None
+        self.folder: Any = None  # the report folder, held until the end (report_folder)
         self.unwritten: list[Path] = []
         if settings.reports.enabled:
             self._begin(config)
@@ -54,24 +54,25 @@ class PlainPytestReports:
     def _begin(self, config: pytest.Config) -> None:
         """Hold the report folder and put failing stand-ins in place of the last reports,
         until this run writes its own (a run that dies leaves them: CI fails)."""
-        from thinking_tests.inprogress import ReportFolderBusy, ReportLock, stand_in, write_stand_ins
-        from thinking_tests.run_reports import report_directory, report_writers
+        from thinking_tests.inprogress import ReportFolderBusy, stand_in
+        from thinking_tests.report_folder import ReportFolder
+        from thinking_tests.run_reports import report_directory
 
-        directory = report_directory(self.root)
+        folder = ReportFolder(self.root, "run without our reports with --no-tt-reports")
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            self.lock = ReportLock(directory, "run without our reports with --no-tt-reports")
-            self.lock.acquire()
+            report_directory(self.root).mkdir(parents=True, exist_ok=True)
+            folder.hold()
         except ReportFolderBusy as error:
             if self.coverage is not None:
                 self.coverage.discard()
             raise pytest.UsageError(f"thinking-tests: {error}") from None
         except OSError:
             return  # the reports will say they cannot be written, at the end
-        junitxml = _pytest_junitxml(config)
-        writers = [(path, write) for _, path, write in report_writers(self.root) if path.resolve() != junitxml]
+        self.folder = folder
         command = ("pytest", *config.invocation_params.args)
-        write_stand_ins(stand_in(self.start, command, "pytest", self.selection), writers)
+        # Written here, not by a child: pytest and its plug-ins may run threads of their own.
+        run = stand_in(self.start, command, "pytest", self.selection)
+        folder.put_stand_ins(run, pytest_junitxml=_pytest_junitxml(config), child=False)
 
     def started(self, item: object) -> None:
         pass
@@ -147,8 +148,8 @@ class PlainPytestReports:
             )
             if self.unwritten and session.exitstatus == 0:
                 session.exitstatus = pytest.ExitCode.USAGE_ERROR
-        if self.lock is not None:
-            self.lock.release()
+        if self.folder is not None:
+            self.folder.let_go()
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         for line in self.lines:

@@ -118,17 +118,6 @@ def report_writers(root: Path, renderer: Renderer | None = None) -> list[tuple[s
     return writers
 
 
-def start_renderer(stand_in: RunResult, writers: list[tuple[str, Path, Writer]]) -> Renderer | None:
-    """A child that writes the HTML report's stand-in now and its real pages later (see
-    `renderer`), when the HTML report is on and a child can help; else None."""
-    path = next((path for setting, path, _ in writers if setting == "html"), None)
-    if path is None:
-        return None
-    from thinking_tests.reports.html.renderer import Renderer
-
-    return Renderer.start(stand_in, path, config.reports.max_output)
-
-
 def rebuild_reports(run: RunResult, root: Path, terminal: Terminal, compared: list[str] | None = None) -> int:
     """Write the reports of a run read back from journals, print its end (with `compared`,
     what changed since an earlier run), give its exit code."""

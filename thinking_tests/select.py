@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from thinking_tests.model import Selection
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -328,3 +330,22 @@ def count_not_run(selected: list[str], finished: list[CaseResult]) -> int:
     """Selected cases that have no result: the run stopped (-x) or was interrupted first."""
     done = {case.id for case in finished}
     return sum(1 for identifier in selected if identifier not in done)
+
+
+def unrun(
+    plan: Plan, finished: list[CaseResult], selection: Selection, interrupted: bool, exitfirst: bool
+) -> tuple[Selection, str | None]:
+    """The selection of a run that left selected cases unrun (interrupted, or -x), counting
+    them (the reports show a partial run), and the terminal's note saying so; `selection`
+    and None when every selected case ran. A failing setUpClass reports one error for its
+    class's tests, which never start: only -x and an interrupt leave cases unrun."""
+    if not (interrupted or exitfirst):
+        return selection, None
+    selected = selected_ids(plan)
+    not_run = count_not_run(selected, finished)
+    if not not_run:
+        return selection, None
+    why = "interrupted" if interrupted else "stopped at the first failure (-x)"
+    filters = selection.filters if interrupted else (*selection.filters, "-x")
+    note = f"{why}: {not_run} of {len(selected)} selected cases did not run"
+    return Selection(selection.targets, filters, selection.deselected, not_run), note

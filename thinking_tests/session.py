@@ -23,33 +23,25 @@ from thinking_tests.configure import (
     turns_coverage_off,
 )
 from thinking_tests.engines import Plan
-from thinking_tests.exits import FAILED, INTERNAL_ERROR, INTERRUPTED, NO_TESTS, OK, USAGE_ERROR
-from thinking_tests.inprogress import (
-    LastReports,
-    ReportFolderBusy,
-    ReportLock,
-    stand_in,
-    write_stand_ins,
-)
+from thinking_tests.exits import INTERNAL_ERROR, INTERRUPTED, NO_TESTS, OK, USAGE_ERROR, exit_code
+from thinking_tests.inprogress import ReportFolderBusy, stand_in
 from thinking_tests.model import RunResult, Selection
 from thinking_tests.paths import reason
+from thinking_tests.report_folder import ReportFolder
 from thinking_tests.run_reports import (
     check_report_directory,
     coverage_reports,
     report_directory,
     report_root,
-    report_writers,
-    start_renderer,
     shown_path,
     write_reports,
 )
 from thinking_tests.select import (
     NothingSelected,
     SelectionError,
-    count_not_run,
     filters_of,
     parse_keyword,
-    selected_ids,
+    unrun,
 )
 from thinking_tests.selecting import Selector
 from thinking_tests.options import Options, apply_overrides
@@ -63,7 +55,6 @@ if TYPE_CHECKING:
     from thinking_tests.interrupts import Interrupts
     from thinking_tests.journal import Journal
     from thinking_tests.model import CaseResult
-    from thinking_tests.reports.html.renderer import Renderer
     from thinking_tests.resume import Resume
 
 
@@ -124,8 +115,7 @@ class _Run:
         self.terminal = terminal
         self.interrupts = interrupts
         self.coverage: CoverageRun | None = None
-        self.lock: ReportLock | None = None
-        self.kept: LastReports | None = None  # the last run's reports, while pytest may refuse
+        self.folder: ReportFolder | None = None  # held, with stand-ins, until the run's end
         self.journal: Journal | None = None
         self.plan = Plan(options.targets, options.keyword, options.tags, options.exitfirst)
         self.deselected = 0
@@ -135,7 +125,6 @@ class _Run:
         self.resumed: Resume | None = None  # --resume: the run it continues
         self.compared: Previous | None = None  # --compare: the run to compare with
         self.previous_journal: Path | None = None  # the last run's journal, kept beside this one's
-        self.renderer: Renderer | None = None  # the child writing the HTML report's pages
 
     def execute(self) -> int:
         self.collector = PausedCollector()  # until the cases run (see run_cases)
@@ -153,8 +142,8 @@ class _Run:
             return self.finish()
         finally:
             self.collector.resume(freeze=False)  # a run that ended before its cases ran
-            if self.renderer is not None:  # never left behind, however the run ended
-                self.renderer.close()
+            if self.folder is not None:  # its child never left behind, however the run ended
+                self.folder.stop_child()
 
     def configure(self) -> None:
         """Settings from pyproject.toml, then coverage started, then __test__.py (so what it
@@ -189,14 +178,14 @@ class _Run:
         """One run at a time writes a report folder."""
         if self.options.list_only or not config.reports.enabled:
             return
-        self.lock = ReportLock(report_directory(self.root))
+        folder = ReportFolder(self.root)
         try:
-            self.lock.acquire()
+            folder.hold()
         except ReportFolderBusy as error:
-            self.lock = None
             if self.coverage is not None:
                 self.coverage.discard()
             raise UsageError(str(error)) from None
+        self.folder = folder
 
     def settle_coverage(self) -> None:
         """Coverage started again when __test__.py changed what to measure, and the folder
@@ -279,22 +268,18 @@ class _Run:
         items = plan.items or []
         self.terminal.header(len(items) if plan.items is not None else None, config.backend, shown_path(self.config_file))
         journal_path = self.journal_path()
-        if self.lock is not None and (plan.items is None or plan.items):
-            named = report_writers(self.root)
+        if self.folder is not None and (plan.items is None or plan.items):
+            keep = None
             if plan.items is None:
                 from thinking_tests.journal import previous
 
                 # pytest selects and reads its command line: should it select nothing or
                 # refuse the command line, the last run's reports come back.
-                journals = [journal_path, previous(journal_path)] if journal_path else []  # both, as they were
-                self.kept = LastReports([path for _, path, _ in named] + journals)
+                keep = [journal_path, previous(journal_path)] if journal_path else []  # both, as they were
             stand_ins = stand_in(self.start, options.command, config.backend, self.selection)
             with self.interrupts.deferred():  # never half a stand-in: a signal here stops the run after
-                # The HTML report's pages are written by a child from here on, where one can be.
-                self.renderer = start_renderer(stand_ins, named)
-                writers = [(path, write) for setting, path, write in named if not (self.renderer and setting == "html")]
-                for problem in write_stand_ins(stand_ins, writers):
-                    self.terminal.write(f"thinking-tests: could not replace the last run's report {problem}\n")
+                for line in self.folder.put_stand_ins(stand_ins, keep):
+                    self.terminal.write(line + "\n")
             self.interrupted = self.interrupted or self.interrupts.pending
         if journal_path is not None:
             from thinking_tests.journal import Journal
@@ -354,9 +339,8 @@ class _Run:
             # does not know, a node id it cannot find): nothing is left behind.
             if self.journal is not None:
                 self.journal.close(0.0, False)
-            self.stop_renderer()  # its stand-in written before the restore
-            if self.kept is not None:
-                self.kept.restore()
+            if self.folder is not None:
+                self.folder.put_back()
             self.leave_nothing()
             raise
         finally:
@@ -373,16 +357,9 @@ class _Run:
         with interrupts.deferred():  # the JUnit XML and HTML are written whole: a signal waits
             duration = _perf_counter() - self.began
             notes: list[str] = []
-            # A failing setUpClass reports one error for its class's tests, which never start:
-            # only -x and an interrupt leave selected cases unrun.
-            selected = selected_ids(self.plan)
-            not_run = count_not_run(selected, self.results.cases) if interrupted or options.exitfirst else 0
-            if not_run:
-                why = "interrupted" if interrupted else "stopped at the first failure (-x)"
-                # The terminal says it in words; the reports show it as the selection (partial run).
-                notes.append(f"{why}: {not_run} of {len(selected)} selected cases did not run")
-                filters = selection.filters if interrupted else (*selection.filters, "-x")
-                selection = Selection(selection.targets, filters, selection.deselected, not_run)
+            selection, unrun_note = unrun(self.plan, self.results.cases, selection, interrupted, options.exitfirst)
+            if unrun_note is not None:  # said in words here; the reports show a partial run
+                notes.append(unrun_note)
             if self.journal is not None:  # its end says what the run selected: `report` shows it too
                 self.journal.close(duration, interrupted, selection, self.results.cases)
             coverage_ok = True
@@ -408,12 +385,10 @@ class _Run:
             if self.resumed is not None:  # the whole run, the earlier parts' results kept
                 run = self.resumed.whole(run)
                 notes.extend(self.resumed.finish(coverage))
-            if self.kept is not None and selection.filters and not run.cases and not interrupted:
-                for problem in self.stop_renderer():  # its stand-in written before the restore
-                    terminal.write(problem + "\n")
-                self.kept.restore()
-                if self.lock is not None:
-                    self.lock.release()
+            folder = self.folder
+            if folder is not None and folder.kept is not None and selection.filters and not run.cases and not interrupted:
+                for line in folder.put_back() + folder.let_go():
+                    terminal.write(line + "\n")
                 asked = " and ".join(selection.filters)
                 terminal.write(f"thinking-tests: {asked} matched no case; the last run's reports are kept\n")
                 terminal.write(run.counts().summary_line() + "\n")
@@ -421,7 +396,8 @@ class _Run:
             run, compared = self.compare(run)
             # JUnit XML and HTML first: whatever happens to coverage's reports, these are written.
             unwritten: list[Path] = []
-            notes.extend(write_reports(run, self.root, unwritten=unwritten, renderer=self.renderer))
+            renderer = self.folder.renderer if self.folder is not None else None
+            notes.extend(write_reports(run, self.root, unwritten=unwritten, renderer=renderer))
         summary = None
         if coverage is not None and not interrupts.pending:
             coverage_ok, summary = coverage_reports(coverage, notes, interrupts)
@@ -431,10 +407,9 @@ class _Run:
             # The HTML report shows the coverage total: written again, now that it is known.
             with interrupts.deferred():
                 run = replace(run, coverage=summary)
-                write_reports(run, self.root, unwritten=unwritten, only=("html",), renderer=self.renderer)
-        notes.extend(self.stop_renderer())
-        if self.lock is not None:
-            self.lock.release()
+                write_reports(run, self.root, unwritten=unwritten, only=("html",), renderer=renderer)
+        if self.folder is not None:
+            notes.extend(self.folder.let_go())
         if interrupts.pending:
             interrupted = True
             notes.append("thinking-tests: interrupted while the reports were written; JUnit XML and HTML are complete")
@@ -445,15 +420,7 @@ class _Run:
         # A run failed by coverage alone must not end on a line that reads like a pass.
         word = "coverage-failed" if not coverage_ok else ""
         terminal.end(whole, options.durations, notes, word=word, coverage_seconds=spent, compared=compared)
-        if interrupted:
-            return INTERRUPTED
-        if not run.cases:
-            return NO_TESTS
-        if run.counts().failed:
-            return FAILED
-        if unwritten:
-            return USAGE_ERROR  # a report path that cannot be written is a configuration error
-        return OK if coverage_ok else FAILED
+        return exit_code(run, interrupted, bool(unwritten), coverage_ok)
 
     def compare(self, run: RunResult) -> tuple[RunResult, list[str]]:
         """`run` with what changed since the last run (or --compare's), for the reports, and
@@ -469,24 +436,14 @@ class _Run:
         except Exception as error:  # a comparison is news, never a reason to lose the reports
             return run, [f"thinking-tests: the run was not compared with the last one: {reason(error)}"]
 
-    def stop_renderer(self) -> list[str]:
-        """The child writing the HTML pages gone (it holds the report folder's lock too); a
-        line for its stand-in page, if that could not be written."""
-        renderer = self.renderer
-        if renderer is None:
-            return []
-        renderer.close()
-        return [f"thinking-tests: could not replace the last run's report {problem}" for problem in renderer.problems]
-
     def leave_nothing(self) -> None:
         """What a refused run undoes: coverage's data discarded, the report folder's lock
         released, the report folder removed if this run made it."""
-        self.stop_renderer()
         if self.coverage is not None:
             # --affected that ran nothing keeps the data its record describes.
             self.coverage.discard(keep_data=self.options.resume or self.options.affected)
-        if self.lock is not None:
-            self.lock.release()
+        if self.folder is not None:
+            self.folder.let_go()
         if self.made_folder is not None:
             import shutil  # only a refused run removes a folder
 
