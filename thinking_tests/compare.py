@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -118,10 +119,10 @@ def read_previous(path: Path) -> Previous:
     """The earlier run's journal at `path`; JournalError (its message one sentence) when it
     cannot be read or is no journal."""
     try:
-        data = path.read_bytes()
+        first, last = _first_and_last(path)
     except OSError as error:
         raise JournalError(f"cannot read the journal {path}: {error.strerror or error}") from None
-    summed = _summed(path, data)
+    summed = _summed(path, first, last)
     if summed is not None:
         return summed
     from thinking_tests.journal.reading import read
@@ -135,17 +136,32 @@ def _seen(case: CaseResult) -> Seen:
     return case.outcome._value_, case.duration, case.flaky
 
 
-def _summed(path: Path, data: bytes) -> Previous | None:
+def _first_and_last(path: Path) -> tuple[bytes, bytes]:
+    """The first and the last line of the file at `path`, read from its two ends: the case
+    records between them run to megabytes."""
+    with open(path, "rb") as file:
+        first = file.readline().rstrip(b"\n")
+        size = file.seek(0, os.SEEK_END)
+        chunk = 1 << 16
+        while True:
+            begin = max(0, size - chunk)
+            file.seek(begin)
+            tail = file.read(size - begin).rstrip(b"\n")
+            cut = tail.rfind(b"\n")
+            if cut >= 0 or begin == 0:
+                return first, tail[cut + 1 :]
+            chunk *= 4
+
+
+def _summed(path: Path, first: bytes, last: bytes) -> Previous | None:
     """The earlier run from its journal's first record and the summary of its cases in its
-    end record (`journal.summary`); None when the journal has no such end (a run that died,
-    an older version's) or its summary does not hold together, and `journal.reading` reads
-    every record instead."""
-    body = data.rstrip(b"\n")
-    last = body[body.rfind(b"\n") + 1 :]
-    if not data.startswith(b'{"kind": "run"') or not last.startswith(b'{"kind": "end"'):
+    last, the end record (`journal.summary`); None when the journal has no such end (a run
+    that died, an older version's) or its summary does not hold together, and
+    `journal.reading` reads every record instead."""
+    if not first.startswith(b'{"kind": "run"') or not last.startswith(b'{"kind": "end"'):
         return None
     try:
-        header = json.loads(data[: data.index(b"\n")])
+        header = json.loads(first)
         end = json.loads(last)
         start = float(header.get("start", 0.0))
         backend = str(header.get("backend", "unittest"))

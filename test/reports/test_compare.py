@@ -18,7 +18,7 @@ from test.reports._compare_helpers import (
     make_project,
     two_runs,
 )
-from test.reports._e2e_helpers import project, read_html, tree
+from test.reports._e2e_helpers import project, read_html, temporary, tree
 from test.support import one_sentence, package, run
 from thinking_tests import run_current_module, test
 
@@ -237,14 +237,14 @@ def skipped():
 
 @test("the comparison's quick reading of a journal (its end's summary) gives what the journal reader gives")
 def quick_reading_agrees() -> None:
-    from thinking_tests.compare import _summed, read_previous
+    from thinking_tests.compare import _first_and_last, _summed, read_previous
     from thinking_tests.journal import read
 
     root = project({**package("test"), "test/test_odd.py": ODD})
     ran = run("-m", "test.run_all", cwd=root)
     assert ran.counts == (4, 1, 1), ran
     journal = root / "reports" / "journal.jsonl"
-    assert _summed(journal, journal.read_bytes()) is not None, "this version's journal is read the quick way"
+    assert _summed(journal, *_first_and_last(journal)) is not None, "this version's journal is read the quick way"
     quick = read_previous(journal)
     full = read(journal)
     assert quick.start == full.start and quick.backend == full.backend == "unittest"
@@ -259,8 +259,22 @@ def quick_reading_agrees() -> None:
     for broken in ({"ns": end["cases"]["ns"][:-1]}, {"flaky": [99]}, {"outcomes": ["won"] * 6}, {"ids": None}):
         edited = {**end, "cases": {**end["cases"], **broken}}
         journal.write_bytes(b"\n".join([*lines[:-1], json.dumps(edited).encode()]) + b"\n")
-        assert _summed(journal, journal.read_bytes()) is None, broken
+        assert _summed(journal, *_first_and_last(journal)) is None, broken
         assert read_previous(journal).cases == expected, broken
+
+
+@test("the earlier run's first and last records are read from the journal's two ends, however long")
+def first_and_last_records() -> None:
+    from thinking_tests.compare import _first_and_last
+
+    folder = temporary("tt-ends-")
+    for last in (b"end", b"e" * 300_000, b"x\n" * 10):  # short, past the first chunk, empty lines
+        path = folder / "journal.jsonl"
+        path.write_bytes(b"first\n" + b"middle\n" * 50_000 + last + b"\n")
+        assert _first_and_last(path) == (b"first", last.rstrip(b"\n").rpartition(b"\n")[2]), last[:20]
+    alone = folder / "one.jsonl"
+    alone.write_bytes(b"only\n")
+    assert _first_and_last(alone) == (b"only", b"only")
 
 
 if __name__ == "__main__":
