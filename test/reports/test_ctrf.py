@@ -192,6 +192,20 @@ def test_fields(ctrf: Ctrf) -> None:
     assert "tags" not in ctrf.tests[CASE + "fails"], "a case without tags has none"
 
 
+@test("a parallel run names each test's worker as CTRF's threadId; a serial run names none")
+def thread_ids(ctrf: Ctrf) -> None:
+    assert not any("threadId" in case for case in ctrf.tests.values()), "a serial run has no workers"
+    files = {"test/__init__.py": "", "test/run_all.py": RUN_ALL}
+    files.update({f"test/test_m{n}.py": f"from thinking_tests import test\n\n\n@test\ndef case_{n}():\n    pass\n" for n in range(4)})
+    root = project(files, config='config.reports.json = "report.json"\n')
+    ran = run("-m", "test.run_all", "-n", "2", cwd=root)
+    assert ran.code == 0 and ran.counts == (4, 0, 0), ran
+    report = json.loads((root / "reports" / "report.json").read_text(encoding="utf-8"))
+    validate(report)
+    threads = {case["threadId"] for case in report["results"]["tests"]}
+    assert threads <= {"w0", "w1"} and threads, threads
+
+
 @test("a failure carries its message and trace, and the stage and exception that made it")
 def failure_fields(ctrf: Ctrf) -> None:
     fails = ctrf.tests[CASE + "fails"]

@@ -134,7 +134,8 @@ def _report(results: RunResult) -> dict[str, Any]:
 # this is done for every case.
 _FIXED = {o.value: f'"status":"{_STATUS[o]}","rawStatus":"{o.value}"' for o in Outcome}
 _EXTRA = {o.value: f',"extra":{{"outcome":"{o.value}"' for o in Outcome}
-_START, _STOP, _LINE = '"start":', '"stop":', '"line":'  # braces and quotes are not f-string friendly
+# Braces and quotes are not f-string friendly. threadId: the worker of a parallel run.
+_START, _STOP, _LINE, _THREAD = '"start":', '"stop":', '"line":', '"threadId":'
 _FOREVER = 1e15  # seconds: past this a time is not one (see `_ms`)
 
 
@@ -156,6 +157,7 @@ def _test(case: CaseResult, limit: int, quoted: dict[tuple[str, str], str]) -> s
         f'{{"name":{identifier},{_FIXED[value]},"duration":{duration},"testId":{identifier}'
         f'{f",{_START}{start},{_STOP}{start + duration}" if start else ""}{where}'
         f'{f",{_LINE}{case.line}" if case.line > 0 else ""}'
+        f'{f",{_THREAD}{_quote(case.worker)}" if case.worker else ""}'
     )
     if value == "passed" and not (
         case.tags or case.params or case.message or case.stdout or case.stderr or case.log or case.description
