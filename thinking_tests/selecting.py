@@ -90,7 +90,7 @@ class Selector:
             durations = durations_from(options.shard_durations) if options.shard_durations else None
             shard = Shard.parse(options.shard, durations)
             plan.shard, plan.shard_durations = (shard.index, shard.count), shard.durations
-        if options.affected and config.backend == "pytest" and not options.list_only:
+        if options.affected and config.backend == "pytest":  # --list too: pytest lists what it would run
             self.affected_to_pytest()
         if (options.last_failed or options.failed_first) and config.backend == "pytest":
             self.failed_to_pytest()

@@ -102,10 +102,13 @@ def edited_source(backend: str) -> None:
     root = _measured_project()
     _edit(root / "geo" / "circle.py")
     (root / "test" / "test_new.py").write_text(NEW_MODULE)
-    again = run("-m", "thinking_tests", "test", "-v", "--affected", "--backend", backend, cwd=root)
-    assert again.code == 0, again
     expected = {"test.test_circle::circle_small", "test.test_circle::circle_big", "test.test_both::both",
                 "test.test_square::broken", "test.test_new::fresh"}
+    # --list names the cases --affected would run, on either engine, and runs none.
+    listed = run("-m", "thinking_tests", "test", "--list", "--affected", "--backend", backend, cwd=root)
+    assert {line for line in listed.stdout.splitlines() if "::" in line and " " not in line} == expected, listed
+    again = run("-m", "thinking_tests", "test", "-v", "--affected", "--backend", backend, cwd=root)
+    assert again.code == 0, again
     assert set(ran_ids(again)) == expected, again
     if backend == "unittest":
         line = "thinking-tests: --affected: 5 of 6 cases run (2 files changed since the run of "
