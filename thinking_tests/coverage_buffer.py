@@ -16,8 +16,11 @@ own `switch_context`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
+
+_RECORDED = itemgetter(1)  # of a (file, lines) item: lines recorded since the last take
 
 
 class LineBuffer:
@@ -47,29 +50,22 @@ class LineBuffer:
         mapped = getattr(collector, "cached_mapped_file", None)
         return cls(raw, mapped if callable(mapped) else str)
 
-    def switch(self, name: str) -> None:
-        """Lines recorded so far belong to the context that ends; `name` begins."""
-        self.take()
-        self.current = name
-
     def take(self) -> None:
+        """The lines recorded since the last take, added to the current context's."""
         try:
-            self._take(self.raw.items())
+            recorded = list(filter(_RECORDED, self.raw.items()))  # the files with lines, in C
         except RuntimeError:  # another thread added a file meanwhile: take from a copy
-            self._take(list(self.raw.items()))
-
-    def _take(self, items: Iterable[tuple[str, set[int]]]) -> None:
-        taken = None
-        for path, lines in items:
-            if lines:
-                # A tuple of ints, which the garbage collector stops tracking, unlike a set:
-                # thousands kept until the end would make each of its full passes longer.
-                copy = tuple(lines)
-                lines.difference_update(copy)  # what another thread adds meanwhile stays
-                if taken is None:
-                    taken = self.pending.setdefault(self.current, {})
-                known = taken.get(path)
-                taken[path] = copy if known is None else tuple({*known, *copy})
+            recorded = [item for item in list(self.raw.items()) if item[1]]
+        if not recorded:
+            return
+        taken = self.pending.setdefault(self.current, {})
+        for path, lines in recorded:
+            # A tuple of ints, which the garbage collector stops tracking, unlike a set:
+            # thousands kept until the end would make each of its full passes longer.
+            copy = tuple(lines)
+            lines.difference_update(copy)  # what another thread adds meanwhile stays
+            known = taken.get(path)
+            taken[path] = copy if known is None else tuple({*known, *copy})
 
     def write(self, data: Any) -> None:
         """Everything taken, into coverage.py's data, in one transaction: the contexts new to

@@ -167,5 +167,40 @@ def no_sandbox_note() -> None:
     assert "test_calc" in junit and "put back after this case" not in junit, junit
 
 
+ODD = """\
+import os
+import subprocess
+import sys
+
+import calc
+from thinking_tests import test
+
+SHOW = "import os; print(os.environ.get('COVERAGE_PROCESS_CONFIG'))"
+
+
+@test(params=['say "hi"', "na\\u00efve\\\\path"], ids=['say "hi"', "na\\u00efve\\\\path"])
+def odd(word):
+    subprocess.run([sys.executable, "-c", "import calc; calc.twice(2)"], check=True)
+    # What a subprocess finds in its environment is what os.environ says here (-S: no
+    # coverage.py start-up in it to read or change it).
+    shown = subprocess.run([sys.executable, "-S", "-c", SHOW], check=True, capture_output=True, text=True)
+    assert shown.stdout.strip() == os.environ["COVERAGE_PROCESS_CONFIG"], (shown.stdout, os.environ)
+"""
+
+
+@test(
+    "a subprocess is measured under its case's context whatever the case's name holds (quotes, "
+    "backslashes, non-ASCII), and sees the environment os.environ shows",
+    params=["", "--backend pytest"],
+    ids=["unittest", "pytest-engine"],
+)
+def odd_names_in_subprocesses(flags: str) -> None:
+    root = project({"calc.py": CALC, "test/__init__.py": "", "test/test_odd.py": ODD}, CONFIG)
+    ran = run("-m", "thinking_tests", "test", *flags.split(), cwd=root)
+    assert ran.code == 0, ran
+    lines = _contexts(root)
+    assert lines[TWICE] == {'test.test_odd::odd[say "hi"]|run', "test.test_odd::odd[na\u00efve\\path]|run"}, lines
+
+
 if __name__ == "__main__":
     run_current_module()
