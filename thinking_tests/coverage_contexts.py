@@ -162,15 +162,38 @@ class _SubprocessConfig:
             if not isinstance(settings, dict) or settings.get("context") is not None:
                 return None
             settings.pop("context", None)
-            rest = json.dumps(settings)
-            if not rest.startswith("{") or len(settings) == 0:
+            rest = json.dumps(_without_defaults(settings))
+            if not rest.startswith("{"):
                 return None
         except ValueError:
             return None
-        return cls(value, base64.b64encode(b"," + rest[1:].encode()))
+        after = b"}" if rest == "{}" else b"," + rest[1:].encode()
+        return cls(value, base64.b64encode(after))
 
     def restore(self) -> None:
         os.environ[_PROCESS_CONFIG] = self.text
+
+
+def _without_defaults(settings: dict[str, Any]) -> dict[str, Any]:
+    """coverage.py's settings less those at their defaults, which a subprocess fills in
+    again (it updates a default configuration with them): a value several times shorter to
+    set at every switch, where the C library keeps every value given to setenv for good."""
+    try:
+        from coverage.config import CoverageConfig
+
+        defaults = CoverageConfig().__dict__
+    except Exception:  # noqa: BLE001 - coverage.py's internals differ: every setting kept
+        return settings
+    kept: dict[str, Any] = {}
+    for key, value in settings.items():
+        if key in defaults:
+            try:
+                if json.loads(json.dumps(defaults[key])) == value:
+                    continue
+            except (TypeError, ValueError):
+                pass
+        kept[key] = value
+    return kept
 
 
 def switcher() -> Contexts | None:
