@@ -44,10 +44,11 @@ class Contexts:
             self._switch("")  # what ran so far (imports, collection) is written as no case's
 
     def __call__(self, name: str) -> None:
-        # Called at every stage of every case, under coverage.py's tracer, which makes each
-        # call of a Python function cost about a microsecond: so few are made here, the
-        # rest is C (the buffer's take only when a line was recorded, the environment set
-        # as `_SubprocessConfig` describes).
+        # Called at every stage of every case while coverage.py's tracer runs, which every
+        # Python-level call and line here goes through too: so the work is left to C
+        # functions (the environment set as `_SubprocessConfig` describes, without the
+        # Python layers of os.environ, base64 and json), and the buffer's take is called
+        # only when a line was recorded.
         buffer = self._buffer
         if buffer is not None:
             if any(buffer.raw.values()):
@@ -129,7 +130,7 @@ _KEY = os.fsencode(_PROCESS_CONFIG)
 _putenv = os.putenv
 _base64 = binascii.b2a_base64
 # JSON's own quoting of a string, in C where the interpreter has it.
-_quoted: Callable[[str], str] = json.encoder.c_encode_basestring_ascii or json.encoder.py_encode_basestring_ascii
+_quoted: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring_ascii", None) or json.encoder.py_encode_basestring_ascii
 
 
 class _SubprocessConfig:

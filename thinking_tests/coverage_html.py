@@ -30,7 +30,7 @@ def html_in_child(options: Mapping[str, object], directory: str, contexts: bool)
             child.load()
             child.html_report(directory=directory, show_contexts=contexts)
             code = 0
-        except BaseException as error:  # said to the parent, which reports it
+        except BaseException as error:  # noqa: BLE001 - said to the parent, which reports it
             os.write(writing, f"{type(error).__name__}: {error}".encode("utf-8", "replace"))
         finally:
             os._exit(code)

@@ -170,7 +170,7 @@ def html_as_coverage_writes_it() -> None:
 def numbits_decoded_alike() -> None:
     import random
 
-    from coverage.numbits import nums_to_numbits, numbits_to_nums
+    from coverage.numbits import numbits_to_nums, nums_to_numbits
 
     from thinking_tests.coverage_html import numbits_to_nums as ours
 
