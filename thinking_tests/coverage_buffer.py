@@ -17,10 +17,7 @@ own `switch_context`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import itemgetter
 from typing import Any
-
-_RECORDED = itemgetter(1)  # of a (file, lines) item: lines recorded since the last take
 
 
 class LineBuffer:
@@ -31,6 +28,7 @@ class LineBuffer:
         self.mapped = mapped
         self.current = ""
         self.pending: dict[str, dict[str, tuple[int, ...]]] = {}
+        self.paths: dict[int, str] = {}  # id of a set of `raw` -> its file
 
     @classmethod
     def of(cls, running: Any) -> LineBuffer | None:
@@ -52,14 +50,15 @@ class LineBuffer:
 
     def take(self) -> None:
         """The lines recorded since the last take, added to the current context's."""
-        try:
-            recorded = list(filter(_RECORDED, self.raw.items()))  # the files with lines, in C
-        except RuntimeError:  # another thread added a file meanwhile: take from a copy
-            recorded = [item for item in list(self.raw.items()) if item[1]]
+        recorded = list(filter(None, self.raw.values()))  # the sets not empty, found in C
         if not recorded:
             return
         taken = self.pending.setdefault(self.current, {})
-        for path, lines in recorded:
+        for lines in recorded:
+            path = self.paths.get(id(lines))
+            if path is None or self.raw.get(path) is not lines:  # a file new since the last
+                self.paths = {id(known): name for name, known in list(self.raw.items())}
+                path = self.paths[id(lines)]
             # A tuple of ints, which the garbage collector stops tracking, unlike a set:
             # thousands kept until the end would make each of its full passes longer.
             copy = tuple(lines)
