@@ -96,18 +96,17 @@ def _write_new(
             with db.execute("select context from context") as rows:
                 known = {row[0] for row in rows}
             new = [context for context in pending if context not in known]
-            db.executemany_void("insert into context (context) values (?)", [(c,) for c in new])
-            with db.execute("select context, id from context") as rows:
-                ids = {context: number for context, number in rows}
+            with db.execute("select coalesce(max(id), 0) from context") as rows:
+                last = next(iter(rows))[0]
+            numbers = range(last + 1, last + 1 + len(new))  # their ids given, not read back
+            db.executemany_void("insert into context (id, context) values (?, ?)", list(zip(numbers, new)))
             files: dict[str, int] = {}
             bits = []
-            for context in new:
-                number = ids[context]
+            for number, context in zip(numbers, new):
                 for path, lines in pending[context].items():
-                    name = mapped(path)
-                    file_id = files.get(name)
+                    file_id = files.get(path)
                     if file_id is None:
-                        file_id = files[name] = data._file_id(name, add=True)
+                        file_id = files[path] = data._file_id(mapped(path), add=True)
                     bits.append((file_id, number, nums_to_numbits(lines)))
             db.executemany_void("insert into line_bits (file_id, context_id, numbits) values (?, ?, ?)", bits)
     except Exception:  # noqa: BLE001 - coverage.py's internals differ: its public API instead
