@@ -16,7 +16,7 @@ own `switch_context`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 
@@ -28,6 +28,7 @@ class LineBuffer:
         self.mapped = mapped
         self.current = ""
         self.pending: dict[str, dict[str, tuple[int, ...]]] = {}
+        self.paths: dict[int, str] = {}  # id of a set of `raw` -> its file
 
     @classmethod
     def of(cls, running: Any) -> LineBuffer | None:
@@ -47,29 +48,23 @@ class LineBuffer:
         mapped = getattr(collector, "cached_mapped_file", None)
         return cls(raw, mapped if callable(mapped) else str)
 
-    def switch(self, name: str) -> None:
-        """Lines recorded so far belong to the context that ends; `name` begins."""
-        self.take()
-        self.current = name
-
     def take(self) -> None:
-        try:
-            self._take(self.raw.items())
-        except RuntimeError:  # another thread added a file meanwhile: take from a copy
-            self._take(list(self.raw.items()))
-
-    def _take(self, items: Iterable[tuple[str, set[int]]]) -> None:
-        taken = None
-        for path, lines in items:
-            if lines:
-                # A tuple of ints, which the garbage collector stops tracking, unlike a set:
-                # thousands kept until the end would make each of its full passes longer.
-                copy = tuple(lines)
-                lines.difference_update(copy)  # what another thread adds meanwhile stays
-                if taken is None:
-                    taken = self.pending.setdefault(self.current, {})
-                known = taken.get(path)
-                taken[path] = copy if known is None else tuple({*known, *copy})
+        """The lines recorded since the last take, added to the current context's."""
+        recorded = list(filter(None, self.raw.values()))  # the sets not empty, found in C
+        if not recorded:
+            return
+        taken = self.pending.setdefault(self.current, {})
+        for lines in recorded:
+            path = self.paths.get(id(lines))
+            if path is None or self.raw.get(path) is not lines:  # a file new since the last
+                self.paths = {id(known): name for name, known in list(self.raw.items())}
+                path = self.paths[id(lines)]
+            # A tuple of ints, which the garbage collector stops tracking, unlike a set:
+            # thousands kept until the end would make each of its full passes longer.
+            copy = tuple(lines)
+            lines.difference_update(copy)  # what another thread adds meanwhile stays
+            known = taken.get(path)
+            taken[path] = copy if known is None else tuple({*known, *copy})
 
     def write(self, data: Any) -> None:
         """Everything taken, into coverage.py's data, in one transaction: the contexts new to
@@ -101,18 +96,17 @@ def _write_new(
             with db.execute("select context from context") as rows:
                 known = {row[0] for row in rows}
             new = [context for context in pending if context not in known]
-            db.executemany_void("insert into context (context) values (?)", [(c,) for c in new])
-            with db.execute("select context, id from context") as rows:
-                ids = {context: number for context, number in rows}
+            with db.execute("select coalesce(max(id), 0) from context") as rows:
+                last = next(iter(rows))[0]
+            numbers = range(last + 1, last + 1 + len(new))  # their ids given, not read back
+            db.executemany_void("insert into context (id, context) values (?, ?)", list(zip(numbers, new)))
             files: dict[str, int] = {}
             bits = []
-            for context in new:
-                number = ids[context]
+            for number, context in zip(numbers, new):
                 for path, lines in pending[context].items():
-                    name = mapped(path)
-                    file_id = files.get(name)
+                    file_id = files.get(path)
                     if file_id is None:
-                        file_id = files[name] = data._file_id(name, add=True)
+                        file_id = files[path] = data._file_id(mapped(path), add=True)
                     bits.append((file_id, number, nums_to_numbits(lines)))
             db.executemany_void("insert into line_bits (file_id, context_id, numbits) values (?, ?, ?)", bits)
     except Exception:  # noqa: BLE001 - coverage.py's internals differ: its public API instead

@@ -10,7 +10,9 @@ it, and `--affected` reads the files each case ran from the same data.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import json.encoder
 import os
 import sys
 from collections.abc import Callable
@@ -42,22 +44,44 @@ class Contexts:
             self._switch("")  # what ran so far (imports, collection) is written as no case's
 
     def __call__(self, name: str) -> None:
+        # Called at every stage of every case while coverage.py's tracer runs, which every
+        # Python-level call and line here goes through too: so the work is left to C
+        # functions (the environment set as `_SubprocessConfig` describes, without the
+        # Python layers of os.environ, base64 and json), and the buffer's take is called
+        # only when a line was recorded.
         buffer = self._buffer
         if buffer is not None:
-            buffer.switch(name)
+            if any(buffer.raw.values()):
+                buffer.take()
+            buffer.current = name
         else:
             self._switch(name)
             if self._db is None and self._holds:
                 self._hold()
-        if self._environment is not None:
-            self._environment.set(name)
+        environment = self._environment
+        if environment is not None:
+            if name:
+                head = b'{"context": ' + _quoted(name).encode()
+                value = _base64(head + b" " * (-len(head) % 3), newline=False) + environment.tail
+            else:
+                value = environment.original
+            if environment.data is not None:
+                _putenv(_KEY, value)
+                environment.data[_KEY] = value
+            else:
+                os.environ[_PROCESS_CONFIG] = os.fsdecode(value)
 
     def ended(self) -> None:
         """After a stage: the environment back as it was (coverage.py's settings for
         subprocesses), so the case's own changes to it are told apart from ours. Lines run
         until the next switch stay the case's."""
-        if self._environment is not None:
-            self._environment.restore()
+        environment = self._environment
+        if environment is not None:
+            if environment.data is not None:
+                _putenv(_KEY, environment.original)
+                environment.data[_KEY] = environment.original
+            else:
+                environment.restore()
 
     def _hold(self) -> None:
         # Only once coverage.py has started using its data file: it erases the last run's
@@ -102,6 +126,11 @@ class Contexts:
 # Where coverage.py hands its settings to the Python subprocesses it measures (run:patch =
 # subprocess): base64 of JSON, read by each subprocess as it starts.
 _PROCESS_CONFIG = "COVERAGE_PROCESS_CONFIG"
+_KEY = os.fsencode(_PROCESS_CONFIG)
+_putenv = os.putenv
+_base64 = binascii.b2a_base64
+# JSON's own quoting of a string, in C where the interpreter has it.
+_quoted: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring_ascii", None) or json.encoder.py_encode_basestring_ascii
 
 
 class _SubprocessConfig:
@@ -109,12 +138,21 @@ class _SubprocessConfig:
     the environment, with the context as their static `context` (a subprocess switches no
     context of its own, see `switcher`).
 
-    The settings are base64 of JSON: with `context` moved to the end and the text before it
-    padded (JSON allows spaces) to a multiple of three bytes, that part's base64 is made
-    once, and a switch encodes only the context's name."""
+    The settings are base64 of JSON. With `context` first and the text up to its end padded
+    (JSON allows spaces) to a multiple of three bytes, the base64 of the rest is made once
+    and a switch encodes only the context's name; values that differ from their start also
+    keep the C library's setenv (which remembers every value it was given) from comparing
+    long equal prefixes. Where `os.environ` keeps bytes (POSIX), a switch sets the process
+    environment and that mapping directly, without its Python-level encoding calls."""
 
-    def __init__(self, original: str, head: str) -> None:
-        self.original, self.head = original, head
+    def __init__(self, original: str, tail: bytes) -> None:
+        self.text = original
+        self.original = os.fsencode(original)
+        self.tail = tail  # base64 of the settings after `context`, up to the closing brace
+        data = getattr(os.environ, "_data", None)
+        # os.environ's own store, used only where it holds this value as the bytes expected.
+        usable = os.name == "posix" and isinstance(data, dict) and data.get(_KEY) == self.original
+        self.data: dict[bytes, bytes] | None = data if usable else None
 
     @classmethod
     def of(cls, value: str | None) -> _SubprocessConfig | None:
@@ -125,26 +163,38 @@ class _SubprocessConfig:
             if not isinstance(settings, dict) or settings.get("context") is not None:
                 return None
             settings.pop("context", None)
-            before = json.dumps(settings)
-            if not before.endswith("}") or len(settings) == 0:
+            rest = json.dumps(_without_defaults(settings))
+            if not rest.startswith("{"):
                 return None
-            head = before[:-1].encode() + b', "context": '
-            head += b" " * (-len(head) % 3)
         except ValueError:
             return None
-        return cls(value, base64.b64encode(head).decode())
-
-    def set(self, name: str) -> None:
-        if name:
-            tail = base64.b64encode(f"{json.dumps(name)}}}".encode()).decode()
-            os.environ[_PROCESS_CONFIG] = self.head + tail
-        else:
-            os.environ[_PROCESS_CONFIG] = self.original
+        after = b"}" if rest == "{}" else b"," + rest[1:].encode()
+        return cls(value, base64.b64encode(after))
 
     def restore(self) -> None:
-        os.environ[_PROCESS_CONFIG] = self.original
+        os.environ[_PROCESS_CONFIG] = self.text
 
 
+def _without_defaults(settings: dict[str, Any]) -> dict[str, Any]:
+    """coverage.py's settings less those at their defaults, which a subprocess fills in
+    again (it updates a default configuration with them): a value several times shorter to
+    set at every switch, where the C library keeps every value given to setenv for good."""
+    try:
+        from coverage.config import CoverageConfig
+
+        defaults = CoverageConfig().__dict__
+    except Exception:  # noqa: BLE001 - coverage.py's internals differ: every setting kept
+        return settings
+    kept: dict[str, Any] = {}
+    for key, value in settings.items():
+        if key in defaults:
+            try:
+                if json.loads(json.dumps(defaults[key])) == value:
+                    continue
+            except (TypeError, ValueError):
+                pass
+        kept[key] = value
+    return kept
 
 
 def switcher() -> Contexts | None:

@@ -253,42 +253,14 @@ class CoverageRun:
             work()
 
     def _html_in_child(self) -> Callable[[], str | None] | None:
-        """Start writing the HTML pages in a forked child; the returned call waits for it and
-        gives None, or why it failed. None (write them here) where fork is missing or unsafe:
-        a thread still running could hold a lock the child would wait on forever."""
+        """Start writing the HTML pages in a forked child (see `coverage_html`); None (write
+        them here) where fork is missing or unsafe: a thread still running could hold a lock
+        the child would wait on forever."""
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return None
-        directory = str(self._path(self.settings.html))
-        contexts = self.settings.contexts  # which cases ran each line, beside it
-        reading, writing = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: its own Coverage object and database connection
-            code = 1
-            try:
-                os.close(reading)
-                import coverage
+        from thinking_tests.coverage_html import html_in_child
 
-                child = coverage.Coverage(**self.options)  # type: ignore[arg-type]
-                child.load()
-                child.html_report(directory=directory, show_contexts=contexts)
-                code = 0
-            except BaseException as error:  # said to the parent, which reports it
-                os.write(writing, f"{type(error).__name__}: {error}".encode("utf-8", "replace"))
-            finally:
-                os._exit(code)
-        os.close(writing)
-        waited: list[str | None] = []
-
-        def wait() -> str | None:
-            if not waited:
-                with os.fdopen(reading, "rb") as pipe:
-                    said = pipe.read().decode("utf-8", "replace")
-                _, status = os.waitpid(pid, 0)
-                ok = os.waitstatus_to_exitcode(status) == 0
-                waited.append(None if ok else said or "the HTML coverage report could not be written")
-            return waited[0]
-
-        return wait
+        return html_in_child(self.options, str(self._path(self.settings.html)), self.settings.contexts)
 
     def _path(self, name: str | object) -> Path:
         path = Path(str(name))

@@ -143,6 +143,46 @@ def html_shows_contexts() -> None:
     assert not list(tree.iter("context"))  # nothing new in the XML CI reads
 
 
+@test("the coverage HTML pages with contexts are the ones coverage.py itself writes from the same data")
+def html_as_coverage_writes_it() -> None:
+    import re
+
+    # XML and HTML both: the pages are written by a forked child (see coverage_html).
+    root = _project(CONFIG.replace("config.reports.html = None\n", "").replace("config.coverage.xml = None\n", ""))
+    ran = run("-m", "thinking_tests", "test", cwd=root)
+    assert ran.code == 0, ran
+    ours = root / "reports" / "coverage-html"
+    theirs = root / "theirs"
+    write = "import coverage; c = coverage.Coverage(data_file='reports/.coverage'); c.load(); "
+    written = run("-c", write + "c.html_report(directory='theirs', show_contexts=True)", cwd=root)
+    assert written.code == 0, written
+    pages = sorted(p.name for p in theirs.glob("*.html"))
+    assert any("calc" in name for name in pages), pages
+    assert sorted(p.name for p in ours.glob("*.html")) == pages
+    stamp = re.compile(r"created at [^<]*")  # the minute each was written
+    for name in pages:
+        page = stamp.sub("", (ours / name).read_text(encoding="utf-8"))
+        assert page == stamp.sub("", (theirs / name).read_text(encoding="utf-8")), name
+    assert "test.test_calc::adds|run" in (ours / next(n for n in pages if "calc" in n)).read_text(encoding="utf-8")
+
+
+@test("the HTML child's numbits decoder gives what coverage.py's gives, for every kind of line set")
+def numbits_decoded_alike() -> None:
+    import random
+
+    from coverage.numbits import numbits_to_nums, nums_to_numbits
+
+    from thinking_tests.coverage_html import numbits_to_nums as ours
+
+    pick = random.Random(16)
+    sets = [[], [0], [7], [8], [1, 2, 3], list(range(64)), [1000], [5, 4000]]
+    sets += [sorted({pick.randrange(limit) for _ in range(pick.randrange(40))}) for limit in (9, 200, 5000) * 50]
+    for numbers in sets:
+        packed = nums_to_numbits(numbers)
+        for numbits in (packed, packed + b"\0\0"):  # trailing empty bytes, as a union can leave
+            assert ours(numbits) == numbits_to_nums(numbits) == numbers, numbers
+
+
 @test("config.coverage.contexts = False measures without contexts, and the HTML shows none")
 def contexts_off() -> None:
     import coverage
@@ -165,6 +205,41 @@ def no_sandbox_note() -> None:
     assert ran.code == 0, ran
     junit = (root / "reports" / "junit.xml").read_text(encoding="utf-8")
     assert "test_calc" in junit and "put back after this case" not in junit, junit
+
+
+ODD = """\
+import os
+import subprocess
+import sys
+
+import calc
+from thinking_tests import test
+
+SHOW = "import os; print(os.environ.get('COVERAGE_PROCESS_CONFIG'))"
+
+
+@test(params=['say "hi"', "na\\u00efve\\\\path"], ids=['say "hi"', "na\\u00efve\\\\path"])
+def odd(word):
+    subprocess.run([sys.executable, "-c", "import calc; calc.twice(2)"], check=True)
+    # What a subprocess finds in its environment is what os.environ says here (-S: no
+    # coverage.py start-up in it to read or change it).
+    shown = subprocess.run([sys.executable, "-S", "-c", SHOW], check=True, capture_output=True, text=True)
+    assert shown.stdout.strip() == os.environ["COVERAGE_PROCESS_CONFIG"], (shown.stdout, os.environ)
+"""
+
+
+@test(
+    "a subprocess is measured under its case's context whatever the case's name holds (quotes, "
+    "backslashes, non-ASCII), and sees the environment os.environ shows",
+    params=["", "--backend pytest"],
+    ids=["unittest", "pytest-engine"],
+)
+def odd_names_in_subprocesses(flags: str) -> None:
+    root = project({"calc.py": CALC, "test/__init__.py": "", "test/test_odd.py": ODD}, CONFIG)
+    ran = run("-m", "thinking_tests", "test", *flags.split(), cwd=root)
+    assert ran.code == 0, ran
+    lines = _contexts(root)
+    assert lines[TWICE] == {'test.test_odd::odd[say "hi"]|run', "test.test_odd::odd[na\u00efve\\path]|run"}, lines
 
 
 if __name__ == "__main__":
