@@ -1,10 +1,6 @@
 """coverage.py's HTML pages written by a forked child while the parent process writes the
-XML report (each report analyses every measured file again, most of its cost).
-
-With contexts shown, coverage.py decodes the line set of every context in every file (one
-per case and file: 5,000 for 5,000 cases) with a decoder that tests each bit of its bytes;
-the child uses one that visits only the bits set, which gives the same numbers in the same
-order, so the pages are the same, sooner. Imported only when coverage's reports are written.
+XML report (each report analyses every measured file again, most of its cost). Imported only
+when coverage's reports are written.
 """
 
 from __future__ import annotations
@@ -24,8 +20,6 @@ def html_in_child(options: Mapping[str, object], directory: str, contexts: bool)
             os.close(reading)
             import coverage
 
-            if contexts:
-                _quicker_decoding()
             child = coverage.Coverage(**options)  # type: ignore[arg-type]
             child.load()
             child.html_report(directory=directory, show_contexts=contexts)
@@ -47,24 +41,3 @@ def html_in_child(options: Mapping[str, object], directory: str, contexts: bool)
         return waited[0]
 
     return wait
-
-
-def numbits_to_nums(numbits: bytes) -> list[int]:
-    """The numbers of a coverage.py numbits (bit n of the little-endian bytes set: n is in
-    it), ascending, as `coverage.numbits.numbits_to_nums` gives them."""
-    bits = int.from_bytes(numbits, "little")
-    nums = []
-    while bits:
-        lowest = bits & -bits
-        nums.append(lowest.bit_length() - 1)
-        bits ^= lowest
-    return nums
-
-
-def _quicker_decoding() -> None:
-    """In this (child) process only: coverage.py's data reads line sets with `numbits_to_nums`
-    above, if it reads them with its own as expected."""
-    from coverage import numbits, sqldata
-
-    if getattr(sqldata, "numbits_to_nums", None) is numbits.numbits_to_nums:
-        sqldata.numbits_to_nums = numbits_to_nums  # type: ignore[attr-defined]

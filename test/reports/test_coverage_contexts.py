@@ -166,23 +166,6 @@ def html_as_coverage_writes_it() -> None:
     assert "test.test_calc::adds|run" in (ours / next(n for n in pages if "calc" in n)).read_text(encoding="utf-8")
 
 
-@test("the HTML child's numbits decoder gives what coverage.py's gives, for every kind of line set")
-def numbits_decoded_alike() -> None:
-    import random
-
-    from coverage.numbits import numbits_to_nums, nums_to_numbits
-
-    from thinking_tests.coverage_html import numbits_to_nums as ours
-
-    pick = random.Random(16)
-    sets = [[], [0], [7], [8], [1, 2, 3], list(range(64)), [1000], [5, 4000]]
-    sets += [sorted({pick.randrange(limit) for _ in range(pick.randrange(40))}) for limit in (9, 200, 5000) * 50]
-    for numbers in sets:
-        packed = nums_to_numbits(numbers)
-        for numbits in (packed, packed + b"\0\0"):  # trailing empty bytes, as a union can leave
-            assert ours(numbits) == numbits_to_nums(numbits) == numbers, numbers
-
-
 @test("config.coverage.contexts = False measures without contexts, and the HTML shows none")
 def contexts_off() -> None:
     import coverage
