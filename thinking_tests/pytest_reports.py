@@ -70,9 +70,8 @@ class PlainPytestReports:
             return  # the reports will say they cannot be written, at the end
         self.folder = folder
         command = ("pytest", *config.invocation_params.args)
-        # Written here, not by a child: pytest and its plug-ins may run threads of their own.
         run = stand_in(self.start, command, "pytest", self.selection)
-        folder.put_stand_ins(run, pytest_junitxml=_pytest_junitxml(config), child=False)
+        folder.put_stand_ins(run, pytest_junitxml=_pytest_junitxml(config))
 
     def started(self, item: object) -> None:
         pass

@@ -1,7 +1,6 @@
 """What a run does to its report folder, start to end: holds it (one run at a time); puts
-failing stand-ins on its report paths until the run writes its own reports (the HTML page by
-a child where one helps, see `reports/html/renderer.py`); keeps the last run's reports while
-they may have to be put back; and lets go of it.
+failing stand-ins on its report paths until the run writes its own reports; keeps the last
+run's reports while they may have to be put back; and lets go of it.
 
 Used by a run of our own (`session`) and by plain pytest with our reports (`pytest_reports`).
 """
@@ -9,15 +8,10 @@ Used by a run of our own (`session`) and by plain pytest with our reports (`pyte
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from thinking_tests.config import config
 from thinking_tests.inprogress import LastReports, ReportLock, write_stand_ins
 from thinking_tests.model import RunResult
 from thinking_tests.run_reports import report_directory, report_writers
-
-if TYPE_CHECKING:
-    from thinking_tests.reports.html.renderer import Renderer
 
 
 class ReportFolder:
@@ -28,7 +22,6 @@ class ReportFolder:
         self.hint = hint  # how else to run now, said when the folder is busy
         self.lock: ReportLock | None = None
         self.kept: LastReports | None = None  # the last run's reports, to put back
-        self.renderer: Renderer | None = None  # the child writing the HTML report's pages
 
     def hold(self) -> None:
         """The folder's lock taken; ReportFolderBusy when another run holds it."""
@@ -37,53 +30,28 @@ class ReportFolder:
         self.lock = lock
 
     def put_stand_ins(
-        self,
-        stand_in: RunResult,
-        keep: list[Path] | None = None,
-        pytest_junitxml: Path | None = None,
-        child: bool = True,
+        self, stand_in: RunResult, keep: list[Path] | None = None, pytest_junitxml: Path | None = None
     ) -> list[str]:
-        """A stand-in on every report path (the HTML one by a child, where `child` and one can
-        help); a line for each that could not be written. `keep`: files kept with the last
-        run's reports, for a run that may yet put them back (`put_back`). A report on the path
-        of pytest's own `--junitxml` is left to pytest."""
+        """A stand-in on every report path; a line for each that could not be written.
+        `keep`: files kept with the last run's reports, for a run that may yet put them back
+        (`put_back`). A report on the path of pytest's own `--junitxml` is left to pytest."""
         named = [
-            (setting, path, write)
-            for setting, path, write in report_writers(self.root)
+            (path, write)
+            for _, path, write in report_writers(self.root)
             if pytest_junitxml is None or path.resolve() != pytest_junitxml
         ]
         if keep is not None:
-            self.kept = LastReports([path for _, path, _ in named] + keep)
-        html = next((path for setting, path, _ in named if setting == "html"), None)
-        if child and html is not None:
-            from thinking_tests.reports.html.renderer import Renderer
-
-            self.renderer = Renderer.start(stand_in, html, config.reports.max_output)
-        writers = [(path, write) for setting, path, write in named if not (self.renderer and setting == "html")]
-        problems = write_stand_ins(stand_in, writers)
+            self.kept = LastReports([path for path, _ in named] + keep)
+        problems = write_stand_ins(stand_in, named)
         return [f"thinking-tests: could not replace the last run's report {problem}" for problem in problems]
 
-    def put_back(self) -> list[str]:
-        """The last run's reports put back (the run selected nothing, or its engine refused
-        its command line), after the child's stand-in; lines as `stop_child`'s."""
-        lines = self.stop_child()
+    def put_back(self) -> None:
+        """The last run's reports put back: the run selected nothing, or its engine refused
+        its command line."""
         if self.kept is not None:
             self.kept.restore()
-        return lines
 
-    def stop_child(self) -> list[str]:
-        """The child writing the HTML pages gone (it holds the folder's lock's descriptor
-        too); a line for its stand-in page, if that could not be written."""
-        renderer, self.renderer = self.renderer, None
-        if renderer is None:
-            return []
-        renderer.close()
-        return [f"thinking-tests: could not replace the last run's report {problem}" for problem in renderer.problems]
-
-    def let_go(self) -> list[str]:
-        """The child gone and the lock released; lines as `stop_child`'s."""
-        lines = self.stop_child()
+    def let_go(self) -> None:
         lock, self.lock = self.lock, None
         if lock is not None:
             lock.release()
-        return lines

@@ -18,7 +18,6 @@ from thinking_tests.paths import reason, shown
 
 if TYPE_CHECKING:
     from thinking_tests.coverage_run import CoverageRun
-    from thinking_tests.reports.html.renderer import Renderer
     from thinking_tests.interrupts import Interrupts
     from thinking_tests.model import CoverageSummary
     from thinking_tests.terminal import Terminal
@@ -90,10 +89,9 @@ def _check_report_paths(directory: Path) -> None:
                 raise ConfigError(str(error)) from None
 
 
-def report_writers(root: Path, renderer: Renderer | None = None) -> list[tuple[str, Path, Writer]]:
+def report_writers(root: Path) -> list[tuple[str, Path, Writer]]:
     """(setting or plug-in name, path, write(run, path)) of every report that is on: the
-    built-in ones (thinking_tests.reports.BUILT_IN), then those of config.reports.plugins.
-    The HTML report's pages go to `renderer`, a child writing them, when there is one."""
+    built-in ones (thinking_tests.reports.BUILT_IN), then those of config.reports.plugins."""
     from thinking_tests.reports import BUILT_IN
 
     writers: list[tuple[str, Path, Writer]] = []
@@ -106,8 +104,7 @@ def report_writers(root: Path, renderer: Renderer | None = None) -> list[tuple[s
             module = importlib.import_module(module_name)
         except ImportError:
             continue
-        write = renderer.write if renderer is not None and setting == "html" else module.write
-        writers.append((setting, path, functools.partial(write, max_output=limit)))
+        writers.append((setting, path, functools.partial(module.write, max_output=limit)))
     if config.reports.plugins:
         from thinking_tests.reports.plugins import plugin_writer
 
@@ -139,19 +136,13 @@ def write_reports(
     pytest_junitxml: Path | None = None,
     unwritten: list[Path] | None = None,
     only: tuple[str, ...] | None = None,
-    renderer: Renderer | None = None,
 ) -> list[str]:
     """Write every report that is on; return one line per report for the terminal.
 
     A report whose path is the file pytest's own `--junitxml` writes is left to pytest.
     The path of each report that could not be written is added to `unwritten`."""
     lines: list[str] = []
-    writers = report_writers(root, renderer)
-    if renderer is not None:  # its page written by the child while the others are written here
-        for setting, path, _ in writers:
-            if setting == "html" and (only is None or setting in only):
-                renderer.begin(run, path, config.reports.max_output)
-    for setting, path, write in writers:
+    for setting, path, write in report_writers(root):
         if only is not None and setting not in only:
             continue
         label = setting.replace("_", " ")

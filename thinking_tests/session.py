@@ -142,8 +142,6 @@ class _Run:
             return self.finish()
         finally:
             self.collector.resume(freeze=False)  # a run that ended before its cases ran
-            if self.folder is not None:  # its child never left behind, however the run ended
-                self.folder.stop_child()
 
     def configure(self) -> None:
         """Settings from pyproject.toml, then coverage started, then __test__.py (so what it
@@ -387,8 +385,8 @@ class _Run:
                 notes.extend(self.resumed.finish(coverage))
             folder = self.folder
             if folder is not None and folder.kept is not None and selection.filters and not run.cases and not interrupted:
-                for line in folder.put_back() + folder.let_go():
-                    terminal.write(line + "\n")
+                folder.put_back()
+                folder.let_go()
                 asked = " and ".join(selection.filters)
                 terminal.write(f"thinking-tests: {asked} matched no case; the last run's reports are kept\n")
                 terminal.write(run.counts().summary_line() + "\n")
@@ -396,8 +394,7 @@ class _Run:
             run, compared = self.compare(run)
             # JUnit XML and HTML first: whatever happens to coverage's reports, these are written.
             unwritten: list[Path] = []
-            renderer = self.folder.renderer if self.folder is not None else None
-            notes.extend(write_reports(run, self.root, unwritten=unwritten, renderer=renderer))
+            notes.extend(write_reports(run, self.root, unwritten=unwritten))
         summary = None
         if coverage is not None and not interrupts.pending:
             coverage_ok, summary = coverage_reports(coverage, notes, interrupts)
@@ -407,9 +404,9 @@ class _Run:
             # The HTML report shows the coverage total: written again, now that it is known.
             with interrupts.deferred():
                 run = replace(run, coverage=summary)
-                write_reports(run, self.root, unwritten=unwritten, only=("html",), renderer=renderer)
+                write_reports(run, self.root, unwritten=unwritten, only=("html",))
         if self.folder is not None:
-            notes.extend(self.folder.let_go())
+            self.folder.let_go()
         if interrupts.pending:
             interrupted = True
             notes.append("thinking-tests: interrupted while the reports were written; JUnit XML and HTML are complete")

@@ -42,36 +42,28 @@ def trains():
 """
 
 # Runs test.run_all as `python -m test.run_all` would, keeping every view model the HTML
-# report is rendered from (the stand-in's, then the finished run's), as rendered: appended to
-# one file by whichever process renders it (the run, or the child that writes its pages).
+# report is rendered from (the stand-in's, then the finished run's).
 RECORD = """
 import pickle, runpy, sys
-from thinking_tests.reports import html
+from thinking_tests.reports.html import view
 
 out = sys.argv[1]
-build = html.render
+models = []
+build = view.page
 
-def render(template, model, *statics):
-    page = build(template, model, *statics)
-    with open(out, "ab") as handle:
-        pickle.dump(dict(model), handle)
-    return page
+def page(*args, **kwargs):
+    model = build(*args, **kwargs)
+    models.append(model)
+    return model
 
-html.render = render
+view.page = page
 sys.argv = ["test/run_all.py", *sys.argv[2:]]
-runpy.run_module("test.run_all", run_name="__main__", alter_sys=True)
+try:
+    runpy.run_module("test.run_all", run_name="__main__", alter_sys=True)
+finally:
+    with open(out, "wb") as handle:
+        pickle.dump(models, handle)
 """
-
-
-def recorded(path: Path) -> list[dict[str, object]]:
-    """The view models a run recorded (RECORD), in the order they were rendered."""
-    models = []
-    with path.open("rb") as handle:
-        while True:
-            try:
-                models.append(pickle.load(handle))
-            except EOFError:
-                return models
 
 
 def sample() -> Path:
@@ -99,14 +91,13 @@ def renders_what_jinja2_renders() -> None:
     reports = root / "reports"
     cache = temporary("tt-jinja-cache-")
     for _ in range(2):  # the first run compiles the template, the second loads it compiled
-        (root / "models.pickle").unlink(missing_ok=True)
         ran = run_with(
             root, "record.py", str(root / "models.pickle"), "--report-dir", str(reports),
             XDG_CACHE_HOME=str(cache),
         )
         assert ran.code == 1 and ran.counts == (1, 1, 1), ran
         assert list((cache / "thinking-tests" / "jinja2").glob("*.cache")), "nothing cached"
-        models = recorded(root / "models.pickle")
+        models = pickle.loads((root / "models.pickle").read_bytes())
         assert len(models) == 2, "the stand-in's model and the finished run's"
         plain = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir()), autoescape=True)
         expected = plain.get_template(TEMPLATE).render(models[-1]).encode("utf-8")

@@ -23,8 +23,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from itertools import chain
 from operator import attrgetter
@@ -75,16 +73,14 @@ def write(results: RunResult, path: Path, *, max_output: int = 1024 * 1024) -> N
     """
     directory = template_dir()
     template = _template(directory)
-    model = page_model(results, path, max_output)
-    write_atomic(path, render(template, model, *_statics(directory)))
-
-
-def page_model(results: RunResult, path: Path, max_output: int) -> dict[str, object]:
-    """The template's variables for the report of `results` written to `path`, less the
-    page's own style, script and Content-Security-Policy (`render` adds them)."""
-    with _no_collections():
+    style, script, csp = _statics(directory)
+    # Building tens of thousands of small strings would set off repeated collections of the
+    # whole heap (which holds the run's results); nothing built here is cyclic.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
         try:
-            return view.page(results, path, max_output, style=None, script=None, csp="")
+            model = view.page(results, path, max_output, style=style, script=script, csp=csp)
         except (ValueError, OverflowError):
             # A NaN, infinite or absurd time (a hand-edited or hostile journal) fails the
             # conversion to whole microseconds. Looking for one up front would cost every run
@@ -92,27 +88,12 @@ def page_model(results: RunResult, path: Path, max_output: int) -> dict[str, obj
             finite = _finite(results)
             if finite is results:
                 raise
-            return view.page(finite, path, max_output, style=None, script=None, csp="")
-
-
-def render(template: jinja2.Template, model: dict[str, object], style: object, script: object, csp: str) -> bytes:
-    """The page of `model`, with the page's own style and script, as UTF-8."""
-    model.update(style=style, script=script, csp=csp)
-    with _no_collections():
-        return template.render(model).encode("utf-8")
-
-
-@contextmanager
-def _no_collections() -> Iterator[None]:
-    """Building and rendering tens of thousands of small strings would set off repeated
-    collections of the whole heap (which holds the run's results); nothing built is cyclic."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
+            model = view.page(finite, path, max_output, style=style, script=script, csp=csp)
+        encoded = template.render(model).encode("utf-8")
     finally:
         if collecting:
             gc.enable()
+    write_atomic(path, encoded)
 
 
 @cache
