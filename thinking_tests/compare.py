@@ -297,6 +297,19 @@ def compared_run(
     return attach(run, comparison), lines(comparison, run.backend)
 
 
+def compared_safely(
+    run: RunResult, earlier: Previous | Path, explicit: bool, pytest_args: Sequence[str] = ()
+) -> tuple[RunResult, list[str]]:
+    """`compared_run`, whose failure is one line and `run` as it was: a comparison is news,
+    never a reason to lose the reports."""
+    try:
+        return compared_run(run, earlier, explicit, pytest_args)
+    except Exception as error:  # noqa: BLE001 - said in one line, the run goes on
+        from thinking_tests.paths import reason
+
+        return run, [f"thinking-tests: the run was not compared with the last one: {reason(error)}"]
+
+
 def as_json(comparison: Comparison) -> dict[str, object]:
     """The comparison as JSON data (the CTRF report's `results.extra.comparison`): the
     earlier journal and run start (ms since the epoch), then the ids of each kind of change

@@ -181,6 +181,17 @@ class CoverageRun:
             return f"thinking-tests: the record of this run for --affected could not be written: {reason(error)}"
         return None
 
+    def record_meanwhile(self, cases: Sequence[CaseResult], start: float, notes: list[str]) -> None:
+        """The record of `record`, written while coverage.py writes its HTML pages (or at
+        `do_meanwhile`); why it could not be, a line in `notes`."""
+
+        def work() -> None:
+            problem = self.record(cases, start)
+            if problem is not None:
+                notes.append(problem)
+
+        self.meanwhile = work
+
     def report(self) -> tuple[bool, str, CoverageSummary | None]:
         """Write the configured coverage reports.
 
@@ -336,3 +347,15 @@ def _testpaths(root: Path) -> list[Path]:
         pattern = entry if os.path.isabs(entry) else str(root / entry)
         found += [Path(os.path.abspath(p)) for p in sorted(glob.glob(pattern)) if os.path.isdir(p)]
     return found
+
+
+def start_coverage(root: Path, targets: Sequence[Target] = ()) -> CoverageRun | None:
+    """Coverage started as configured; `targets` (what the run collects tests from) are left
+    out of the measurement with the other tests under `root` (see CoverageRun)."""
+    from thinking_tests.config import config
+
+    if not config.coverage.enabled:
+        return None
+    coverage = CoverageRun(config.coverage, config.reports, root, targets)
+    coverage.start()
+    return coverage

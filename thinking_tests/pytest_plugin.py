@@ -92,7 +92,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     if not measure:
         return
     from thinking_tests.run_reports import report_root
-    from thinking_tests.session import start_coverage
+    from thinking_tests.coverage_run import start_coverage
 
     root = report_root(config_file or pyproject)
     coverage = None
@@ -164,7 +164,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def _late_coverage(config: pytest.Config, settings_file: Path) -> Any:
     from thinking_tests.config import config as settings
     from thinking_tests.run_reports import report_root
-    from thinking_tests.session import start_coverage
+    from thinking_tests.coverage_run import start_coverage
 
     if config.pluginmanager.hasplugin("_cov"):
         return None

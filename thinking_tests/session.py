@@ -10,7 +10,6 @@ import time
 from collections.abc import Sequence
 from time import perf_counter as _perf_counter  # bound at import: a case may mock time's
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +53,6 @@ if TYPE_CHECKING:
     from thinking_tests.coverage_run import CoverageRun
     from thinking_tests.interrupts import Interrupts
     from thinking_tests.journal import Journal
-    from thinking_tests.model import CaseResult
     from thinking_tests.resume import Resume
 
 
@@ -84,23 +82,13 @@ def execute(options: Options) -> int:
         interrupts.restore()
 
 
-def _record(coverage: CoverageRun, cases: Sequence[CaseResult], start: float, notes: list[str]) -> None:
-    """The record of what each case ran, for --affected next time; a failure is a note."""
-    problem = coverage.record(cases, start)
-    if problem is not None:
-        notes.append(problem)
-
-
-def start_coverage(root: Path, targets: Sequence[Target] = ()) -> "CoverageRun | None":
-    """Coverage started as configured; `targets` (what the run collects tests from) are left
-    out of the measurement with the other tests under `root` (see CoverageRun)."""
+def start_coverage(root: Path, targets: Sequence[Target] = ()) -> CoverageRun | None:
+    """Coverage started as configured (`coverage_run`, imported only when it is on)."""
     if not config.coverage.enabled:
         return None
-    from thinking_tests.coverage_run import CoverageRun
+    from thinking_tests.coverage_run import start_coverage
 
-    coverage = CoverageRun(config.coverage, config.reports, root, targets)
-    coverage.start()
-    return coverage
+    return start_coverage(root, targets)
 
 
 class _Run:
@@ -369,7 +357,7 @@ class _Run:
                     coverage_ok, coverage = False, None
                     notes.append(f"thinking-tests: coverage data could not be saved: {reason(error)}")
             if coverage is not None:  # what each case ran, for --affected next time
-                coverage.meanwhile = partial(_record, coverage, self.results.cases, self.start, notes)
+                coverage.record_meanwhile(self.results.cases, self.start, notes)
             run = RunResult(
                 cases=tuple(self.results.cases),
                 start=self.start,
@@ -420,18 +408,14 @@ class _Run:
         return exit_code(run, interrupted, bool(unwritten), coverage_ok)
 
     def compare(self, run: RunResult) -> tuple[RunResult, list[str]]:
-        """`run` with what changed since the last run (or --compare's), for the reports, and
-        the terminal's lines saying it; `run` and no lines when there is no earlier run."""
-        previous = self.compared
+        """`run` with what changed since the last run (or --compare's), and the terminal's
+        lines saying it (see `compare`); `run` and no lines when there is no earlier run."""
         path = self.previous_journal
-        if previous is None and (path is None or not path.is_file()):
+        if self.compared is None and (path is None or not path.is_file()):
             return run, []
-        from thinking_tests.compare import compared_run
+        from thinking_tests.compare import compared_safely
 
-        try:
-            return compared_run(run, previous or path, previous is not None, config.pytest_args)  # type: ignore[arg-type]
-        except Exception as error:  # a comparison is news, never a reason to lose the reports
-            return run, [f"thinking-tests: the run was not compared with the last one: {reason(error)}"]
+        return compared_safely(run, self.compared or path, self.compared is not None, config.pytest_args)  # type: ignore[arg-type]
 
     def leave_nothing(self) -> None:
         """What a refused run undoes: coverage's data discarded, the report folder's lock
