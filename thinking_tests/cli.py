@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from thinking_tests.collect import Target
+from thinking_tests.items import Target
 from thinking_tests.engines import backend_argument
 from thinking_tests.options import Options
 from thinking_tests.session import execute

@@ -20,7 +20,7 @@ from thinking_tests.model import CaseResult, CoverageSummary
 from thinking_tests.paths import reason
 
 if TYPE_CHECKING:
-    from thinking_tests.collect import Target
+    from thinking_tests.items import Target
 
 # Folders whose files are tests wherever they sit below the repository root, and the file
 # names of tests: pytest's default test modules, conftest.py, the run_all.py runners, and

@@ -21,7 +21,7 @@ from thinking_tests.pytest_config import COLLECTING, PytestSettings, read_settin
 
 if TYPE_CHECKING:
     from thinking_tests.case import Case
-    from thinking_tests.collect import Target
+    from thinking_tests.items import Target
     from thinking_tests.pytest_style.conftests import ConftestReader
     from thinking_tests.registry import Registry
 

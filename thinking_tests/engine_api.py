@@ -39,7 +39,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from thinking_tests.case import Case
-from thinking_tests.collect import ImportFailure, Item, NativeTest, Target
+from thinking_tests.items import ImportFailure, Item, NativeTest, Target
 from thinking_tests.engines import GROUP, Listener, Plan, import_failure_result, installed
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, error_result
 

@@ -17,7 +17,7 @@ from thinking_tests.usage import USAGE_ERROR, UsageError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from thinking_tests.collect import Item, Target
+    from thinking_tests.items import Item, Target
 
     Arrange = Callable[[list[Item]], list[Item]]
 
@@ -174,7 +174,7 @@ def _run(
 
 
 def _package_targets(namespace: dict[str, Any]) -> list["Target"]:
-    from thinking_tests.collect import Target
+    from thinking_tests.items import Target
 
     file = _caller_file(namespace)
     directory = os.path.dirname(file)
@@ -247,7 +247,7 @@ def _run_module(namespace: dict[str, Any], exit: bool, arrange: "Arrange | None"
             # again in a fresh process that starts coverage first (a predicate or sorter
             # cannot cross to it, so with one the run stays here).
             return _finish(_reexec(name, file), exit)
-    from thinking_tests.collect import Target
+    from thinking_tests.items import Target
 
     if inside is not None:
         try:

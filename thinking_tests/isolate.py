@@ -32,8 +32,8 @@ from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, Stag
 from thinking_tests.select import SelectionError
 
 if TYPE_CHECKING:
-    from thinking_tests.collect import Item
     from thinking_tests.engines import Listener
+    from thinking_tests.items import Item
     from thinking_tests.options import Options
     from thinking_tests.results import Results
 
@@ -49,7 +49,7 @@ def modules(items: Sequence["Item"]) -> list[tuple[str, str, list["Item"]]]:
 
 def run_isolated(items: Sequence["Item"], results: "Results", options: "Options") -> bool:
     """Run each module of `items` in children; True when the run was interrupted."""
-    from thinking_tests.collect import ImportFailure
+    from thinking_tests.items import ImportFailure
 
     with tempfile.TemporaryDirectory(prefix="thinking-tests-isolate-") as scratch:
         children = 0

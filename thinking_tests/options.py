@@ -13,7 +13,7 @@ from thinking_tests.config import CoverageSettings, ReportSettings, config, vali
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from thinking_tests.collect import Item, Target
+    from thinking_tests.items import Item, Target
 
 
 @dataclass(repr=False, eq=False)

@@ -11,9 +11,9 @@ from thinking_tests.config import capture_level, config
 from thinking_tests.registry import REGISTRY
 
 if TYPE_CHECKING:
-    from thinking_tests.collect import Item
     from thinking_tests.coverage_contexts import Contexts
     from thinking_tests.engines import Plan
+    from thinking_tests.items import Item
     from thinking_tests.journal import Journal
     from thinking_tests.model import CaseResult
     from thinking_tests.terminal import Terminal

@@ -35,8 +35,8 @@ from thinking_tests.paths import reason, shown
 from thinking_tests.select import SelectionError
 
 if TYPE_CHECKING:
-    from thinking_tests.collect import Item
     from thinking_tests.coverage_run import CoverageRun
+    from thinking_tests.items import Item
     from thinking_tests.journal import Journal
     from thinking_tests.results import Results
     from thinking_tests.session import _Run

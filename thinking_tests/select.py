@@ -16,8 +16,8 @@ from thinking_tests.model import Selection
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from thinking_tests.collect import Item, Target
     from thinking_tests.engines import Plan
+    from thinking_tests.items import Item, Target
     from thinking_tests.model import CaseResult
     from thinking_tests.options import Options
 
@@ -124,7 +124,7 @@ def select(
     shard: "Shard | None" = None,
 ) -> list["Item"]:
     """The items that match `-k`, carry one of `tags` (any, when none given), in the shard."""
-    from thinking_tests.collect import ImportFailure
+    from thinking_tests.items import ImportFailure
 
     predicate = parse_keyword(keyword) if keyword else None
     wanted = set(tags)
@@ -216,7 +216,7 @@ class NothingSelected(Exception):
 
 def runnable(items: "list[Item] | None") -> int:
     """How many of `items` are cases (a module that failed to import is not one)."""
-    from thinking_tests.collect import ImportFailure
+    from thinking_tests.items import ImportFailure
 
     return sum(1 for item in items or () if not isinstance(item, ImportFailure))
 
@@ -226,7 +226,7 @@ def by_node_ids(items: "list[Item]", targets: list[Target]) -> "list[Item]":
     nodes = [t for t in targets if t.node]
     if not nodes:
         return items
-    from thinking_tests.collect import ImportFailure
+    from thinking_tests.items import ImportFailure
 
     named = {t.name for t in nodes}
     whole = [t for t in targets if not t.node]
@@ -243,7 +243,7 @@ def unmatched_node(items: "list[Item]", targets: list[Target]) -> str:
     """One sentence for the first node-id target that names no case of its module ("" when
     each names one), as pytest refuses a node id it cannot find. A module that failed to
     import is not asked: its error case says why."""
-    from thinking_tests.collect import ImportFailure
+    from thinking_tests.items import ImportFailure
 
     for target in targets:
         if not target.node:
@@ -320,7 +320,7 @@ def selected_ids(plan: Plan) -> list[str]:
     """The ids of the selected cases: the items collected here, or those the engine selected
     itself (pytest); none when neither is known."""
     if plan.items is not None:
-        from thinking_tests.collect import ImportFailure
+        from thinking_tests.items import ImportFailure
 
         return [item.id for item in plan.items if not isinstance(item, ImportFailure)]
     return list(plan.selected or ())

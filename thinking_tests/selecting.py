@@ -14,8 +14,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thinking_tests.collect import Item, collect
+from thinking_tests.collect import collect
 from thinking_tests.config import config
+from thinking_tests.items import Item
 from thinking_tests.registry import REGISTRY
 from thinking_tests.select import (
     NothingSelected,

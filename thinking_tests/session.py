@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thinking_tests.collect import Target
+from thinking_tests.items import Target
 from thinking_tests.config import ConfigError, config, validate
 from thinking_tests.configure import (
     load_config_file,

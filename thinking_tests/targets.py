@@ -7,7 +7,7 @@ import importlib.util
 import os
 import sys
 
-from thinking_tests.collect import Target
+from thinking_tests.items import Target
 from thinking_tests.registry import name_from_path, package_root
 from thinking_tests.usage import UsageError
 

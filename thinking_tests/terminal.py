@@ -21,7 +21,7 @@ from thinking_tests.model import Attempt, CaseResult, Counts, Outcome, RunResult
 from thinking_tests.paths import shown
 
 if TYPE_CHECKING:
-    from thinking_tests.collect import Item
+    from thinking_tests.items import Item
 
 _LETTERS = {
     Outcome.PASSED: ".",

@@ -35,7 +35,7 @@ from thinking_tests.usage import UsageError
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from thinking_tests.collect import Item
+    from thinking_tests.items import Item
     from thinking_tests.model import CaseResult
     from thinking_tests.options import Options
     from thinking_tests.results import Results
@@ -82,8 +82,8 @@ def to_xdist(workers: int, pytest_args: list[str]) -> list[str]:
 
 def run_workers(items: "Sequence[Item]", results: "Results", options: "Options", workers: int) -> bool:
     """Run the modules of `items` in `workers` worker processes; True when interrupted."""
-    from thinking_tests.collect import ImportFailure
     from thinking_tests.engines import import_failure_result
+    from thinking_tests.items import ImportFailure
 
     order = _Order(items, results)
     queue: deque[tuple[str, str, list[Item]]] = deque()

@@ -20,7 +20,7 @@ from thinking_tests.model import CaseResult
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
-    from thinking_tests.collect import ImportFailure, Item, Target
+    from thinking_tests.items import ImportFailure, Item, Target
     from thinking_tests.runner import CaseRunner
 
 GROUP = "thinking_tests.engines"

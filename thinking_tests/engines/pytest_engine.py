@@ -20,10 +20,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from thinking_tests.collect import Target
 from thinking_tests.config import config
 from thinking_tests.engines import Listener, Plan
 from thinking_tests.engines.pytest_results import ResultCollector, case_id
+from thinking_tests.items import Target
 from thinking_tests.registry import name_from_path
 from thinking_tests.runner import CaseRunner
 

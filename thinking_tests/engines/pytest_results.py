@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from thinking_tests.case import Case
-from thinking_tests.collect import ImportFailure
+from thinking_tests.items import ImportFailure
 from thinking_tests.engines import Listener, import_failure_result
 from thinking_tests.engines.pytest_failures import failure_info, skip_reason, with_subtests
 from thinking_tests.exception_text import exception_info, first_line, interrupted_by

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from thinking_tests.model import CaseResult, Outcome
 
 if TYPE_CHECKING:
-    from thinking_tests.collect import Item
     from thinking_tests.engines import Listener
+    from thinking_tests.items import Item
     from thinking_tests.runner import CaseRunner
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from thinking_tests.case import Case
-from thinking_tests.collect import ImportFailure, NativeTest
 from thinking_tests.engines import Listener, Plan, import_failure_result
 from thinking_tests.engines.stopping import Stopping
 from thinking_tests.exception_text import exception_info, first_line
+from thinking_tests.items import ImportFailure, NativeTest
 from thinking_tests.model import Stage, error_result
 from thinking_tests.runner import CaseRunner
 

@@ -15,9 +15,9 @@ import unittest
 from types import TracebackType
 from typing import Any
 
-from thinking_tests.collect import NativeTest
 from thinking_tests.engines.stopping import Stopping
 from thinking_tests.exception_text import exception_info, first_line
+from thinking_tests.items import NativeTest
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.runner import CaseRunner
 from thinking_tests.sandbox import Snapshot, Streams, with_note

@@ -19,7 +19,7 @@ from thinking_tests.deprecated import forward
 from thinking_tests.registry import package_root
 
 if TYPE_CHECKING:
-    from thinking_tests.collect import Item, Target
+    from thinking_tests.items import Item, Target
 
 
 class OldCase(NamedTuple):
@@ -39,7 +39,7 @@ def _arrange(predicate: Predicate | None, sorter: Sorter | None) -> "Callable[[l
         return None
 
     def arrange(items: "list[Item]") -> "list[Item]":
-        from thinking_tests.collect import ImportFailure
+        from thinking_tests.items import ImportFailure
 
         broken = [item for item in items if isinstance(item, ImportFailure)]  # always reported
         cases = [
@@ -75,7 +75,7 @@ def _run_all(
 
 def _root(target: "Target", wanted: str) -> "Target":
     """0.0.4's run_all ran the top package of its caller, or the package it was named."""
-    from thinking_tests.collect import Target
+    from thinking_tests.items import Target
 
     if not isinstance(wanted, str):
         raise entry.UsageError(f"run_all(root_package=...) takes a package name, not {wanted!r}")
