@@ -77,10 +77,10 @@ def main(argv: Sequence[str]) -> int:
             run = read_warning(journal)
             config.reports.directory = str(directory.resolve())
             compared: list[str] = []
-            if earlier is not None:
-                from thinking_tests.compare import compared_run
+            if earlier is not None:  # as a run compares: a failure is one line, never the reports
+                from thinking_tests.compare import compared_safely
 
-                run, compared = compared_run(run, earlier, args.compare is not None, config.pytest_args)
+                run, compared = compared_safely(run, earlier, args.compare is not None, config.pytest_args)
             return rebuild_reports(run, root, terminal, compared)
         sources = [Path(d) for d in args.directories]
         runs = [read_warning(_journal_in(d)) for d in sources]
@@ -99,9 +99,10 @@ def main(argv: Sequence[str]) -> int:
         return USAGE_ERROR
 
 
-def _earlier(journal: Path, named: str | None) -> "Previous | None":
-    """The run `report` compares with: --compare's journal, else the one kept beside the
-    run's journal (journal.prev.jsonl), else none. JournalError when --compare's is no journal."""
+def _earlier(journal: Path, named: str | None) -> "Previous | Path | None":
+    """The run `report` compares with: --compare's journal, read now (JournalError when it is
+    no journal), else the one kept beside the run's journal (journal.prev.jsonl, read as a
+    run reads it, by `compare.compared_run`), else none."""
     from thinking_tests.journal import previous
 
     if named is not None:
@@ -109,15 +110,7 @@ def _earlier(journal: Path, named: str | None) -> "Previous | None":
 
         return read_compared(Path(named))
     kept = previous(journal)
-    if not kept.is_file():
-        return None
-    from thinking_tests.compare import read_previous
-
-    try:
-        return read_previous(kept)
-    except JournalError as error:
-        print(f"thinking-tests: the last run's journal was not compared with: {error}", file=sys.stderr)
-        return None
+    return kept if kept.is_file() else None
 
 
 def _merge_coverage(sources: list[Path], target: Path) -> list[str]:
