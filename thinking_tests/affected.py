@@ -26,6 +26,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,14 +129,11 @@ def hashes(paths: Iterable[str]) -> dict[str, str]:
 def case_files(data: CoverageData) -> dict[str, set[str]]:
     """Case id -> the measured files it ran, from the contexts of coverage data."""
     files: dict[str, set[str]] = {}
-    absolute: dict[str, str] = {}
+    absolute = cache(os.path.abspath)  # a file's path is made absolute once, not per context
     for path, context in _file_contexts(data):
         case, bar, _ = context.rpartition("|")
         if bar and case:
-            full = absolute.get(path)
-            if full is None:
-                full = absolute[path] = os.path.abspath(path)
-            files.setdefault(case, set()).add(full)
+            files.setdefault(case, set()).add(absolute(path))
     return files
 
 
@@ -178,16 +176,13 @@ def write_record(
 
     covered = case_files(data)
     ran = {case.id for case in cases}
-    absolute: dict[str, str] = {}
+    absolute = cache(os.path.abspath)  # a module's path made absolute once, not per case
     for case in cases:
         if case.outcome in (Outcome.FAILED, Outcome.ERROR):
             # No record: it runs every time until it passes, even after runs without it.
             covered.pop(case.id, None)
         elif case.id in covered and case.file:
-            own = absolute.get(case.file)
-            if own is None:
-                own = absolute[case.file] = os.path.abspath(case.file)
-            covered[case.id].add(own)  # its own module: an edit runs it
+            covered[case.id].add(absolute(case.file))  # its own module: an edit runs it
     paths = set(project_files(root, [reports]))
     paths.update(p for files in covered.values() for p in files)
     now = hashes(paths)
