@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from thinking_tests.journal import JournalError
+from thinking_tests.journal import END_START, RUN_START, JournalError
 from thinking_tests.journal.values import Unreadable, true_or_false
 from thinking_tests.journal.values import selection as read_selection
 from thinking_tests.model import CaseResult, Outcome, RunResult, Selection, record
@@ -158,7 +158,7 @@ def _summed(path: Path, first: bytes, last: bytes) -> Previous | None:
     last, the end record (`journal.summary`); None when the journal has no such end (a run
     that died, an older version's) or its summary does not hold together, and
     `journal.reading` reads every record instead."""
-    if not first.startswith(b'{"kind": "run"') or not last.startswith(b'{"kind": "end"'):
+    if not first.startswith(RUN_START) or not last.startswith(END_START):
         return None
     try:
         header = json.loads(first)

@@ -218,6 +218,12 @@ class Journal:
                 pass
 
 
+# How a journal's first record, and its end record, begin as written (json.dumps, "kind"
+# first): what tells a journal, and a finished one, without parsing it.
+RUN_START = b'{"kind": "run"'
+END_START = b'{"kind": "end"'
+
+
 def previous(path: Path) -> Path:
     """Where the last run's journal is kept beside this run's: journal.prev.jsonl."""
     return path.with_name(f"{path.stem}.prev{path.suffix}")
@@ -243,7 +249,7 @@ def keep_previous(path: Path) -> None:
     kept = previous(path)
     try:
         with open(path, "rb") as file:
-            journal = file.read(16).startswith(b'{"kind": "run"')
+            journal = file.read(len(RUN_START)).startswith(RUN_START)
     except OSError:
         journal = False
     try:
