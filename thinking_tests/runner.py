@@ -73,6 +73,11 @@ class CaseRunner:
             return self.skipped(case, next_case)
         if self.retries or case.retries:
             return self.retried(case, next_case)
+        if not (
+            case.setups or case.teardowns or case.fixture_names or case.aspects or case.timeout
+            or self.aspects or self.timeout or self.switch is not None or self.fixtures.live
+        ):
+            return self._body_alone(case, clean)
         capture = self.capture  # as start() does, in line: this runs once a case
         if capture is not None:
             capture.start_case()
@@ -83,6 +88,37 @@ class CaseRunner:
         if running.teardown() is _NOTHING_TO_TEAR_DOWN:
             self.clean = running.snapshot
         return running.finish()
+
+    def _body_alone(self, case: Case, clean: Snapshot | None) -> CaseResult:
+        """`run_next` for a case that is its body alone, as most are: no fixture, setup,
+        teardown, aspect or time limit, no coverage context to switch, and no fixture scope
+        left to end. The same stages and result as through `Running`, whose bookkeeping it
+        has no use for: setup and teardown have nothing to run, and the body runs once."""
+        capture = self.capture
+        if capture is not None:
+            capture.start_case()
+        start, began = _time(), _perf_counter()
+        snapshot = clean or Snapshot()
+        token = _current.set((case, _RUN))  # current() makes the Current when asked
+        body_began = _perf_counter()
+        try:
+            _call(case, _NO_KWARGS)
+            run = StageResult(_RUN, True, _perf_counter() - body_began)
+        except BaseException as error:
+            run = self._failed(_RUN, error, body_began)
+        finally:
+            _current.reset(token)
+            put_back = snapshot.restore()
+        self.clean = snapshot
+        captured = capture.end_case() if capture is not None else ("", "", "")
+        if put_back:  # said in the case's stderr; the outcome stays as it was
+            captured = (captured[0], with_note(captured[1], put_back), captured[2])
+        stages = (_NOTHING_TO_SET_UP, run, _NOTHING_TO_TEAR_DOWN)
+        if run.ok and case.xfail is None and not self.interrupted:
+            outcome, message = _PASSED, ""
+        else:
+            outcome, message = self._outcome(case, list(stages))
+        return self._result(case, outcome, stages, message, start, began, captured)
 
     def retried(self, case: Case, next_case: Case | None = None) -> CaseResult:
         """`run` for a case with retries: the loop in `retry_loop`, which a run without
@@ -146,16 +182,20 @@ class CaseRunner:
                 if isinstance(error, CaseTimeout) and stage is not Stage.RUN:
                     errors[stage] = error.as_exception()  # for hosts that re-raise it
             errors.setdefault(stage, error)
-            kind = error_kind(error)
-            if kind == "interrupt":
-                self.interrupted = True
-            info = exception_info(error, explain=kind == "fail")
-            return StageResult(stage, False, _perf_counter() - began, info)
+            return self._failed(stage, error, began)
         finally:
             _current.reset(token)
             if switch is not None:
                 switch.ended()  # the environment as the stage found it (see Contexts)
         return StageResult(stage, True, _perf_counter() - began)
+
+    def _failed(self, stage: Stage, error: BaseException, began: float) -> StageResult:
+        """A stage that raised `error`; an interrupt stops the run after this case."""
+        kind = error_kind(error)
+        if kind == "interrupt":
+            self.interrupted = True
+        info = exception_info(error, explain=kind == "fail")
+        return StageResult(stage, False, _perf_counter() - began, info)
 
     @staticmethod
     def _around(
@@ -249,6 +289,8 @@ class CaseRunner:
         )
 
 
+_RUN, _PASSED = Stage.RUN, Outcome.PASSED
+_NO_KWARGS: dict[str, Any] = {}  # a body alone is called with no fixture values
 _NOTHING_TO_SET_UP = StageResult(Stage.SETUP, True, 0.0)
 _NOTHING_TO_TEAR_DOWN = StageResult(Stage.TEARDOWN, True, 0.0)
 # How a skip's type is written in its ExceptionInfo ("Skipped": pytest 9 puts it in builtins).
