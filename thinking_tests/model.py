@@ -139,6 +139,12 @@ class StageResult:
     exception: ExceptionInfo | None = None
 
 
+# A setup or teardown with nothing to run (most cases have both), one object for every such
+# case: a writer that finds it by identity skips looking at its fields.
+NOTHING_TO_SET_UP = StageResult(Stage.SETUP, True, 0.0)
+NOTHING_TO_TEAR_DOWN = StageResult(Stage.TEARDOWN, True, 0.0)
+
+
 @record
 class Attempt:
     """One failed attempt of a case that was run again (`retries`): what the case result

@@ -23,7 +23,14 @@ from thinking_tests.exception_text import (
     interrupted_message,
 )
 from thinking_tests.fixtures import Fixtures
-from thinking_tests.model import CaseResult, Outcome, Stage, StageResult
+from thinking_tests.model import (
+    NOTHING_TO_SET_UP,
+    NOTHING_TO_TEAR_DOWN,
+    CaseResult,
+    Outcome,
+    Stage,
+    StageResult,
+)
 from thinking_tests.sandbox import Snapshot, with_note
 from thinking_tests.timeouts import CaseTimeout, Deadline, blamed
 
@@ -291,8 +298,7 @@ class CaseRunner:
 
 _RUN, _PASSED = Stage.RUN, Outcome.PASSED
 _NO_KWARGS: dict[str, Any] = {}  # a body alone is called with no fixture values
-_NOTHING_TO_SET_UP = StageResult(Stage.SETUP, True, 0.0)
-_NOTHING_TO_TEAR_DOWN = StageResult(Stage.TEARDOWN, True, 0.0)
+_NOTHING_TO_SET_UP, _NOTHING_TO_TEAR_DOWN = NOTHING_TO_SET_UP, NOTHING_TO_TEAR_DOWN
 # How a skip's type is written in its ExceptionInfo ("Skipped": pytest 9 puts it in builtins).
 _SKIP_NAMES = frozenset({"unittest.case.SkipTest", "_pytest.outcomes.Skipped", "Skipped"})
 _TIMEOUT_NAME = f"{CaseTimeout.__module__}.CaseTimeout"

@@ -20,7 +20,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from thinking_tests.model import Attempt, CaseResult, Outcome, Selection, Stage, StageResult
+from thinking_tests.model import (
+    NOTHING_TO_SET_UP,
+    NOTHING_TO_TEAR_DOWN,
+    Attempt,
+    CaseResult,
+    Outcome,
+    Selection,
+    Stage,
+    StageResult,
+)
 from thinking_tests.descriptors import high
 
 if TYPE_CHECKING:
@@ -274,6 +283,8 @@ _string = json.encoder.encode_basestring_ascii
 _TEXTS = ("description", "stdout", "stderr", "log", "message")
 _EMPTY_STAGES = {stage.value: f'{{"stage": "{stage.value}", "ok": true, "ns": 0}}' for stage in Stage}
 _PASSED_STAGES = {stage.value: f'{{"stage": "{stage.value}", "ok": true, "ns": ' for stage in Stage}
+_NOTHING_SET_UP = f"{_EMPTY_STAGES['setup']}, {_PASSED_STAGES['run']}"
+_NOTHING_TORN_DOWN = f"}}, {_EMPTY_STAGES['teardown']}"
 
 
 def _case_line(result: CaseResult, where: str) -> str:
@@ -327,6 +338,13 @@ def _stages_line(stages: tuple[StageResult, ...]) -> str:
     """The stages of a case record. Those that passed are formatted here in line (every
     stage of a passing case: most have nothing to set up or tear down), the rest by
     `_stage_line`."""
+    if len(stages) == 3 and stages[0] is NOTHING_TO_SET_UP and stages[2] is NOTHING_TO_TEAR_DOWN:
+        run = stages[1]  # most cases: a body that passed, alone
+        if run.ok and run.exception is None:
+            try:
+                return f"{_NOTHING_SET_UP}{int(run.duration * 1e9)}{_NOTHING_TORN_DOWN}"
+            except (ValueError, OverflowError):  # NaN or infinite: a hand-made result
+                pass
     parts = []
     for stage in stages:
         if stage.ok and stage.exception is None:

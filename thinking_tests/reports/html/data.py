@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from json.encoder import encode_basestring_ascii as _quote
 
-from thinking_tests.model import Attempt, CaseResult, ExceptionInfo, RunResult, Stage, StageResult
+from thinking_tests.model import (
+    NOTHING_TO_SET_UP,
+    NOTHING_TO_TEAR_DOWN,
+    Attempt,
+    CaseResult,
+    ExceptionInfo,
+    RunResult,
+    Stage,
+    StageResult,
+)
 from thinking_tests.reports._files import truncate
 from thinking_tests.reports.html.text import FAILING, explained, long
 from thinking_tests.reports.html.text import message as line
@@ -19,6 +28,8 @@ from thinking_tests.reports.html.text import message as line
 _SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"))
 _EMPTY_STAGES = {stage.value: f'["{stage.value}",true,0]' for stage in Stage}
 _PASSED_STAGES = {stage.value: f'["{stage.value}",true,' for stage in Stage}
+_NOTHING_SET_UP = f"{_EMPTY_STAGES['setup']},{_PASSED_STAGES['run']}"
+_NOTHING_TORN_DOWN = f"],{_EMPTY_STAGES['teardown']}"
 
 
 def data(results: RunResult, limit: int, retried: list[CaseResult] | None = None) -> str:
@@ -56,10 +67,16 @@ def _case(
     ) and case.line and case.start and len(case.stages) == 3:
         # Most cases: passed, nothing printed, three stages that passed; one f-string.
         setup, run, teardown = case.stages
-        if (
+        if setup is NOTHING_TO_SET_UP and teardown is NOTHING_TO_TEAR_DOWN and run.ok and run.exception is None:
+            stages: str | None = f"{_NOTHING_SET_UP}{int(run.duration * 1e6 + 0.5)}{_NOTHING_TORN_DOWN}"
+        elif (
             setup.ok and run.ok and teardown.ok
             and setup.exception is None and run.exception is None and teardown.exception is None
         ):
+            stages = f"{_passed_stage(setup)},{_passed_stage(run)},{_passed_stage(teardown)}"
+        else:
+            stages = None
+        if stages is not None:
             quoted = files.get(case.file)
             if quoted is None:
                 quoted = files[case.file] = ',"file":' + _quote(case.file)
@@ -67,8 +84,7 @@ def _case(
                 f'{{"id":{_quote(ident)},"outcome":"{case.outcome._value_}",'
                 f'"us":{int(case.duration * 1e6 + 0.5)}{quoted},"line":{int(case.line)},'
                 f'"start_ms":{int((case.start - run_start) * 1000 + 0.5)}'
-                f'{_worker(case.worker) if case.worker else ""},"stages":['
-                f"{_passed_stage(setup)},{_passed_stage(run)},{_passed_stage(teardown)}]}}"
+                f'{_worker(case.worker) if case.worker else ""},"stages":[{stages}]}}'
             )
     text = (
         f'{{"id":{_quote(ident)},"outcome":"{case.outcome._value_}",'
