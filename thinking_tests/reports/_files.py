@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 # Bound at import: reports are written after every case ran, and a case may leave os's
@@ -13,11 +14,13 @@ _getpid = os.getpid
 _replace = os.replace
 _unlink = os.unlink
 _urandom = os.urandom
+_BUFFER = 1 << 16  # parts written are gathered into writes of this size
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename.
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write `data` (bytes, or its parts in order) to `path` through a temporary file and a
+    rename.
 
     A reader never sees half a report, and a run killed while writing leaves the previous
     report in place. The file gets the permissions the user's umask gives new files (the
@@ -26,8 +29,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = _temporary(path)
     try:
-        with _fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with _fdopen(fd, "wb", _BUFFER) as handle:
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
         _replace(temporary, path)
     except BaseException:
         try:

@@ -89,11 +89,12 @@ def write(results: RunResult, path: Path, *, max_output: int = 1024 * 1024) -> N
             if finite is results:
                 raise
             model = view.page(finite, path, max_output, style=style, script=script, csp=csp)
-        encoded = template.render(model).encode("utf-8")
+        # Written as jinja2 renders it, part by part: the page is never a whole string
+        # and a whole bytes object besides (each megabytes for a big run, touched anew).
+        write_atomic(path, (part.encode("utf-8") for part in template.generate(model)))
     finally:
         if collecting:
             gc.enable()
-    write_atomic(path, encoded)
 
 
 @cache
