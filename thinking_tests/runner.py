@@ -91,8 +91,8 @@ class CaseRunner:
         running = Running(self, case, next_case)
         setup = running.setup()
         if setup.ok:
-            running.call(clean if setup is _NOTHING_TO_SET_UP else None)
-        if running.teardown() is _NOTHING_TO_TEAR_DOWN:
+            running.call(clean if setup is NOTHING_TO_SET_UP else None)
+        if running.teardown() is NOTHING_TO_TEAR_DOWN:
             self.clean = running.snapshot
         return running.finish()
 
@@ -120,7 +120,7 @@ class CaseRunner:
         captured = capture.end_case() if capture is not None else ("", "", "")
         if put_back:  # said in the case's stderr; the outcome stays as it was
             captured = (captured[0], with_note(captured[1], put_back), captured[2])
-        stages = (_NOTHING_TO_SET_UP, run, _NOTHING_TO_TEAR_DOWN)
+        stages = (NOTHING_TO_SET_UP, run, NOTHING_TO_TEAR_DOWN)
         if run.ok and case.xfail is None and not self.interrupted:
             outcome, message = _PASSED, ""
         else:
@@ -298,7 +298,6 @@ class CaseRunner:
 
 _RUN, _PASSED = Stage.RUN, Outcome.PASSED
 _NO_KWARGS: dict[str, Any] = {}  # a body alone is called with no fixture values
-_NOTHING_TO_SET_UP, _NOTHING_TO_TEAR_DOWN = NOTHING_TO_SET_UP, NOTHING_TO_TEAR_DOWN
 # How a skip's type is written in its ExceptionInfo ("Skipped": pytest 9 puts it in builtins).
 _SKIP_NAMES = frozenset({"unittest.case.SkipTest", "_pytest.outcomes.Skipped", "Skipped"})
 _TIMEOUT_NAME = f"{CaseTimeout.__module__}.CaseTimeout"
@@ -380,7 +379,7 @@ class Running:
     def setup(self) -> StageResult:
         case = self.case
         if not (self.aspects or case.setups or case.teardowns or case.fixture_names):
-            return self._nothing(_NOTHING_TO_SET_UP)
+            return self._nothing(NOTHING_TO_SET_UP)
 
         def do_setup() -> None:
             self.kwargs.update(self.runner.fixtures.resolve(self.case))
@@ -416,7 +415,7 @@ class Running:
 
     def teardown(self) -> StageResult:
         if not (self.aspects or self.teardowns or self.runner.fixtures.live):
-            return self._nothing(_NOTHING_TO_TEAR_DOWN)
+            return self._nothing(NOTHING_TO_TEAR_DOWN)
 
         def do_teardown() -> None:
             errors: list[BaseException] = []
