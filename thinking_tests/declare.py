@@ -178,6 +178,20 @@ def _declare(func: F, options: _Options) -> F:
         teardowns += tuple(b.teardown for b in reversed(blocks) if b.teardown is not None)
     line = code.co_firstlineno
     is_async = bool(code.co_flags & _CO_COROUTINE)
+    if options is _PLAIN and not blocks:
+        # A bare `@test` outside any block, as most are: every other field at its default.
+        case = Case(
+            id=f"{module}::{base}",
+            module=module,
+            name=base,
+            func=func,
+            file=file,
+            line=line,
+            fixture_names=positional,
+            is_async=is_async,
+        )
+        REGISTRY.add_case(case, namespace)
+        return _mark(func)
     if options.params is None:
         variants: tuple[tuple[tuple[Any, ...], str | None, str], ...] = (((), None, base),)
     else:
@@ -213,6 +227,11 @@ def _declare(func: F, options: _Options) -> F:
             is_async=is_async,
         )
         REGISTRY.add_case(case, namespace)
+    return _mark(func)
+
+
+def _mark(func: F) -> F:
+    """`func`, counted as declared: collectors of plain functions leave it to its cases."""
     cases = getattr(func, "__thinking_tests__", 0)
     try:
         func.__thinking_tests__ = cases + 1  # type: ignore[attr-defined]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
 
 from test.core._helpers import Finished, line_of, outcome, rerun, run_project
-from test.support import run
+from test.support import project, run
 from thinking_tests import run_current_module, test
 
 CASES = """\
@@ -358,6 +359,51 @@ def declaration_errors_under_pytest() -> None:
     # pytest stops at collection errors: nothing passes, each broken module is an error.
     assert f"{3 + len(DECLARATION_ERRORS)} errors" in ran.output, ran
     assert "passed" not in ran.output, ran
+
+
+# A bare `@test` takes a short way to its Case; `@test()` with nothing set, the whole way.
+# Declared in a process of its own, each pair must differ in nothing but name, id and line.
+BARE_AND_CALLED = """\
+import json
+from thinking_tests import test
+from thinking_tests.registry import REGISTRY
+
+@test
+def bare_plain(): pass
+
+@test()
+def called_plain(): pass
+
+@test
+def bare_fixture(tmp_path, capsys): pass
+
+@test()
+def called_fixture(tmp_path, capsys): pass
+
+@test
+async def bare_async(): pass
+
+@test()
+async def called_async(): pass
+
+cases = {c.name: c for entry in REGISTRY.modules.values() for c in entry.cases}
+def fields(case):
+    return {k: repr(v) for k, v in vars(case).items() if k not in ("id", "name", "line", "func")}
+print(json.dumps({name: fields(case) for name, case in cases.items()}))
+"""
+
+
+@test("a bare @test declares the same case as @test() with nothing set")
+def bare_and_called_declare_alike() -> None:
+    root = project({"declares.py": BARE_AND_CALLED})
+    ran = run("declares.py", cwd=root)
+    assert ran.code == 0, ran
+    fields = json.loads(ran.stdout)
+    for kind in ("plain", "fixture", "async"):
+        assert fields[f"bare_{kind}"] == fields[f"called_{kind}"], (kind, fields)
+    assert fields["bare_fixture"]["fixture_names"] == "('tmp_path', 'capsys')"
+    assert fields["bare_async"]["is_async"] == "True"
+    assert fields["bare_plain"]["skip"] == "None" and fields["bare_plain"]["tags"] == "()"
 
 
 if __name__ == "__main__":
