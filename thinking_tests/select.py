@@ -218,7 +218,8 @@ def runnable(items: "list[Item] | None") -> int:
     """How many of `items` are cases (a module that failed to import is not one)."""
     from thinking_tests.items import ImportFailure
 
-    return sum(1 for item in items or () if not isinstance(item, ImportFailure))
+    kinds = list(map(type, items or ()))  # counted in C: this runs on every collected item
+    return len(kinds) - kinds.count(ImportFailure)
 
 
 def by_node_ids(items: "list[Item]", targets: list[Target]) -> "list[Item]":
