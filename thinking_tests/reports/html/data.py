@@ -68,15 +68,15 @@ def _case(
         # Most cases: passed, nothing printed, three stages that passed; one f-string.
         setup, run, teardown = case.stages
         if setup is NOTHING_TO_SET_UP and teardown is NOTHING_TO_TEAR_DOWN and run.ok and run.exception is None:
-            stages: str | None = f"{_NOTHING_SET_UP}{int(run.duration * 1e6 + 0.5)}{_NOTHING_TORN_DOWN}"
+            passed: str | None = f"{_NOTHING_SET_UP}{int(run.duration * 1e6 + 0.5)}{_NOTHING_TORN_DOWN}"
         elif (
             setup.ok and run.ok and teardown.ok
             and setup.exception is None and run.exception is None and teardown.exception is None
         ):
-            stages = f"{_passed_stage(setup)},{_passed_stage(run)},{_passed_stage(teardown)}"
+            passed = f"{_passed_stage(setup)},{_passed_stage(run)},{_passed_stage(teardown)}"
         else:
-            stages = None
-        if stages is not None:
+            passed = None
+        if passed is not None:
             quoted = files.get(case.file)
             if quoted is None:
                 quoted = files[case.file] = ',"file":' + _quote(case.file)
@@ -84,7 +84,7 @@ def _case(
                 f'{{"id":{_quote(ident)},"outcome":"{case.outcome._value_}",'
                 f'"us":{int(case.duration * 1e6 + 0.5)}{quoted},"line":{int(case.line)},'
                 f'"start_ms":{int((case.start - run_start) * 1000 + 0.5)}'
-                f'{_worker(case.worker) if case.worker else ""},"stages":[{stages}]}}'
+                f'{_worker(case.worker) if case.worker else ""},"stages":[{passed}]}}'
             )
     text = (
         f'{{"id":{_quote(ident)},"outcome":"{case.outcome._value_}",'
