@@ -262,10 +262,13 @@ def keep_previous(path: Path) -> None:
     except OSError:
         journal = False
     try:
+        # The older kept one is removed first, not renamed over: renaming onto an existing
+        # file makes a file system such as ext4 write the renamed file out at once (its guard
+        # for files replaced by rename), milliseconds of a run for megabytes of journal. A
+        # run that dies in between has lost only the older one.
+        kept.unlink(missing_ok=True)
         if journal:
-            os.replace(path, kept)
-        else:
-            kept.unlink(missing_ok=True)
+            os.rename(path, kept)
     except OSError:
         pass  # a folder that refuses: this run is compared with nothing, and still runs
 
