@@ -294,8 +294,8 @@ class Capture:
     def start_case(self) -> None:
         # Nothing to do for the descriptors: a case's output starts where the last case's
         # ended, so what a thread writes between two cases goes to the next one.
-        if self._handler is None and self._saved is not None:  # installed, logging not yet seen
-            self._attach_log_handler()
+        if self._handler is None and self._saved is not None and "logging" in sys.modules:
+            self._attach_log_handler()  # installed, and logging imported since
         with self._lock:
             self._buffers = [None, None, None]
 

@@ -109,7 +109,7 @@ class CaseRunner:
         token = _current.set((case, _RUN))  # current() makes the Current when asked
         body_began = _perf_counter()
         try:
-            _call(case, _NO_KWARGS)
+            _call(case)
             run = StageResult(_RUN, True, _perf_counter() - body_began)
         except BaseException as error:
             run = self._failed(_RUN, error, body_began)
@@ -297,7 +297,6 @@ class CaseRunner:
 
 
 _RUN, _PASSED = Stage.RUN, Outcome.PASSED
-_NO_KWARGS: dict[str, Any] = {}  # a body alone is called with no fixture values
 # How a skip's type is written in its ExceptionInfo ("Skipped": pytest 9 puts it in builtins).
 _SKIP_NAMES = frozenset({"unittest.case.SkipTest", "_pytest.outcomes.Skipped", "Skipped"})
 _TIMEOUT_NAME = f"{CaseTimeout.__module__}.CaseTimeout"
@@ -324,10 +323,10 @@ def _name(func: Callable[..., Any]) -> str:
     return repr(getattr(func, "__qualname__", None) or type(func).__name__)
 
 
-def _call(case: Case, kwargs: dict[str, Any]) -> None:
+def _call(case: Case, kwargs: dict[str, Any] | None = None) -> None:
     """The case's function, and the coroutine it returns, if any, run to its end."""
     __tracebackhide__ = True
-    result = case.func(*case.args, **kwargs)
+    result = case.func(*case.args, **kwargs) if kwargs else case.func(*case.args)
     if case.is_async or (result is not None and inspect.iscoroutine(result)):
         # Imported here: a run without coroutine cases never needs it.
         from thinking_tests.coroutines import run_coroutine
