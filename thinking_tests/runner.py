@@ -117,15 +117,22 @@ class CaseRunner:
             _current.reset(token)
             put_back = snapshot.restore()
         self.clean = snapshot
-        captured = capture.end_case() if capture is not None else ("", "", "")
-        if put_back:  # said in the case's stderr; the outcome stays as it was
-            captured = (captured[0], with_note(captured[1], put_back), captured[2])
+        captured = self.captured(put_back)
         stages = (NOTHING_TO_SET_UP, run, NOTHING_TO_TEAR_DOWN)
         if run.ok and case.xfail is None and not self.interrupted:
             outcome, message = _PASSED, ""
         else:
             outcome, message = self._outcome(case, list(stages))
         return self._result(case, outcome, stages, message, start, began, captured)
+
+    def captured(self, put_back: list[str]) -> tuple[str, str, str]:
+        """What the case that ends wrote to stdout and stderr and logged (nothing without a
+        capture), its stderr with a line naming what was put back after it: every report
+        shows that, and the case's outcome stays its own."""
+        captured = self.capture.end_case() if self.capture is not None else ("", "", "")
+        if put_back:
+            captured = (captured[0], with_note(captured[1], put_back), captured[2])
+        return captured
 
     def retried(self, case: Case, next_case: Case | None = None) -> CaseResult:
         """`run` for a case with retries: the loop in `retry_loop`, which a run without
@@ -437,9 +444,7 @@ class Running:
 
     def finish(self) -> CaseResult:
         runner = self.runner
-        captured = runner.capture.end_case() if runner.capture is not None else ("", "", "")
-        if self.put_back:  # said in the case's stderr; the outcome stays as it was
-            captured = (captured[0], with_note(captured[1], self.put_back), captured[2])
+        captured = runner.captured(self.put_back)
         outcome, message = runner._outcome(self.case, self.stages)
         return runner._result(
             self.case, outcome, tuple(self.stages), message, self.start, self.began, captured

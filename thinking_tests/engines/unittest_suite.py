@@ -20,7 +20,7 @@ from thinking_tests.exception_text import exception_info, first_line
 from thinking_tests.items import NativeTest
 from thinking_tests.model import CaseResult, ExceptionInfo, Outcome, Stage, StageResult
 from thinking_tests.runner import CaseRunner
-from thinking_tests.sandbox import Snapshot, Streams, with_note
+from thinking_tests.sandbox import Snapshot, Streams
 from thinking_tests.subtests import combine, subtest_label
 
 # Bound at import: a test may leave time's functions mocked.
@@ -127,16 +127,11 @@ class NativeRun(unittest.TestResult):
         if native is None or test is not native.test:
             return
         self._current = None
-        captured = ("", "", "")
         if self._runner.switch is not None:
             self._runner.switch("")
         # Streams and logging's off switch are put back at once, unlike the rest (see
         # _snapshot): left replaced, they would take the output of every later test.
-        put_back = self._streams.restore()
-        if self._runner.capture is not None:
-            captured = self._runner.capture.end_case()
-        if put_back:
-            captured = (captured[0], with_note(captured[1], put_back), captured[2])
+        captured = self._runner.captured(self._streams.restore())
         in_flight = sys.exc_info()[1]  # stopTest runs in a `finally`: Ctrl-C passes through it
         if isinstance(in_flight, KeyboardInterrupt):
             self._runner.interrupted = True
