@@ -145,6 +145,16 @@ NOTHING_TO_SET_UP = StageResult(Stage.SETUP, True, 0.0)
 NOTHING_TO_TEAR_DOWN = StageResult(Stage.TEARDOWN, True, 0.0)
 
 
+def passed_alone(stages: tuple[StageResult, ...]) -> StageResult | None:
+    """The run stage of a body that passed between the shared nothing-to-set-up and
+    nothing-to-tear-down stages (most cases), found by identity; None for any other."""
+    if len(stages) == 3 and stages[0] is NOTHING_TO_SET_UP and stages[2] is NOTHING_TO_TEAR_DOWN:
+        run = stages[1]
+        if run.ok and run.exception is None:
+            return run
+    return None
+
+
 @record
 class Attempt:
     """One failed attempt of a case that was run again (`retries`): what the case result

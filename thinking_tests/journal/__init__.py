@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from thinking_tests.model import (
-    NOTHING_TO_SET_UP,
-    NOTHING_TO_TEAR_DOWN,
     Attempt,
     CaseResult,
     Outcome,
     Selection,
     Stage,
     StageResult,
+    passed_alone,
 )
 from thinking_tests.descriptors import high
 
@@ -341,13 +340,12 @@ def _stages_line(stages: tuple[StageResult, ...]) -> str:
     """The stages of a case record. Those that passed are formatted here in line (every
     stage of a passing case: most have nothing to set up or tear down), the rest by
     `_stage_line`."""
-    if len(stages) == 3 and stages[0] is NOTHING_TO_SET_UP and stages[2] is NOTHING_TO_TEAR_DOWN:
-        run = stages[1]  # most cases: a body that passed, alone
-        if run.ok and run.exception is None:
-            try:
-                return f"{_NOTHING_SET_UP}{int(run.duration * 1e9)}{_NOTHING_TORN_DOWN}"
-            except (ValueError, OverflowError):  # NaN or infinite: a hand-made result
-                pass
+    run = passed_alone(stages)
+    if run is not None:  # most cases
+        try:
+            return f"{_NOTHING_SET_UP}{int(run.duration * 1e9)}{_NOTHING_TORN_DOWN}"
+        except (ValueError, OverflowError):  # NaN or infinite: a hand-made result
+            pass
     parts = []
     for stage in stages:
         if stage.ok and stage.exception is None:

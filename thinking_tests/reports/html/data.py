@@ -12,14 +12,13 @@ from __future__ import annotations
 from json.encoder import encode_basestring_ascii as _quote
 
 from thinking_tests.model import (
-    NOTHING_TO_SET_UP,
-    NOTHING_TO_TEAR_DOWN,
     Attempt,
     CaseResult,
     ExceptionInfo,
     RunResult,
     Stage,
     StageResult,
+    passed_alone,
 )
 from thinking_tests.reports._files import truncate
 from thinking_tests.reports.html.text import FAILING, explained, long
@@ -67,7 +66,7 @@ def _case(
     ) and case.line and case.start and len(case.stages) == 3:
         # Most cases: passed, nothing printed, three stages that passed; one f-string.
         setup, run, teardown = case.stages
-        if setup is NOTHING_TO_SET_UP and teardown is NOTHING_TO_TEAR_DOWN and run.ok and run.exception is None:
+        if passed_alone(case.stages) is not None:
             passed: str | None = f"{_NOTHING_SET_UP}{int(run.duration * 1e6 + 0.5)}{_NOTHING_TORN_DOWN}"
         elif (
             setup.ok and run.ok and teardown.ok
