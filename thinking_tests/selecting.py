@@ -117,8 +117,9 @@ class Selector:
             chosen = self.failed_again(chosen)
         if options.arrange is not None:
             chosen = options.arrange(chosen)
-        self.deselected = runnable(items) - runnable(chosen)
-        if self.deselected and not runnable(chosen):
+        left = runnable(chosen)
+        self.deselected = runnable(items) - left
+        if self.deselected and not left:
             raise NothingSelected(
                 nothing_matched(items, options.keyword, options.tags, options.shard, node_ids(options))
             )
@@ -153,8 +154,9 @@ class Selector:
             self.terminal.write(f"thinking-tests: {chosen.line()}\n")
             return items
         kept = [item for item in items if item.id not in chosen.left_out]
-        line = chosen.line(runnable(kept), runnable(items))
-        if runnable(items) and not runnable(kept):
+        running, collected = runnable(kept), runnable(items)
+        line = chosen.line(running, collected)
+        if collected and not running:
             raise NothingSelected(line)
         self.terminal.write(f"thinking-tests: {line}\n")
         self.filters.append(chosen.filter())
